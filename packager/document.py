@@ -1,0 +1,129 @@
+"""The document model: the one tree that every transform and renderer speaks.
+
+It knows nothing of PDFs, audio or gettext. Every translatable string is a
+:class:`Text` holding inline Markdown, so a translation is a map over Texts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar, Union
+
+
+@dataclass(frozen=True)
+class Text:
+    """A translatable string of inline Markdown and where it came from."""
+
+    markdown: str
+    key: str  # stable message context, e.g. "side-effects/list1/item2"
+    comment: str  # what it is, for translators
+    line: int  # line in the source file
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 3 to 6; level-2 headings start sections
+    text: Text
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: Text
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    ordered: bool
+    items: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Text, ...]
+    rows: tuple[tuple[Text, ...], ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    src: str  # path relative to the article's folder
+    alt: Text
+
+
+@dataclass(frozen=True)
+class Quote:
+    blocks: tuple[Block, ...]
+
+
+Block = Union[Heading, Paragraph, ListBlock, Table, Figure, Quote]
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # slug of the source-language heading: stable across translations
+    heading: Text | None  # None for text before the first heading
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: Text
+    summary: Text
+    slug: str
+    language: str
+    version: str
+    reviewed: date
+    authors: tuple[str, ...]
+    medical_reviewers: tuple[str, ...]
+    licence: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Article:
+    meta: Meta
+    sections: tuple[Section, ...]
+    path: Path
+    locale: str  # the language this tree is in
+    draft: bool = False  # a translation not yet reviewed for this source version
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def slug(self) -> str:
+        return self.meta.slug
+
+    def texts(self) -> Iterator[Text]:
+        """Every translatable string, in reading order."""
+        yield from _iter_texts(self)
+
+    def map_texts(self, fn: Callable[[Text], Text]) -> Article:
+        """A new article with ``fn`` applied to every Text: the one way to transform wording."""
+        return _map(self, fn)
+
+
+T = TypeVar("T")
+
+
+def _iter_texts(node: object) -> Iterator[Text]:
+    if isinstance(node, Text):
+        yield node
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from _iter_texts(item)
+    elif dataclasses.is_dataclass(node):
+        for f in dataclasses.fields(node):
+            yield from _iter_texts(getattr(node, f.name))
+
+
+def _map(node: T, fn: Callable[[Text], Text]) -> T:
+    if isinstance(node, Text):
+        return fn(node)  # type: ignore[return-value]
+    if isinstance(node, tuple):
+        return tuple(_map(item, fn) for item in node)  # type: ignore[return-value]
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {f.name: _map(getattr(node, f.name), fn) for f in dataclasses.fields(node)}
+        return dataclasses.replace(node, **changes)  # type: ignore[return-value]
+    return node

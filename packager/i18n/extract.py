@@ -1,0 +1,58 @@
+"""Article -> translation template (POT): one message per Text, with context and comment."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from packager.atomic import write_if_changed
+from packager.document import Article
+from packager.i18n.pofile import Catalog, catalog_bytes, new_catalog, read_catalog
+
+HEADER_COMMENT = """\
+# Translations of "{title}" ({slug}), made with packager.
+# This file is distributed under the same licence as the article: {licence}.
+#
+# Translators: translate each msgstr; keep numbers, doses, prices, web and
+# e-mail addresses and phone numbers exactly as in the msgid, and keep the
+# Markdown marks (**bold**, *emphasis*, [link text](address)).
+# Medical reviewers: after review, fill in X-Medical-Review-By,
+# X-Medical-Review-Date and X-Medical-Review-Source-Version (the version in
+# Project-Id-Version) in the header below."""
+
+
+def build_template(article: Article, root: Path, creation_date: datetime | None = None) -> Catalog:
+    meta = article.meta
+    catalog = new_catalog(
+        domain=meta.slug,
+        project=meta.slug,
+        version=meta.version,
+        copyright_holder=", ".join(meta.authors),
+        msgid_bugs_address="",
+        creation_date=creation_date or _now(),
+        header_comment=HEADER_COMMENT.format(title=meta.title.markdown, slug=meta.slug, licence=meta.licence),
+    )
+    location = article.path.resolve().relative_to(root).as_posix() if article.path.is_absolute() else article.path.as_posix()
+    for text in article.texts():
+        catalog.add(text.markdown, context=text.key, auto_comments=[text.comment], locations=[(location, text.line)])
+    return catalog
+
+
+def write_template(article: Article, root: Path, path: Path) -> tuple[Catalog, bool]:
+    """Write the POT; unchanged messages keep the old file byte for byte (creation date included)."""
+    old_date = read_catalog(path).creation_date if path.exists() else None
+    if old_date is not None:
+        template = build_template(article, root, old_date)
+        if path.read_bytes() == catalog_bytes(template):
+            return template, False
+    template = build_template(article, root)
+    return template, write_if_changed(path, catalog_bytes(template))
+
+
+def _now() -> datetime:
+    """The clock, unless SOURCE_DATE_EPOCH asks for a reproducible date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(second=0, microsecond=0)

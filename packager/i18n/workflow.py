@@ -1,0 +1,145 @@
+"""The translator's workflow over a project: extract, init, update, stats.
+
+Like pybabel's commands, but over every article of the project, with byte-stable writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from packager.errors import PackagerError
+from packager.i18n.extract import _now, write_template
+from packager.i18n.pofile import Catalog, new_catalog, read_catalog, review_of, write_catalog
+from packager.project import Project, check_locale_name
+from packager.source import read_article
+
+
+def extract(project: Project) -> list[tuple[Path, bool]]:
+    """Write locales/<slug>.pot for every article; returns (path, changed) pairs."""
+    results = []
+    for source in project.articles():
+        article = read_article(source)
+        path = project.template_path(article.slug)
+        _, changed = write_template(article, project.root, path)
+        results.append((path, changed))
+    return results
+
+
+def init(project: Project, locale: str) -> list[Path]:
+    """Start a catalog for ``locale`` from each template; an existing catalog is never overwritten."""
+    check_locale_name(locale)
+    babel_locale = _babel_locale(locale)
+    created = []
+    for source in project.articles():
+        article = read_article(source)
+        template_path = project.template_path(article.slug)
+        if not template_path.exists():
+            write_template(article, project.root, template_path)
+        template = read_catalog(template_path)
+        path = project.catalog_path(locale, article.slug)
+        if path.exists():
+            raise PackagerError(f"a catalog for {locale} already exists; use 'packager update'", path)
+        catalog = new_catalog(
+            locale=babel_locale,
+            domain=article.slug,
+            project=template.project,
+            version=template.version,
+            copyright_holder=None,
+            msgid_bugs_address="",
+            creation_date=template.creation_date,
+            revision_date=_now(),
+            last_translator="",
+            language_team=f"{babel_locale.english_name}",
+            fuzzy=False,
+            header_comment=template.header_comment,
+        )
+        catalog.locale_identifier  # noqa: B018 - validates the locale early
+        for message in template:
+            if message.id:
+                catalog.add(message.id, context=message.context, auto_comments=message.auto_comments, locations=message.locations)
+        write_catalog(path, catalog)
+        created.append(path)
+    return created
+
+
+def update(project: Project) -> list[tuple[Path, bool]]:
+    """Re-extract, then merge each template into its catalogs (fuzzy matching, obsolete kept as #~)."""
+    results = []
+    for source in project.articles():
+        article = read_article(source)
+        template_path = project.template_path(article.slug)
+        template, changed = write_template(article, project.root, template_path)
+        results.append((template_path, changed))
+        template = read_catalog(template_path)
+        for locale in project.catalog_locales(article.slug):
+            path = project.catalog_path(locale, article.slug)
+            if not path.exists():
+                continue
+            catalog = read_catalog(path, locale=locale, domain=article.slug)
+            catalog.update(template, update_header_comment=False)
+            catalog.version = template.version
+            catalog.project = template.project
+            results.append((path, write_catalog(path, catalog)))
+    return results
+
+
+@dataclass(frozen=True)
+class CatalogStats:
+    article: str
+    locale: str
+    translated: int
+    fuzzy: int
+    untranslated: int
+    reviewed: bool
+    reviewed_by: str
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "total": self.total, "percent": round(self.percent, 1)}
+
+
+def count(catalog: Catalog) -> tuple[int, int, int]:
+    translated = fuzzy = untranslated = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        if not message.string:
+            untranslated += 1
+        elif message.fuzzy:
+            fuzzy += 1
+        else:
+            translated += 1
+    return translated, fuzzy, untranslated
+
+
+def stats(project: Project) -> list[CatalogStats]:
+    rows = []
+    for source in project.articles():
+        article = read_article(source)
+        for locale in project.catalog_locales(article.slug):
+            path = project.catalog_path(locale, article.slug)
+            if not path.exists():
+                raise PackagerError(f"no catalog for {locale}; run 'packager init {locale}'", path)
+            catalog = read_catalog(path, locale=locale)
+            review = review_of(catalog)
+            rows.append(
+                CatalogStats(article.slug, locale, *count(catalog), review.covers(article.meta.version), review.by)
+            )
+    return rows
+
+
+def _babel_locale(locale: str) -> Locale:
+    try:
+        return Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        raise PackagerError(f"{locale!r} is not a locale Babel knows") from None

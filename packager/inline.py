@@ -1,0 +1,146 @@
+"""Inline Markdown, parsed once by Python-Markdown with raw HTML switched off.
+
+Renderers, the speech script and the translation checks all read inline
+markup through this module, so they agree on what a string contains.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape, unescape
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+#: Link schemes a handout may carry; anything else is printed as text only.
+SAFE_SCHEMES = ("https://", "http://", "mailto:", "tel:")
+
+_RAW_HTML = re.compile(r"<(?!(?:https?://|mailto:)[^>]*>)[A-Za-z!?/][^>]*>")
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+
+
+class _Capture(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        self.md.captured_root = root  # type: ignore[attr-defined]
+
+
+def _make_markdown() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=[])
+    # Raw HTML is never passed through: it stays literal text and is escaped.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    md.treeprocessors.register(_Capture(md), "capture", -10)  # after "unescape"
+    return md
+
+
+_MD = _make_markdown()
+
+
+@lru_cache(maxsize=8192)
+def parse(text: str) -> etree.Element:
+    """The inline tree of ``text``: a <p> element with em, strong, code, a children."""
+    _MD.reset()
+    _MD.convert(text.replace("\n", " ") if "\n\n" in text else text)
+    root = _MD.captured_root  # type: ignore[attr-defined]
+    para = root.find("p")
+    if para is None:  # the text parsed as something other than a paragraph
+        para = etree.Element("p")
+        para.text = text
+    return _unstash(para)
+
+
+def _unstash(element: etree.Element) -> etree.Element:
+    """Python-Markdown leaves placeholders for entities and escapes; restore them as text."""
+    stash = _MD.htmlStash
+
+    def restore(value: str | None) -> str | None:
+        if not value:
+            return value
+        for i, raw in enumerate(stash.rawHtmlBlocks):
+            value = value.replace(stash.get_placeholder(i), unescape(str(raw)))
+        return value
+
+    for node in element.iter():
+        node.text = restore(node.text)
+        node.tail = restore(node.tail)
+    return element
+
+
+def plain(text: str) -> str:
+    """Just the words: emphasis dropped, links by their text."""
+    return "".join(parse(text).itertext())
+
+
+def links(text: str) -> list[Link]:
+    return [Link("".join(a.itertext()), a.get("href", "")) for a in parse(text).iter("a")]
+
+
+def structure(text: str) -> list[str]:
+    """The markup skeleton (tags and link targets in order), for comparing a translation."""
+    out = []
+    for node in parse(text).iter():
+        if node.tag == "p":
+            continue
+        out.append(f"{node.tag}:{node.get('href')}" if node.tag == "a" else node.tag)
+    return out
+
+
+def has_raw_html(text: str) -> bool:
+    return bool(_RAW_HTML.search(text))
+
+
+def is_safe_href(href: str) -> bool:
+    return href.startswith(SAFE_SCHEMES) or href.startswith("#")
+
+
+def to_html(text: str, *, print_urls: bool = False) -> str:
+    """Escaped HTML for ``text``. With ``print_urls``, a link's address follows its text."""
+    return _children_html(parse(text), print_urls)
+
+
+def _children_html(node: etree.Element, print_urls: bool) -> str:
+    parts = [escape(node.text or "", quote=False)]
+    for child in node:
+        parts.append(_element_html(child, print_urls))
+        parts.append(escape(child.tail or "", quote=False))
+    return "".join(parts)
+
+
+_TAGS = {"em": "em", "strong": "strong", "code": "code", "br": "br"}
+
+
+def _element_html(node: etree.Element, print_urls: bool) -> str:
+    inner = _children_html(node, print_urls)
+    if node.tag == "a":
+        href = node.get("href", "")
+        if not is_safe_href(href):
+            return inner
+        shown = ""
+        label = "".join(node.itertext())
+        if print_urls and not href.startswith("#") and _bare(href) != _bare(label):
+            shown = f' <span class="url">({escape(_short_url(href), quote=False)})</span>'
+        return f'<a href="{escape(href)}">{inner}</a>{shown}'
+    tag = _TAGS.get(node.tag)
+    if tag == "br":
+        return "<br>"
+    if tag is None:
+        return inner
+    return f"<{tag}>{inner}</{tag}>"
+
+
+def _short_url(href: str) -> str:
+    return href.removeprefix("mailto:").removeprefix("tel:")
+
+
+def _bare(address: str) -> str:
+    """An address without scheme, www. or trailing slash: what a reader would type."""
+    address = re.sub(r"^(?:https?://|mailto:|tel:)", "", address.strip())
+    return address.removeprefix("www.").rstrip("/").lower()

@@ -1,0 +1,180 @@
+"""Find the project and read ``packager.yaml`` into typed settings with defaults."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from packager.errors import PackagerError
+
+SETTINGS_FILE = "packager.yaml"
+LOCALE_NAME = re.compile(r"^[a-z]{2,3}(?:_[A-Za-z]{2,4})?(?:_[A-Z]{2}|_[0-9]{3})?$")
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    """Who hands the leaflet out: printed on every handout."""
+
+    name: str = ""
+    contact: str = ""
+    country: str = "US"  # ISO 3166 code; chooses Letter or A4 when paper_size is auto
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """Narration: engine per locale, with one default for the rest."""
+
+    engine: str = "espeak-ng"  # espeak-ng | piper | gtts
+    engines: dict[str, str] = field(default_factory=dict)  # locale -> engine
+    voices: dict[str, str] = field(default_factory=dict)  # locale -> voice name or Piper .onnx path
+    fallback: str = ""  # engine to use when an online engine keeps failing
+    rate: int = 0  # words a minute; 0 = the engine's comfortable default for the language
+
+
+@dataclass(frozen=True)
+class Settings:
+    source_language: str = "en"
+    locales: tuple[str, ...] = ()  # empty: every catalog under locales/
+    completeness_threshold: float = 100.0
+    paper_size: str = "auto"  # auto | A4 | Letter
+    clinic: ClinicSettings = field(default_factory=ClinicSettings)
+    publish_url: str = ""  # public address of build/, for QR codes to the audio
+    audio: AudioSettings = field(default_factory=AudioSettings)
+
+
+_CHOICES = {"paper_size": ("auto", "A4", "Letter")}
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    settings: Settings
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    def articles(self) -> list[Path]:
+        paths = sorted(self.source_dir.glob("*.md"))
+        if not paths:
+            raise PackagerError("no articles found (expected source/*.md)", self.source_dir)
+        return paths
+
+    def template_path(self, slug: str) -> Path:
+        return self.locales_dir / f"{slug}.pot"
+
+    def catalog_path(self, locale: str, slug: str) -> Path:
+        return self.locales_dir / check_locale_name(locale) / "LC_MESSAGES" / f"{slug}.po"
+
+    def catalog_locales(self, slug: str) -> list[str]:
+        """Locales to work on: those in settings, else every locale with a catalog."""
+        if self.settings.locales:
+            return list(self.settings.locales)
+        found = sorted(p.parent.parent.name for p in self.locales_dir.glob(f"*/LC_MESSAGES/{slug}.po"))
+        return [loc for loc in found if LOCALE_NAME.match(loc)]
+
+
+def check_locale_name(locale: str, path: Path | None = None, line: int | None = None) -> str:
+    """Refuse names that are not locales (and so could write outside locales/ or build/)."""
+    if not LOCALE_NAME.match(locale):
+        raise PackagerError(f"{locale!r} is not a locale name (like es, pt_BR or zh_Hans)", path, line)
+    return locale
+
+
+def load_project(root: Path) -> Project:
+    root = root.resolve()
+    if not root.is_dir():
+        raise PackagerError("no such project folder", root)
+    path = root / SETTINGS_FILE
+    settings = load_settings(path) if path.exists() else Settings()
+    return Project(root=root, settings=settings)
+
+
+def load_settings(path: Path) -> Settings:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except UnicodeDecodeError:
+        raise PackagerError("settings are not valid UTF-8", path) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise PackagerError(f"invalid YAML: {exc.problem or exc.context}", path, mark.line + 1 if mark else None) from None
+    if node is None:
+        return Settings()
+    return _build(Settings, node, path, "")
+
+
+def _build(cls: type, node: yaml.Node, path: Path, prefix: str) -> Any:
+    if not isinstance(node, yaml.MappingNode):
+        raise PackagerError(f"{prefix.rstrip('.') or 'settings'} must be a mapping", path, node.start_mark.line + 1)
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value
+        name = f"{prefix}{key}"
+        line = key_node.start_mark.line + 1
+        if key not in fields:
+            raise PackagerError(f"unknown setting {name!r} (known: {', '.join(sorted(fields))})", path, line)
+        values[key] = _convert(hints[key], value_node, path, name, line)
+    return cls(**values)
+
+
+def _convert(hint: Any, node: yaml.Node, path: Path, name: str, line: int) -> Any:
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, node, path, f"{name}.")
+    value = yaml.safe_load(yaml.serialize(node))
+    origin = typing.get_origin(hint)
+    ok: bool
+    if origin is tuple:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        value = tuple(value) if ok else value
+        if ok and name == "locales":
+            for v in value:
+                check_locale_name(v, path, line)
+    elif origin is dict:
+        ok = isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    elif hint is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+        if ok and name == "completeness_threshold" and not 0 <= value <= 100:
+            raise PackagerError(f"setting {name!r} must be between 0 and 100", path, line)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    elif hint is str:
+        ok = isinstance(value, str) or value is None
+        value = value or ""
+    else:  # pragma: no cover - a new setting type needs a branch here
+        raise TypeError(hint)
+    if not ok:
+        raise PackagerError(f"setting {name!r} has the wrong type: expected {_hint_name(hint)}", path, line)
+    choices = _CHOICES.get(name)
+    if choices and value not in choices:
+        raise PackagerError(f"setting {name!r} must be one of {', '.join(choices)}", path, line)
+    return value
+
+
+def _hint_name(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        return "a list of names"
+    if origin is dict:
+        return "a mapping of names to names"
+    if isinstance(hint, types.GenericAlias):
+        return str(hint)
+    return {str: "text", float: "a number", int: "a whole number >= 0"}.get(hint, str(hint))

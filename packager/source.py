@@ -1,0 +1,270 @@
+"""Markdown with YAML front matter -> the document model.
+
+Python-Markdown's block parser finds the blocks; inline markup is kept as
+Markdown source in each Text, because that is what translators see.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from datetime import date
+from pathlib import Path
+
+import markdown
+import yaml
+
+from packager import inline
+from packager.document import (
+    Article,
+    Block,
+    Figure,
+    Heading,
+    ListBlock,
+    Meta,
+    Paragraph,
+    Quote,
+    Section,
+    Table,
+    Text,
+)
+from packager.errors import PackagerError
+
+REQUIRED = {
+    "title": str,
+    "slug": str,
+    "language": str,
+    "version": str,
+    "reviewed": date,
+    "summary": str,
+    "authors": list,
+    "medical_reviewers": list,
+    "licence": str,
+    "source": str,
+}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_IMAGE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\((?P<src>[^\s)]+)(?:\s+"[^"]*")?\)$')
+MAX_SOURCE_BYTES = 2_000_000
+
+
+def read_article(path: Path) -> Article:
+    """Parse ``path``; a problem is a PackagerError naming the file and line."""
+    raw = _read_text(path)
+    meta_text, body, body_line = _split_front_matter(raw, path)
+    meta_map, key_lines = _load_front_matter(meta_text, path)
+    meta = _meta(meta_map, key_lines, path)
+    sections = _BodyParser(path, body, body_line).sections()
+    return Article(meta=meta, sections=sections, path=path, locale=meta.language)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PackagerError(f"cannot read the article: {exc.strerror}", path) from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise PackagerError(f"the article is larger than {MAX_SOURCE_BYTES} bytes", path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PackagerError("the article is not valid UTF-8", path, line) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split_front_matter(raw: str, path: Path) -> tuple[str, str, int]:
+    lines = raw.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise PackagerError("the article must start with YAML front matter between '---' lines", path, 1)
+    for i, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    raise PackagerError("the front matter has no closing '---' line", path, 1)
+
+
+def _load_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int]]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        raise PackagerError(f"invalid front matter: {exc.problem or exc.context}", path, line) from None
+    if not isinstance(data, dict) or node is None:
+        raise PackagerError("the front matter must be a mapping of fields", path, 2)
+    key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
+    return data, key_lines
+
+
+def _meta(data: dict, key_lines: dict[str, int], path: Path) -> Meta:
+    for key in data:
+        if key not in REQUIRED:
+            known = ", ".join(sorted(REQUIRED))
+            raise PackagerError(f"unknown front-matter field {key!r} (known: {known})", path, key_lines.get(key))
+    for key, kind in REQUIRED.items():
+        if key not in data:
+            raise PackagerError(f"front matter lacks the required field {key!r}", path, 2)
+        value = data[key]
+        if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = data[key] = str(value)
+        if not isinstance(value, kind) or (kind is str and not value.strip()):
+            raise PackagerError(f"front-matter field {key!r} must be a {_kind_name(kind)}", path, key_lines[key])
+        if kind is list and not all(isinstance(v, str) for v in value):
+            raise PackagerError(f"front-matter field {key!r} must be a list of names", path, key_lines[key])
+    if not SLUG.match(data["slug"]):
+        raise PackagerError(
+            "front-matter field 'slug' must be lower-case letters, digits and hyphens", path, key_lines["slug"]
+        )
+    return Meta(
+        title=Text(data["title"].strip(), "meta/title", "article title", key_lines["title"]),
+        summary=Text(data["summary"].strip(), "meta/summary", "one-line summary of the article", key_lines["summary"]),
+        slug=data["slug"],
+        language=data["language"],
+        version=data["version"],
+        reviewed=data["reviewed"],
+        authors=tuple(data["authors"]),
+        medical_reviewers=tuple(data["medical_reviewers"]),
+        licence=data["licence"],
+        source=" ".join(data["source"].split()),
+    )
+
+
+def _kind_name(kind: type) -> str:
+    return {str: "non-empty text", date: "date (YYYY-MM-DD)", list: "list"}[kind]
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+class _BodyParser:
+    """Walks Python-Markdown's block tree, keeping source lines for every Text."""
+
+    def __init__(self, path: Path, body: str, first_line: int):
+        self.path = path
+        self.lines = body.split("\n")
+        self.first_line = first_line
+        self.cursor = 0
+
+    def sections(self) -> tuple[Section, ...]:
+        md = markdown.Markdown(extensions=["tables"])
+        md.preprocessors.deregister("html_block")  # raw HTML stays visible text, then is rejected
+        root = md.parser.parseDocument(self.lines).getroot()
+        sections: list[Section] = []
+        section_id, heading, blocks = "introduction", None, []
+        used: set[str] = set()
+        self.counters: dict[str, int] = {}
+        for element in root:
+            if element.tag == "h2":
+                if heading is not None or blocks:
+                    sections.append(Section(section_id, heading, tuple(blocks)))
+                title = self._raw(element)
+                section_id = _unique(slugify(title), used)
+                self.section, self.counters = section_id, {}
+                heading = self._text(title, f"{section_id}/heading", f"heading of section '{title}'")
+                self.title = title
+                blocks = []
+            else:
+                if not sections and heading is None:
+                    self.section, self.title = section_id, "introduction"
+                blocks.append(self._block(element, f"{section_id}/"))
+        if heading is not None or blocks:
+            sections.append(Section(section_id, heading, tuple(blocks)))
+        if not sections:
+            raise PackagerError("the article has no body text", self.path, self.first_line)
+        return tuple(sections)
+
+    def _block(self, element: etree.Element, prefix: str) -> Block:
+        tag = element.tag
+        where = f"section '{self.title}'"
+        if tag == "p":
+            raw = self._raw(element)
+            image = _IMAGE.match(raw.strip())
+            if image:
+                n = self._count(prefix + "figure")
+                alt = image["alt"].strip()
+                if not alt:
+                    raise PackagerError("an image needs alternative text: ![what it shows](file)", self.path, self._find(raw))
+                return Figure(image["src"], self._text(alt, f"{prefix}figure{n}/alt", f"image description, {where}"))
+            if "![" in raw:
+                raise PackagerError("an image must stand alone in its own paragraph", self.path, self._find(raw))
+            n = self._count(prefix + "p")
+            return Paragraph(self._text(raw, f"{prefix}p{n}", f"paragraph, {where}"))
+        if tag in ("h3", "h4", "h5", "h6"):
+            n = self._count(prefix + "h")
+            return Heading(int(tag[1]), self._text(self._raw(element), f"{prefix}h{n}", f"sub-heading, {where}"))
+        if tag in ("ul", "ol"):
+            n = self._count(prefix + "list")
+            items = []
+            for m, item in enumerate(element, start=1):
+                items.append(self._text(self._list_item(item), f"{prefix}list{n}/item{m}", f"list item, {where}"))
+            return ListBlock(tag == "ol", tuple(items))
+        if tag == "table":
+            n = self._count(prefix + "table")
+            rows = [row for part in element for row in part]
+            cells = [
+                tuple(
+                    self._text(self._raw(cell), f"{prefix}table{n}/r{r}c{c}", f"table {'header' if r == 0 else 'cell'}, {where}")
+                    for c, cell in enumerate(row, start=1)
+                )
+                for r, row in enumerate(rows)
+            ]
+            return Table(cells[0], tuple(cells[1:]))
+        if tag == "blockquote":
+            n = self._count(prefix + "quote")
+            inner = f"{prefix}quote{n}/"
+            return Quote(tuple(self._block(child, inner) for child in element))
+        if tag == "h1":
+            raise PackagerError("a level-1 heading is not allowed: the title comes from the front matter", self.path, self._find(self._raw(element)))
+        names = {"pre": "code block", "hr": "horizontal rule", "div": "raw HTML block"}
+        raise PackagerError(f"{names.get(tag, tag)} is not supported in an article", self.path, self._near())
+
+    def _list_item(self, item: etree.Element) -> str:
+        children = list(item)
+        if any(child.tag in ("ul", "ol") for child in children):
+            raise PackagerError("nested lists are not supported; use a sub-heading and a list", self.path, self._near())
+        if children and all(child.tag == "p" for child in children) and not (item.text or "").strip():
+            if len(children) > 1:
+                raise PackagerError("a list item must be a single paragraph", self.path, self._near())
+            return self._raw(children[0])
+        return self._raw(item)
+
+    def _raw(self, element: etree.Element) -> str:
+        if len(element):
+            raise PackagerError("unexpected nested block inside text", self.path, self._near())
+        return " ".join(line.strip() for line in (element.text or "").strip().split("\n"))
+
+    def _text(self, raw: str, key: str, comment: str) -> Text:
+        line = self._find(raw)
+        if inline.has_raw_html(raw):
+            raise PackagerError("raw HTML is not allowed; use Markdown", self.path, line)
+        for link in inline.links(raw):
+            if not inline.is_safe_href(link.href):
+                raise PackagerError(f"link target {link.href!r} is not an http(s), mailto or tel address", self.path, line)
+        return Text(raw, key, comment, line)
+
+    def _count(self, kind: str) -> int:
+        self.counters[kind] = self.counters.get(kind, 0) + 1
+        return self.counters[kind]
+
+    def _find(self, raw: str) -> int:
+        """The source line of a block, searching forward from the previous block."""
+        words = raw.split()
+        for size in (4, 2, 1):
+            probe = " ".join(words[:size])
+            for i in range(self.cursor, len(self.lines)):
+                if probe and probe in " ".join(self.lines[i].split()):
+                    self.cursor = i
+                    return self.first_line + i
+        return self._near()
+
+    def _near(self) -> int:
+        return self.first_line + self.cursor
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in used:
+        candidate, n = f"{slug}-{n}", n + 1
+    used.add(candidate)
+    return candidate
