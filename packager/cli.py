@@ -25,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Build translated, accessible patient handouts, large-print PDFs and audio from one article.",
         parents=[common],
     )
-    parser.add_argument("-C", dest="directory", metavar="DIR", type=Path, default=Path("."), help="run in project folder DIR")
+    parser.add_argument(
+        "-C", dest="directory", metavar="DIR", type=Path, default=Path("."), help="run in project folder DIR"
+    )
     parser.add_argument("--version", action="version", version=f"packager {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -136,7 +138,7 @@ def cmd_build(project, args) -> int:
 
 def format_table(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

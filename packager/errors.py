@@ -31,8 +31,7 @@ class IncompleteTranslation(PackagerError):
     def __init__(self, path: Path, locale: str, missing: list[str], percent: float, threshold: float):
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         super().__init__(
-            f"locale {locale} is {percent:.0f}% translated, below the {threshold:g}% threshold;"
-            f" missing: {shown}",
+            f"locale {locale} is {percent:.0f}% translated, below the {threshold:g}% threshold; missing: {shown}",
             path,
         )
         self.locale = locale

@@ -113,7 +113,9 @@ def load_settings(path: Path) -> Settings:
         raise PackagerError("settings are not valid UTF-8", path) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise PackagerError(f"invalid YAML: {exc.problem or exc.context}", path, mark.line + 1 if mark else None) from None
+        raise PackagerError(
+            f"invalid YAML: {exc.problem or exc.context}", path, mark.line + 1 if mark else None
+        ) from None
     if node is None:
         return Settings()
     return _build(Settings, node, path, "")

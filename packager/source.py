@@ -184,7 +184,9 @@ class _BodyParser:
                 n = self._count(prefix + "figure")
                 alt = image["alt"].strip()
                 if not alt:
-                    raise PackagerError("an image needs alternative text: ![what it shows](file)", self.path, self._find(raw))
+                    raise PackagerError(
+                        "an image needs alternative text: ![what it shows](file)", self.path, self._find(raw)
+                    )
                 return Figure(image["src"], self._text(alt, f"{prefix}figure{n}/alt", f"image description, {where}"))
             if "![" in raw:
                 raise PackagerError("an image must stand alone in its own paragraph", self.path, self._find(raw))
@@ -204,7 +206,11 @@ class _BodyParser:
             rows = [row for part in element for row in part]
             cells = [
                 tuple(
-                    self._text(self._raw(cell), f"{prefix}table{n}/r{r}c{c}", f"table {'header' if r == 0 else 'cell'}, {where}")
+                    self._text(
+                        self._raw(cell),
+                        f"{prefix}table{n}/r{r}c{c}",
+                        f"table {'header' if r == 0 else 'cell'}, {where}",
+                    )
                     for c, cell in enumerate(row, start=1)
                 )
                 for r, row in enumerate(rows)
@@ -215,7 +221,11 @@ class _BodyParser:
             inner = f"{prefix}quote{n}/"
             return Quote(tuple(self._block(child, inner) for child in element))
         if tag == "h1":
-            raise PackagerError("a level-1 heading is not allowed: the title comes from the front matter", self.path, self._find(self._raw(element)))
+            raise PackagerError(
+                "a level-1 heading is not allowed: the title comes from the front matter",
+                self.path,
+                self._find(self._raw(element)),
+            )
         names = {"pre": "code block", "hr": "horizontal rule", "div": "raw HTML block"}
         raise PackagerError(f"{names.get(tag, tag)} is not supported in an article", self.path, self._near())
 
@@ -240,7 +250,9 @@ class _BodyParser:
             raise PackagerError("raw HTML is not allowed; use Markdown", self.path, line)
         for link in inline.links(raw):
             if not inline.is_safe_href(link.href):
-                raise PackagerError(f"link target {link.href!r} is not an http(s), mailto or tel address", self.path, line)
+                raise PackagerError(
+                    f"link target {link.href!r} is not an http(s), mailto or tel address", self.path, line
+                )
         return Text(raw, key, comment, line)
 
     def _count(self, kind: str) -> int:

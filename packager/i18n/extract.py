@@ -33,7 +33,9 @@ def build_template(article: Article, root: Path, creation_date: datetime | None 
         creation_date=creation_date or _now(),
         header_comment=HEADER_COMMENT.format(title=meta.title.markdown, slug=meta.slug, licence=meta.licence),
     )
-    location = article.path.resolve().relative_to(root).as_posix() if article.path.is_absolute() else article.path.as_posix()
+    location = (
+        article.path.resolve().relative_to(root).as_posix() if article.path.is_absolute() else article.path.as_posix()
+    )
     for text in article.texts():
         catalog.add(text.markdown, context=text.key, auto_comments=[text.comment], locations=[(location, text.line)])
     return catalog

@@ -59,7 +59,12 @@ def init(project: Project, locale: str) -> list[Path]:
         catalog.locale_identifier  # noqa: B018 - validates the locale early
         for message in template:
             if message.id:
-                catalog.add(message.id, context=message.context, auto_comments=message.auto_comments, locations=message.locations)
+                catalog.add(
+                    message.id,
+                    context=message.context,
+                    auto_comments=message.auto_comments,
+                    locations=message.locations,
+                )
         write_catalog(path, catalog)
         created.append(path)
     return created
