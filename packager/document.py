@@ -97,7 +97,7 @@ class Article:
 
     def texts(self) -> Iterator[Text]:
         """Every translatable string, in reading order."""
-        yield from _iter_texts(self)
+        yield from iter_texts(self)
 
     def map_texts(self, fn: Callable[[Text], Text]) -> Article:
         """A new article with ``fn`` applied to every Text: the one way to transform wording."""
@@ -107,15 +107,16 @@ class Article:
 T = TypeVar("T")
 
 
-def _iter_texts(node: object) -> Iterator[Text]:
+def iter_texts(node: object) -> Iterator[Text]:
+    """Every Text below ``node`` (an article, section or block), in reading order."""
     if isinstance(node, Text):
         yield node
     elif isinstance(node, tuple):
         for item in node:
-            yield from _iter_texts(item)
+            yield from iter_texts(item)
     elif dataclasses.is_dataclass(node):
         for f in dataclasses.fields(node):
-            yield from _iter_texts(getattr(node, f.name))
+            yield from iter_texts(getattr(node, f.name))
 
 
 def _map(node: T, fn: Callable[[Text], Text]) -> T:

@@ -227,7 +227,8 @@ class _BodyParser:
                 self._find(self._raw(element)),
             )
         names = {"pre": "code block", "hr": "horizontal rule", "div": "raw HTML block"}
-        raise PackagerError(f"{names.get(tag, tag)} is not supported in an article", self.path, self._near())
+        line = self._find("".join(element.itertext())) if "".join(element.itertext()).strip() else self._near()
+        raise PackagerError(f"{names.get(tag, tag)} is not supported in an article", self.path, line)
 
     def _list_item(self, item: etree.Element) -> str:
         children = list(item)

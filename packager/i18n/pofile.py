@@ -23,6 +23,7 @@ REVIEW_SOURCE_VERSION = "X-Medical-Review-Source-Version"
 REVIEW_HEADERS = (REVIEW_BY, REVIEW_DATE, REVIEW_SOURCE_VERSION)
 
 MAX_CATALOG_BYTES = 5_000_000
+NO_WRAP = 1_000_000
 
 
 class Catalog(BabelCatalog):
@@ -108,8 +109,9 @@ def _drop_format_flags(catalog: Catalog) -> None:
 def catalog_bytes(catalog: Catalog) -> bytes:
     _drop_format_flags(catalog)
     buffer = io.BytesIO()
-    # width=0: never wrap, so a translator's lines are never re-wrapped by us.
-    write_po(buffer, catalog, width=0, include_previous=True)
+    # Never wrap, so a translator's lines are never re-wrapped by us. (A huge width rather
+    # than width=0: with 0, Babel still wraps "#|" previous-msgid comments mid-string.)
+    write_po(buffer, catalog, width=NO_WRAP, include_previous=True)
     return buffer.getvalue()
 
 

@@ -1,0 +1,376 @@
+"""The build engine: plan targets (article x locale x format), rebuild what is out of date.
+
+A target is up to date when the hash of all its inputs is unchanged (content
+hashes, not timestamps). Targets run in worker processes; each output is
+written atomically; one target's failure does not stop the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from packager import __version__
+from packager.atomic import atomic_write
+from packager.builders import BUILDERS, Builder, Product, get_builder
+from packager.document import Article
+from packager.errors import PackagerError
+from packager.project import Project
+from packager.source import read_article
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+#: Audio first: it takes longest, so it should not start last.
+FORMAT_ORDER = ("audio", "handout", "large-print")
+
+
+@dataclass(frozen=True)
+class Target:
+    slug: str
+    locale: str
+    format: str
+    source: Path
+
+    @property
+    def key(self) -> str:
+        return f"{self.slug}/{self.locale}/{self.format}"
+
+
+@dataclass
+class Outcome:
+    target: Target
+    status: str  # built | up to date | failed
+    reason: str = ""
+    seconds: float = 0.0
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What one build will do: targets with their input hashes, and targets refused up front."""
+
+    todo: list[tuple[Target, str, Article]] = field(default_factory=list)
+    fresh: list[Outcome] = field(default_factory=list)
+    refused: list[Outcome] = field(default_factory=list)
+
+
+# -- input hashing -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1024)
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return "missing"
+
+
+def inputs_hash(parts: Iterable[Path | str | bytes]) -> str:
+    """One digest over every input; a path counts by its content, never its timestamp."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, Path):
+            digest.update(f"file:{part.name}:{_file_digest(part)}".encode())
+        elif isinstance(part, bytes):
+            digest.update(b"bytes:" + hashlib.sha256(part).digest())
+        else:
+            digest.update(f"str:{part}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def target_inputs(project: Project, target: Target, builder: Builder) -> str:
+    parts: list[Path | str | bytes] = [f"packager {__version__}", target.key, target.source]
+    if target.locale != _source_language(project, target):
+        parts.append(project.catalog_path(target.locale, target.slug))
+    settings = project.root / "packager.yaml"
+    parts.append(settings if settings.exists() else "default settings")
+    parts.extend(builder.inputs(project, target.locale))
+    parts.append(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}")
+    return inputs_hash(parts)
+
+
+def _source_language(project: Project, target: Target) -> str:
+    return _article(target.source).meta.language
+
+
+@lru_cache(maxsize=64)
+def _article(path: Path) -> Article:
+    return read_article(path)
+
+
+# -- manifest ------------------------------------------------------------------------------
+
+
+def read_manifest(build_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {"version": MANIFEST_VERSION, "targets": {}}
+    if data.get("version") != MANIFEST_VERSION or not isinstance(data.get("targets"), dict):
+        return {"version": MANIFEST_VERSION, "targets": {}}
+    return data
+
+
+def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
+    targets = dict(sorted(manifest["targets"].items()))
+    outputs = [out for entry in targets.values() for out in entry["outputs"]]
+    data = {"version": MANIFEST_VERSION, "packager": __version__, "outputs": outputs, "targets": targets}
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    atomic_write(build_dir / MANIFEST, text.encode("utf-8"), tmp_dir=build_dir / ".tmp")
+
+
+def _is_fresh(entry: dict[str, Any] | None, digest: str, build_dir: Path) -> bool:
+    if not entry or entry.get("inputs") != digest:
+        return False
+    return all(
+        (build_dir / out["path"]).is_file() and (build_dir / out["path"]).stat().st_size == out["size"]
+        for out in entry["outputs"]
+    )
+
+
+# -- planning ------------------------------------------------------------------------------
+
+
+def plan(project: Project, locales: list[str] | None, formats: list[str] | None) -> Plan:
+    result = Plan()
+    manifest = read_manifest(project.build_dir)
+    chosen_formats = [f for f in FORMAT_ORDER if f in (formats or BUILDERS)]
+    builders = {name: get_builder(name) for name in chosen_formats}
+    for source in project.articles():
+        article = _article(source)
+        all_locales = [article.meta.language, *project.catalog_locales(article.slug)]
+        for locale in all_locales:
+            if locales and locale not in locales:
+                continue
+            targets = [Target(article.slug, locale, fmt, source) for fmt in chosen_formats]
+            digests = {t: target_inputs(project, t, builders[t.format]) for t in targets}
+            stale = [t for t in targets if not _is_fresh(manifest["targets"].get(t.key), digests[t], project.build_dir)]
+            result.fresh += [
+                Outcome(t, "up to date", outputs=manifest["targets"][t.key]["outputs"])
+                for t in targets
+                if t not in stale
+            ]
+            if not stale:
+                continue
+            try:
+                localized = _localize(project, article, locale)
+            except PackagerError as exc:
+                result.refused += [Outcome(t, "failed", str(exc)) for t in stale]
+                continue
+            result.todo += [(t, digests[t], localized) for t in stale]
+        missing = sorted(set(locales or ()) - set(all_locales))
+        if missing:
+            raise PackagerError(f"no catalog for locale {', '.join(missing)}; run 'packager init LOCALE'", source)
+    for name, builder in builders.items():
+        wanted = sorted({t.locale for t, _, _ in result.todo if t.format == name})
+        if wanted:
+            builder.preflight(project, wanted)
+    result.todo.sort(key=lambda item: FORMAT_ORDER.index(item[0].format))
+    return result
+
+
+def _localize(project: Project, article: Article, locale: str) -> Article:
+    """Checks first (a translation with errors is never built), then the translate transform."""
+    from packager.i18n.translate import localized
+
+    if locale != article.meta.language:
+        from packager.i18n import checks
+
+        errors = [f for f in checks.check_locale(project, article, locale) if f.severity == "error" and not f.accepted]
+        if errors:
+            more = f" (and {len(errors) - 1} more; run 'packager check --locale {locale}')" if len(errors) > 1 else ""
+            raise PackagerError(f"translation check failed: {errors[0]}{more}")
+    return localized(project, article, locale)
+
+
+# -- running -------------------------------------------------------------------------------
+
+
+def _run_target(project: Project, target: Target, article: Article, digest: str, queue: Any) -> Outcome:
+    """Build one target in a worker process and write its files atomically."""
+    started = time.perf_counter()
+    builder = get_builder(target.format)
+
+    def progress(done: int, total: int, label: str) -> None:
+        if queue is not None:
+            queue.put((target.key, done, total, label))
+
+    product: Product = builder.build(article, project, progress)
+    outputs = []
+    locale_dir = project.build_dir / target.locale
+    for name, data in product.files.items():
+        path = (locale_dir / name).resolve()
+        if not path.is_relative_to(locale_dir.resolve()):
+            raise PackagerError(f"builder {target.format} tried to write outside build/: {name}")
+        atomic_write(path, data, tmp_dir=project.build_dir / ".tmp")
+        entry = {
+            "path": path.relative_to(project.build_dir.resolve()).as_posix(),
+            "article": target.slug,
+            "locale": target.locale,
+            "format": target.format,
+            "article_version": article.meta.version,
+            "draft": article.draft,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "inputs": digest,
+        }
+        if name == builder.outputs(article)[0]:
+            entry.update(product.info)
+        outputs.append(entry)
+    return Outcome(target, "built", seconds=time.perf_counter() - started, outputs=outputs)
+
+
+class _Display:
+    """Progress across targets; per-utterance bars for audio. Silent with --quiet."""
+
+    def __init__(self, quiet: bool, total: int):
+        self.quiet = quiet
+        self.total = total
+        self.done = 0
+        self.bars: dict[str, Any] = {}
+
+    def progress(self, key: str, done: int, total: int, label: str) -> None:
+        if self.quiet:
+            return
+        bar = self.bars.get(key)
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = self.bars[key] = tqdm(total=total, desc=key, unit="utt", leave=False, file=sys.stderr)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def finished(self, outcome: Outcome) -> None:
+        bar = self.bars.pop(outcome.target.key, None)
+        if bar is not None:
+            bar.close()
+        self.done += 1
+        if self.quiet:
+            return
+        detail = f"{outcome.seconds:.1f} s" if outcome.status == "built" else outcome.reason
+        print(f"[{self.done}/{self.total}] {outcome.status}: {outcome.target.key} ({detail})", file=sys.stderr)
+
+
+def execute(project: Project, the_plan: Plan, jobs: int, quiet: bool) -> list[Outcome]:
+    build_dir = project.build_dir
+    manifest = read_manifest(build_dir)
+    outcomes = list(the_plan.fresh) + list(the_plan.refused)
+    display = _Display(quiet, len(the_plan.todo))
+    for outcome in the_plan.refused:
+        manifest["targets"].pop(outcome.target.key, None)
+    if not the_plan.todo:
+        write_manifest(build_dir, manifest)
+        return outcomes
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(the_plan.todo)))
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    with context.Manager() as manager:
+        queue = manager.Queue()
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures: dict[Future, Target] = {
+                pool.submit(_run_target, project, target, article, digest, queue): target
+                for target, digest, article in the_plan.todo
+            }
+            pending = set(futures)
+            try:
+                while pending:
+                    finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    while not queue.empty():
+                        display.progress(*queue.get_nowait())
+                    for future in finished:
+                        outcome = _outcome(future, futures[future])
+                        if outcome.status == "built":
+                            manifest["targets"][outcome.target.key] = {
+                                "inputs": outcome.outputs[0]["inputs"],
+                                "outputs": outcome.outputs,
+                            }
+                        else:
+                            manifest["targets"].pop(outcome.target.key, None)
+                        write_manifest(build_dir, manifest)
+                        display.finished(outcome)
+                        outcomes.append(outcome)
+            except KeyboardInterrupt:
+                for future in pending:
+                    future.cancel()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    return outcomes
+
+
+def _outcome(future: Future, target: Target) -> Outcome:
+    try:
+        return future.result()
+    except PackagerError as exc:
+        return Outcome(target, "failed", str(exc))
+    except Exception as exc:  # a builder bug must not stop the other targets
+        return Outcome(target, "failed", f"{type(exc).__name__}: {exc}")
+
+
+def build(project: Project, locales=None, formats=None, jobs: int = 0, quiet: bool = False) -> list[Outcome]:
+    """Plan and run a build under the build lock; returns an outcome for every target."""
+    from filelock import FileLock, Timeout
+
+    build_dir = project.build_dir
+    build_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(build_dir / ".lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if not quiet:
+            print("packager: another build is running in this project; waiting for it", file=sys.stderr)
+        lock.acquire()
+    try:
+        shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
+        the_plan = plan(project, locales, formats)
+        return execute(project, the_plan, jobs, quiet)
+    finally:
+        lock.release()
+
+
+# -- command -------------------------------------------------------------------------------
+
+
+def run(project: Project, args: Any) -> int:
+    outcomes = build(project, args.locale, args.format, args.jobs, args.quiet or args.json)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if args.json:
+        print(json.dumps([_summary(o) for o in outcomes], indent=2, ensure_ascii=False))
+    elif not args.quiet:
+        print(summary_table(outcomes))
+    for outcome in failed:
+        print(f"packager: error: {outcome.target.key}: {outcome.reason}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _summary(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "target": outcome.target.key,
+        "status": outcome.status,
+        "reason": outcome.reason,
+        "seconds": round(outcome.seconds, 2),
+        "outputs": [o["path"] for o in outcome.outputs],
+    }
+
+
+def summary_table(outcomes: list[Outcome]) -> str:
+    from packager.cli import format_table
+
+    rows = [("target", "status", "detail")]
+    for o in sorted(outcomes, key=lambda o: o.target.key):
+        detail = o.reason or (f"{o.seconds:.1f} s" if o.status == "built" else "")
+        rows.append((o.target.key, o.status, detail))
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "up to date", "failed")}
+    return format_table(rows) + "\n" + ", ".join(f"{n} {s}" for s, n in counts.items())

@@ -1,0 +1,36 @@
+"""The words packager itself adds around an article (page footers, spoken notices).
+
+Each renderer keeps its own gettext domain under ``packager/locale/<ll>/LC_MESSAGES/<domain>.po``,
+read with Babel (no compile step). A missing catalog or message falls back to English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from packager.i18n.pofile import read_catalog
+
+UI_LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+@lru_cache(maxsize=64)
+def ui_gettext(domain: str, locale: str) -> Callable[[str], str]:
+    """``_ = ui_gettext("render", "es"); _("Page {page} of {pages}")``."""
+    path = UI_LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
+    if not path.exists():
+        return lambda message: message
+    catalog = read_catalog(path, locale=locale, domain=domain)
+
+    def gettext(message: str) -> str:
+        entry = catalog.get(message)
+        return str(entry.string) if entry is not None and entry.string and not entry.fuzzy else message
+
+    return gettext
+
+
+def ui_paths(domain: str, locale: str) -> list[Path]:
+    """The catalog files a rendering in ``locale`` depends on (for input hashing)."""
+    path = UI_LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
+    return [path] if path.exists() else []

@@ -1,0 +1,58 @@
+"""Shared fixtures: the shipped project copied to a temporary folder, and one full build of it.
+
+The full build is made once per test session (building is the slow part);
+tests read its outputs and never modify them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED_LOCALES = ("es", "ar", "zh_Hans", "vi")
+ALL_LOCALES = ("en", *SHIPPED_LOCALES)
+SLUG = "lupus-car-t-cell-therapy"
+
+
+def copy_project(dest: Path) -> Path:
+    """A private copy of the shipped project (sources, catalogs, lexicons, settings)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("source", "locales"):
+        shutil.copytree(REPO / name, dest / name)
+    settings = REPO / "packager.yaml"
+    if settings.exists():
+        shutil.copy(settings, dest / "packager.yaml")
+    return dest
+
+
+def run_packager(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The real command line, in a subprocess: exit codes and stderr as a user sees them."""
+    return subprocess.run(
+        [sys.executable, "-m", "packager", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=3600,
+    )
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped project, built once: every format in every shipped locale."""
+    root = copy_project(tmp_path_factory.mktemp("shipped") / "project")
+    result = run_packager("-C", str(root), "build", "--quiet")
+    if result.returncode != 0:
+        pytest.fail(f"packager build failed ({result.returncode}):\n{result.stderr[-4000:]}")
+    return root

@@ -1,0 +1,94 @@
+"""Settings, the -C option and the command line's promises (exit codes, one-line errors)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from packager.cli import main
+from packager.project import Settings, load_project
+from tests.conftest import run_packager
+
+
+def test_defaults_without_settings_file(tmp_path: Path) -> None:
+    project = load_project(tmp_path)
+    assert project.settings == Settings()
+    assert project.settings.completeness_threshold == 100.0
+    assert project.settings.audio.engine == "espeak-ng"
+
+
+def test_settings_are_typed(tmp_path: Path) -> None:
+    (tmp_path / "packager.yaml").write_text(
+        "locales: [es, zh_Hans]\ncompleteness_threshold: 90\npaper_size: A4\n"
+        "clinic:\n  name: Riverside Lupus Clinic\n  contact: (555) 010-0199\n  country: CA\n",
+        encoding="utf-8",
+    )
+    settings = load_project(tmp_path).settings
+    assert settings.locales == ("es", "zh_Hans")
+    assert settings.completeness_threshold == 90.0
+    assert settings.clinic.name == "Riverside Lupus Clinic" and settings.clinic.country == "CA"
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("locales: [es]\ncolour: blue\n", "packager.yaml:2: unknown setting 'colour'"),
+        ("clinic:\n  name: X\n  fax: 1\n", "packager.yaml:3: unknown setting 'clinic.fax'"),
+        ("completeness_threshold: lots\n", "packager.yaml:1: setting 'completeness_threshold' has the wrong type"),
+        (
+            "completeness_threshold: 150\n",
+            "packager.yaml:1: setting 'completeness_threshold' must be between 0 and 100",
+        ),
+        ("paper_size: A3\n", "packager.yaml:1: setting 'paper_size' must be one of auto, A4, Letter"),
+        ("locales: [../../etc]\n", "packager.yaml:1: '../../etc' is not a locale name"),
+        ("locales: [es\n", "packager.yaml:2: invalid YAML"),
+    ],
+)
+def test_bad_settings_are_one_line_errors(tmp_path: Path, yaml_text: str, message: str) -> None:
+    (tmp_path / "packager.yaml").write_text(yaml_text, encoding="utf-8")
+    result = run_packager("-C", str(tmp_path), "stats")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_dash_c_runs_in_another_folder(project_copy: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_packager("-C", str(project_copy), "stats", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert "zh_Hans" in result.stdout and "100%" in result.stdout
+
+
+def test_help_is_fast_and_lists_commands() -> None:
+    result = run_packager("--help")
+    assert result.returncode == 0
+    for command in ("extract", "init", "update", "stats", "check", "build"):
+        assert command in result.stdout
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys; from packager import cli\n"
+        "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('weasyprint', 'babel.messages', 'markdown', 'numpy', 'piper', 'gtts') if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.strip().endswith("[]"), out
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run_packager("-C", str(tmp_path), "frobnicate").returncode == 2
+    result = run_packager("-C", str(tmp_path / "missing"), "stats")
+    assert result.returncode == 2 and "no such project folder" in result.stderr
+
+
+def test_init_refuses_a_path_as_locale(project_copy: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["-C", str(project_copy), "init", "../evil"]) == 2
+    assert "is not a locale name" in capsys.readouterr().err
+    assert not (project_copy / "evil").exists()

@@ -1,0 +1,127 @@
+"""The Markdown reader builds the document model, and refuses what it cannot represent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from packager.document import Figure, ListBlock, Paragraph, Quote, Table
+from packager.errors import PackagerError
+from packager.source import read_article
+from tests.conftest import REPO, SLUG
+
+FRONT = """---
+title: A test
+slug: a-test
+language: en
+version: 2.1
+reviewed: 2026-01-02
+summary: One line.
+authors: [Someone]
+medical_reviewers: []
+licence: CC BY 4.0
+source: Here.
+---
+"""
+
+
+def write(tmp_path: Path, body: str, front: str = FRONT) -> Path:
+    path = tmp_path / "a-test.md"
+    path.write_text(front + body, encoding="utf-8")
+    return path
+
+
+def test_shipped_article_structure() -> None:
+    article = read_article(REPO / "source" / f"{SLUG}.md")
+    assert article.meta.slug == SLUG
+    assert article.meta.reviewed.year >= 2025
+    ids = [s.id for s in article.sections]
+    for wanted in ("key-points", "what-are-the-side-effects", "references", "medical-disclaimer"):
+        assert wanted in ids
+    kinds = {type(b) for s in article.sections for b in s.blocks}
+    assert {Paragraph, ListBlock, Table} <= kinds
+    keys = [t.key for t in article.texts()]
+    assert len(keys) == len(set(keys)), "message contexts must be unique"
+
+
+def test_shipped_article_keeps_both_cost_estimates_and_pointers() -> None:
+    text = (REPO / "source" / f"{SLUG}.md").read_text(encoding="utf-8")
+    assert "$375,000 to $475,000" in text and "$375,000 to $425,000" in text
+    assert "EurekAlert!, 2024" in text
+    assert "https://clinicaltrials.gov/" in text
+    assert "## Medical disclaimer" in text
+
+
+def test_shipped_article_reads_at_grade_8_or_below() -> None:
+    from packager.document import iter_texts
+    from packager.i18n.readability import grade_level
+    from packager.inline import plain
+
+    article = read_article(REPO / "source" / f"{SLUG}.md")
+    prose = [plain(t.markdown) for s in article.sections if s.id != "references" for t in iter_texts(s.blocks)]
+    # List items and headings are sentences too; give them an end mark so they count as such.
+    text = " ".join(p if p.rstrip().endswith((".", "?", "!")) else p + "." for p in prose)
+    grade = grade_level(text, "en")
+    assert grade is not None and 3.0 <= grade <= 8.0, grade
+
+
+def test_texts_carry_lines_comments_and_inline_markdown(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "Intro **bold** text.\n\n## First part\n\n- one [link](https://example.org/)\n- two\n\n"
+        "| A | B |\n| --- | --- |\n| c | d |\n\n![A chart of results](chart.png)\n\n> quoted words\n",
+    )
+    article = read_article(path)
+    intro, first = article.sections
+    assert intro.heading is None and intro.blocks[0].text.markdown == "Intro **bold** text."
+    assert intro.blocks[0].text.line == 13
+    assert first.heading.key == "first-part/heading" and first.heading.line == 15
+    items = first.blocks[0]
+    assert isinstance(items, ListBlock) and [t.line for t in items.items] == [17, 18]
+    assert items.items[0].markdown == "one [link](https://example.org/)"
+    assert items.items[0].comment == "list item, section 'First part'"
+    table = first.blocks[1]
+    assert isinstance(table, Table) and table.rows[0][1].key == "first-part/table1/r1c2"
+    figure = first.blocks[2]
+    assert isinstance(figure, Figure) and figure.alt.markdown == "A chart of results" and figure.src == "chart.png"
+    assert isinstance(first.blocks[3], Quote)
+    assert article.meta.version == "2.1"
+
+
+@pytest.mark.parametrize(
+    ("body", "front", "message", "line"),
+    [
+        ("Text\n", "title: x\n", "must start with YAML front matter", 1),
+        ("Text\n", FRONT.replace("summary: One line.", "summary: [unclosed"), "invalid front matter", 8),
+        ("Text\n", FRONT.replace("licence:", "colour: red\nlicence:"), "unknown front-matter field 'colour'", 10),
+        ("Text\n", FRONT.replace("reviewed: 2026-01-02", "reviewed: soon"), "'reviewed' must be a date", 6),
+        ("Text\n", FRONT.replace("slug: a-test", "slug: ../../etc"), "'slug' must be lower-case", 3),
+        ("Text\n", FRONT.replace("version: 2.1\n", ""), "lacks the required field 'version'", 2),
+        ("Fine.\n\nA <script>alert(1)</script> here.\n", FRONT, "raw HTML is not allowed", 15),
+        ("Fine.\n\n<div>block</div>\n", FRONT, "raw HTML is not allowed", 15),
+        ("Fine.\n\n    code block\n", FRONT, "code block is not supported", 15),
+        ("# Title again\n", FRONT, "level-1 heading is not allowed", 13),
+        ("- a\n    - nested\n", FRONT, "nested lists are not supported", 13),
+        ("![](x.png)\n", FRONT, "needs alternative text", 13),
+        ("Click [here](javascript:alert(1)).\n", FRONT, "is not an http(s), mailto or tel address", 13),
+    ],
+)
+def test_bad_input_is_one_line_error_with_file_and_line(
+    tmp_path: Path, body: str, front: str, message: str, line: int
+) -> None:
+    path = write(tmp_path, body, front if front.startswith("---") else front)
+    with pytest.raises(PackagerError) as info:
+        read_article(path)
+    text = str(info.value)
+    assert message in text
+    assert "\n" not in text
+    assert info.value.path == path and info.value.line == line, text
+
+
+def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.md"
+    path.write_bytes(FRONT.encode() + b"ok\n\nbad \xff byte\n")
+    with pytest.raises(PackagerError, match="not valid UTF-8") as info:
+        read_article(path)
+    assert info.value.line == 15
