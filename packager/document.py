@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Quote:
     blocks: tuple[Block, ...]
 
 
-Block = Union[Heading, Paragraph, ListBlock, Table, Figure, Quote]
+Block = Heading | Paragraph | ListBlock | Table | Figure | Quote
 
 
 @dataclass(frozen=True)

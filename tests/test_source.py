@@ -54,8 +54,9 @@ def test_shipped_article_keeps_both_cost_estimates_and_pointers() -> None:
 
 
 def test_shipped_article_reads_at_grade_8_or_below() -> None:
-    from packager.document import iter_texts
     from packager.i18n.readability import grade_level
+
+    from packager.document import iter_texts
     from packager.inline import plain
 
     article = read_article(REPO / "source" / f"{SLUG}.md")
@@ -110,7 +111,7 @@ def test_texts_carry_lines_comments_and_inline_markdown(tmp_path: Path) -> None:
 def test_bad_input_is_one_line_error_with_file_and_line(
     tmp_path: Path, body: str, front: str, message: str, line: int
 ) -> None:
-    path = write(tmp_path, body, front if front.startswith("---") else front)
+    path = write(tmp_path, body, front)
     with pytest.raises(PackagerError) as info:
         read_article(path)
     text = str(info.value)
