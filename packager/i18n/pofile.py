@@ -8,6 +8,7 @@ this module's Catalog keeps them.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +75,14 @@ def new_catalog(**kwargs) -> Catalog:
 
 
 def read_catalog(path: Path, locale: str | None = None, domain: str | None = None) -> Catalog:
-    """Read a PO or POT file; any defect is a PackagerError naming the file and line."""
+    """Read a PO or POT file; any defect is a PackagerError naming the file and line.
+
+    Catalogs come from volunteers, so this is stricter than Babel: a string
+    that is not one well-formed quoted literal (a truncated file), a duplicate
+    entry, a bad plural index, a Plural-Forms header Babel cannot use or that
+    asks for more than MAX_PLURALS forms, and a non-UTF-8 charset are refused.
+    A BOM and CRLF line ends are accepted.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -88,16 +96,91 @@ def read_catalog(path: Path, locale: str | None = None, domain: str | None = Non
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PackagerError("the catalog is not valid UTF-8 (save it as UTF-8)", path, line) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise PackagerError("the catalog contains a NUL byte (is it a binary .mo file?)", path, line)
     catalog = Catalog(locale=locale, domain=domain, charset="utf-8")
-    parser = PoFileParser(catalog, abort_invalid=True)
+    parser = _StrictParser(catalog)
     try:
-        parser.parse(io.StringIO(text.replace("\r\n", "\n")))
+        parser.parse(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
     except PoFileError as exc:
-        raise PackagerError(f"PO syntax error: {exc}", path, exc.lineno + 1) from None
-    except (ValueError, IndexError, TypeError) as exc:
+        message = str(exc).rsplit(" on ", 1)[0]
+        raise PackagerError(f"PO syntax error: {message}", path, exc.lineno + 1) from None
+    except (ValueError, IndexError, TypeError, KeyError) as exc:  # pragma: no cover - Babel internals
         raise PackagerError(f"malformed catalog: {exc}", path) from None
     _drop_format_flags(catalog)
     return catalog
+
+
+#: CLDR has at most 6 plural categories; more is an attack on memory, not a language.
+MAX_PLURALS = 6
+_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
+_PLURAL_EXPR = re.compile(r"[n0-9\s()?:<>=!&|%+*/-]{1,300}")
+_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii", "charset")
+
+
+class _StrictParser(PoFileParser):
+    """Babel's parser, refusing what Babel would silently misread."""
+
+    def __init__(self, catalog: Catalog):
+        super().__init__(catalog, abort_invalid=True)
+        self.first_line: dict[tuple[str, str | None], int] = {}
+
+    def _process_keyword_line(self, lineno, line, obsolete=False) -> None:
+        keyword, _, arg = line.partition(" ")
+        if keyword.startswith("msgstr["):
+            if not re.fullmatch(r"msgstr\[[0-9]\]", keyword):
+                self._invalid_pofile(line, lineno, f"bad plural index {keyword!r}")
+        if keyword in ("msgid", "msgid_plural", "msgctxt", "msgstr") or keyword.startswith("msgstr["):
+            self._check_literal(arg.strip(), lineno)
+        super()._process_keyword_line(lineno, line, obsolete)
+
+    def _process_string_continuation_line(self, line, lineno) -> None:
+        self._check_literal(line.strip(), lineno)
+        super()._process_string_continuation_line(line, lineno)
+
+    def _check_literal(self, literal: str, lineno: int) -> None:
+        if not _LITERAL.fullmatch(literal):
+            self._invalid_pofile(literal, lineno, "a string must be one quoted literal (truncated file?)")
+
+    def _add_message(self) -> None:
+        if self.obsolete:  # kept for 'packager update', never used: no further checks
+            super()._add_message()
+            return
+        msgid = self.messages[0].denormalize() if self.messages else ""
+        context = self.context.denormalize() if self.context else None
+        key = (msgid, context)
+        if key in self.first_line:
+            what = f"msgctxt {context!r} " if context is not None else ""
+            self._invalid_pofile(
+                "", self.offset, f"duplicate entry {what}msgid {msgid[:40]!r} (first on line {self.first_line[key]})"
+            )
+        self.first_line[key] = self.offset + 1
+        if msgid == "" and context is None and self.translations:
+            self._check_header(self.translations[0][1].denormalize())
+        try:
+            super()._add_message()
+        except (ValueError, TypeError, IndexError, KeyError) as exc:
+            self._invalid_pofile("", self.offset, f"bad header: {exc}")
+
+    def _check_header(self, header: str) -> None:
+        for raw in header.split("\n"):
+            name, _, value = raw.partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "plural-forms":
+                self._check_plural_forms(value)
+            elif name == "content-type":
+                charset = value.partition("charset=")[2].strip().strip(";").lower()
+                if charset and charset not in _CHARSETS:
+                    self._invalid_pofile("", self.offset, f"charset {charset!r} in Content-Type: only UTF-8 is read")
+
+    def _check_plural_forms(self, value: str) -> None:
+        params = dict(part.strip().partition("=")[::2] for part in value.split(";") if part.strip())
+        nplurals, expr = params.get("nplurals", "").strip(), params.get("plural", "").strip()
+        if not nplurals.isdigit() or not 1 <= int(nplurals) <= MAX_PLURALS or not _PLURAL_EXPR.fullmatch(expr):
+            self._invalid_pofile(
+                "", self.offset, f"bad Plural-Forms header {value[:80]!r} (want nplurals=1..{MAX_PLURALS}; plural=EXPR)"
+            )
 
 
 def _drop_format_flags(catalog: Catalog) -> None:
