@@ -1,0 +1,170 @@
+"""The build engine: incremental, isolated failures, atomic under SIGKILL, safe when concurrent, reproducible."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from packager.i18n.pofile import read_catalog, write_catalog
+from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, run_packager
+
+PDF_FORMATS = ("--format", "handout", "--format", "large-print")
+
+
+def build_json(root: Path, *args: str) -> tuple[int, list[dict]]:
+    result = run_packager("-C", str(root), "build", "--json", *args)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def statuses(summary: list[dict]) -> dict[str, str]:
+    return {row["target"]: row["status"] for row in summary}
+
+
+def outputs(root: Path) -> dict[str, bytes]:
+    build = root / "build"
+    return {
+        p.relative_to(build).as_posix(): p.read_bytes()
+        for p in sorted(build.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(build).parts)
+    }
+
+
+@pytest.fixture(scope="module")
+def pdf_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped project with its PDFs built once (audio is covered by the session build)."""
+    root = copy_project(tmp_path_factory.mktemp("pdfbuild") / "project")
+    code, summary = build_json(root, *PDF_FORMATS)
+    assert code == 0, summary
+    return root
+
+
+def test_manifest_lists_every_output(pdf_build: Path) -> None:
+    manifest = json.loads((pdf_build / "build" / "manifest.json").read_text(encoding="utf-8"))
+    by_path = {o["path"]: o for o in manifest["outputs"]}
+    for locale in ALL_LOCALES:
+        for name, fmt in ((f"{SLUG}.pdf", "handout"), (f"{SLUG}.large-print.pdf", "large-print")):
+            entry = by_path[f"{locale}/{name}"]
+            data = (pdf_build / "build" / locale / name).read_bytes()
+            assert entry["format"] == fmt and entry["locale"] == locale and entry["article_version"] == "1.0.0"
+            assert entry["size"] == len(data) and data.startswith(b"%PDF")
+            import hashlib
+
+            assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+            assert len(entry["inputs"]) == 64 and entry["pages"] >= 1
+            assert entry["draft"] is (locale != "en")
+
+
+def test_second_build_does_nothing(pdf_build: Path) -> None:
+    before = {p: p.stat().st_mtime_ns for p in (pdf_build / "build").rglob("*.pdf")}
+    code, summary = build_json(pdf_build, *PDF_FORMATS)
+    assert code == 0
+    assert set(statuses(summary).values()) == {"up to date"}
+    assert {p: p.stat().st_mtime_ns for p in (pdf_build / "build").rglob("*.pdf")} == before
+
+
+def test_editing_a_translation_rebuilds_only_that_locale(pdf_build: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(pdf_build, root)
+    path = root / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
+    catalog = read_catalog(path, locale="es")
+    message = catalog.get("Key points", context="key-points/heading")
+    message.string = "Puntos clave para usted"
+    write_catalog(path, catalog)
+    code, summary = build_json(root, *PDF_FORMATS)
+    assert code == 0
+    rebuilt = {k for k, v in statuses(summary).items() if v == "built"}
+    assert rebuilt == {f"{SLUG}/es/handout", f"{SLUG}/es/large-print"}
+
+
+def test_a_second_article_is_untouched_by_edits_to_the_first(pdf_build: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(pdf_build, root)
+    (root / "packager.yaml").write_text("locales: []\n", encoding="utf-8")
+    other = (REPO / "source" / f"{SLUG}.md").read_text(encoding="utf-8").replace(f"slug: {SLUG}", "slug: second")
+    (root / "source" / "second.md").write_text(other, encoding="utf-8")
+    shutil.rmtree(root / "locales")
+    code, summary = build_json(root, "--format", "handout")
+    assert code == 0 and statuses(summary)["second/en/handout"] == "built"
+    source = root / "source" / f"{SLUG}.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("strong medicine", "powerful medicine"), "utf-8")
+    code, summary = build_json(root, "--format", "handout")
+    assert statuses(summary) == {f"{SLUG}/en/handout": "built", "second/en/handout": "up to date"}
+
+
+def test_one_bad_locale_fails_alone_with_its_reason(pdf_build: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(pdf_build, root)
+    path = root / "locales" / "vi" / "LC_MESSAGES" / f"{SLUG}.po"
+    catalog = read_catalog(path, locale="vi")
+    message = next(m for m in catalog if m.id and "$375,000 to $475,000" in m.id)
+    message.string = str(message.string).replace("$475,000", "$47,500")
+    write_catalog(path, catalog)
+    shutil.rmtree(root / "build" / "es")
+    result = run_packager("-C", str(root), "build", *PDF_FORMATS)
+    assert result.returncode == 1
+    assert f"{SLUG}/vi/handout" in result.stderr and f"{SLUG}.po:" in result.stderr
+    assert (root / "build" / "es" / f"{SLUG}.pdf").is_file(), "other locales still build"
+    # The good vi handout from before is still there, untouched.
+    assert (root / "build" / "vi" / f"{SLUG}.pdf").read_bytes() == (
+        pdf_build / "build" / "vi" / f"{SLUG}.pdf"
+    ).read_bytes()
+
+
+def test_builds_are_byte_identical(pdf_build: Path, tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "again")
+    code, _ = build_json(root, *PDF_FORMATS, "--jobs", "1")
+    assert code == 0
+    first, second = outputs(pdf_build), outputs(root)
+    first.pop("manifest.json"), second.pop("manifest.json")
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_killed_build_leaves_no_partial_file_and_next_build_completes(pdf_build: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(pdf_build, root)
+    good = outputs(root)
+    source = root / "source" / f"{SLUG}.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("strong medicine", "powerful medicine"), "utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "packager", "-C", str(root), "build", "--quiet", "--format", "handout"],
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any((root / "build" / ".tmp").glob("*")):
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    for path, data in outputs(root).items():
+        if path != "manifest.json":
+            assert path in good, f"unexpected file {path}"
+            assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF"), f"partial file {path}"
+    json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))
+    code, summary = build_json(root, "--format", "handout")
+    assert code == 0 and set(statuses(summary).values()) <= {"built", "up to date"}
+    assert not any((root / "build" / ".tmp").glob("*"))
+
+
+def test_concurrent_builds_do_not_corrupt_anything(pdf_build: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(pdf_build, root)
+    shutil.rmtree(root / "build" / "ar")
+    command = [sys.executable, "-m", "packager", "-C", str(root), "build", "--json", "--locale", "ar", *PDF_FORMATS]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results = [(*p.communicate(timeout=600), p.returncode) for p in (first, second)]
+    assert [code for _, _, code in results] == [0, 0], results
+    kinds = sorted(tuple(sorted(statuses(json.loads(out)).values())) for out, _, _ in results)
+    assert kinds == [("built", "built"), ("up to date", "up to date")], "the lock serialises them"
+    manifest = json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["outputs"]:
+        assert (root / "build" / entry["path"]).stat().st_size == entry["size"]
