@@ -1,0 +1,283 @@
+"""Which fonts print which characters, decided before WeasyPrint runs.
+
+WeasyPrint only logs a warning and prints a box (tofu) for a character that no
+font covers; a patient would get a handout with holes in it. So the font stack
+for a document is chosen here from the text itself, every character is checked
+against the fonts' cmaps with fontTools, and a gap is a build error that names
+the Debian package that would fill it.
+
+Latin text uses Atkinson Hyperlegible (I, l and 1 are distinct; bundled as a
+PyPI package and loaded with @font-face). Where it lacks letters (Vietnamese has
+stacked diacritics Atkinson does not draw) Noto Sans is used with its ``ss04``
+set, which gives capital I serifs so it still differs from l and 1. Other
+scripts use the matching Noto Sans face from Debian's fonts-noto-core/-cjk.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from packager.errors import PackagerError
+
+ATKINSON = "Atkinson Hyperlegible"
+NOTO_SANS = "Noto Sans"
+
+#: Families tried, in order, for characters the locale's own faces lack.
+FALLBACKS = (NOTO_SANS, "DejaVu Sans", "Noto Sans Symbols", "Noto Sans Symbols 2", "Noto Sans Math")
+
+#: The face for a script, by the first word of a character's Unicode name.
+_SCRIPT_WORDS_CJK = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC", "FULLWIDTH", "HALFWIDTH"}
+
+#: Language -> script families the locale always needs (before looking at the text).
+_LANGUAGE_SCRIPTS = {
+    "ar": "Noto Sans Arabic",
+    "fa": "Noto Sans Arabic",
+    "ur": "Noto Sans Arabic",
+    "ps": "Noto Sans Arabic",
+    "he": "Noto Sans Hebrew",
+    "yi": "Noto Sans Hebrew",
+}
+
+#: Characters the themes add around the text: list bullets, separators, counters.
+CHROME = "0123456789•·–—()/:,.- "
+
+_SKIP_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}  # controls, bidi marks, joiners: never drawn
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font family: the files a document may embed from it, and how to ask for it in CSS."""
+
+    family: str
+    regular: Path
+    bold: Path
+    italic: Path | None = None
+    index: int = 0  # face number inside a .ttc collection
+    bundled: bool = False  # loaded with @font-face rather than found by fontconfig
+    features: str = ""  # CSS font-feature-settings to use when this is the Latin face
+
+    def files(self, italics: bool) -> list[Path]:
+        extra = [self.italic] if italics and self.italic else []
+        return [self.regular, self.bold, *extra]
+
+
+@dataclass(frozen=True)
+class FontPlan:
+    """The fonts for one document, in fallback order."""
+
+    faces: tuple[Face, ...]
+
+    @property
+    def css_family(self) -> str:
+        return ", ".join(f'"{face.family}"' for face in self.faces)
+
+    @property
+    def features(self) -> str:
+        return self.faces[0].features if self.faces else ""
+
+    def font_face_css(self, italics: bool) -> str:
+        """@font-face rules for the bundled faces (system faces are found by fontconfig)."""
+        rules = []
+        for face in self.faces:
+            if not face.bundled:
+                continue
+            styles = [("normal", 400, face.regular), ("normal", 700, face.bold)]
+            if italics and face.italic:
+                styles.append(("italic", 400, face.italic))
+            for style, weight, path in styles:
+                rules.append(
+                    f'@font-face {{ font-family: "{face.family}"; font-style: {style}; '
+                    f'font-weight: {weight}; src: url("{path.as_uri()}"); }}'
+                )
+        return "\n".join(rules)
+
+    def files(self, italics: bool) -> list[Path]:
+        return [path for face in self.faces for path in face.files(italics)]
+
+
+def atkinson() -> Face:
+    """The bundled Atkinson Hyperlegible face (PyPI fontpkg-atkinson-hyperlegible)."""
+    try:
+        import fontpkg_atkinson_hyperlegible as pkg
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise PackagerError(
+            "the Atkinson Hyperlegible font is missing: pip install fontpkg-atkinson-hyperlegible"
+        ) from None
+    root = Path(pkg.ROOT) / "files"
+    return Face(
+        ATKINSON,
+        regular=root / "AtkinsonHyperlegible-Regular.ttf",
+        bold=root / "AtkinsonHyperlegible-Bold.ttf",
+        italic=root / "AtkinsonHyperlegible-Italic.ttf",
+        bundled=True,
+    )
+
+
+@lru_cache(maxsize=128)
+def system_face(family: str) -> Face | None:
+    """An installed family, by its exact name, or None (fc-match always answers something)."""
+    regular = _fc_match(family, "Regular")
+    if regular is None:
+        return None
+    bold = _fc_match(family, "Bold") or regular
+    italic = _fc_match(family, "Italic")
+    features = "'ss04' 1" if family == NOTO_SANS else ""
+    return Face(family, regular[0], bold[0], italic[0] if italic else None, index=regular[1], features=features)
+
+
+def _fc_match(family: str, style: str) -> tuple[Path, int] | None:
+    if shutil.which("fc-match") is None:  # pragma: no cover - fontconfig comes with WeasyPrint's Pango
+        raise PackagerError("fc-match not found: install the Debian package fontconfig")
+    result = subprocess.run(
+        ["fc-match", "-f", "%{file}\t%{index}\t%{family}\t%{style}", f"{family}:style={style}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    parts = result.stdout.split("\t")
+    if result.returncode != 0 or len(parts) != 4:
+        return None
+    path, index, families, styles = parts
+    if family not in families.split(","):
+        return None
+    if style != "Regular" and style not in styles.split(","):
+        return None
+    return Path(path), int(index or 0)
+
+
+@lru_cache(maxsize=64)
+def _cmap(path: Path, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+def covers(face: Face, char: str) -> bool:
+    return ord(char) in _cmap(face.regular, face.index)
+
+
+def cjk_family(locale: str) -> str:
+    """Noto Sans CJK in the regional style readers expect (Simplified unless told otherwise)."""
+    lang, _, rest = locale.partition("_")
+    if lang == "ja":
+        return "Noto Sans CJK JP"
+    if lang == "ko":
+        return "Noto Sans CJK KR"
+    region = rest.split("_")
+    if "HK" in region:
+        return "Noto Sans CJK HK"
+    if "Hant" in region or "TW" in region or "MO" in region:
+        return "Noto Sans CJK TC"
+    return "Noto Sans CJK SC"
+
+
+def _script_family(char: str, locale: str) -> str | None:
+    """The Noto family named after a character's script (``THAI CHARACTER KO KAI`` -> Noto Sans Thai)."""
+    word = unicodedata.name(char, "").split(" ")[0]
+    if not word:
+        return None
+    if word in _SCRIPT_WORDS_CJK:
+        return cjk_family(locale)
+    if word in ("LATIN", "GREEK", "CYRILLIC"):
+        return NOTO_SANS
+    return f"Noto Sans {word.title()}"
+
+
+def debian_package(char: str) -> str:
+    """The Debian package whose fonts draw ``char``: what to tell the user to install."""
+    word = unicodedata.name(char, "").split(" ")[0]
+    code = ord(char)
+    if word in _SCRIPT_WORDS_CJK or 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or code >= 0x20000:
+        return "fonts-noto-cjk"
+    if 0x1F000 <= code <= 0x1FAFF or (unicodedata.category(char) == "So" and 0x2600 <= code <= 0x27BF):
+        return "fonts-noto-color-emoji"
+    return "fonts-noto-core"
+
+
+def base_families(locale: str) -> list[str]:
+    """System families a locale needs whatever its text (checked up front by preflight)."""
+    lang = locale.split("_")[0]
+    families = []
+    if lang in ("zh", "ja", "ko"):
+        families.append(cjk_family(locale))
+    if lang in _LANGUAGE_SCRIPTS:
+        families.append(_LANGUAGE_SCRIPTS[lang])
+    return families
+
+
+def printable(chars: Iterable[str]) -> set[str]:
+    """The characters that need a glyph: not controls, bidi marks, joiners or line breaks."""
+    return {
+        c
+        for c in chars
+        if unicodedata.category(c) not in _SKIP_CATEGORIES and not 0xFE00 <= ord(c) <= 0xFE0F and c not in "\n\t\r"
+    }
+
+
+def plan_fonts(locale: str, text: str) -> FontPlan:
+    """The font stack that draws every character of ``text``, or a PackagerError naming the gaps."""
+    needed = printable(text)
+    latin_face = atkinson()
+    latin = {c for c in needed if unicodedata.name(c, "").startswith("LATIN")}
+    if any(not covers(latin_face, c) for c in latin):
+        noto = system_face(NOTO_SANS)
+        if noto is not None:
+            latin_face = noto
+    faces: list[Face] = [latin_face]
+    for family in base_families(locale):
+        face = system_face(family)
+        if face is not None and face not in faces:
+            faces.append(face)
+    missing = sorted(c for c in needed if not any(covers(face, c) for face in faces))
+    for char in missing:
+        if any(covers(face, char) for face in faces):
+            continue
+        for family in (_script_family(char, locale), *FALLBACKS):
+            face = system_face(family) if family else None
+            if face is not None and covers(face, char):
+                faces.append(face)
+                break
+    uncovered = sorted(c for c in missing if not any(covers(face, c) for face in faces))
+    if uncovered:
+        raise PackagerError(_uncovered_message(locale, uncovered))
+    return FontPlan(tuple(faces))
+
+
+def _uncovered_message(locale: str, chars: list[str]) -> str:
+    by_package: dict[str, list[str]] = {}
+    for char in chars:
+        by_package.setdefault(debian_package(char), []).append(char)
+    parts = []
+    for package, group in sorted(by_package.items()):
+        shown = ", ".join(f"{c!r} U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in group[:8])
+        more = f" and {len(group) - 8} more" if len(group) > 8 else ""
+        parts.append(f"{shown}{more} (install the Debian package {package})")
+    return f"locale {locale}: no available font prints " + "; ".join(parts)
+
+
+def locale_font_files(locale: str, italics: bool) -> list[Path]:
+    """Font files a document in ``locale`` may use, for input hashing (before its text is known)."""
+    faces = [atkinson()]
+    for family in (NOTO_SANS, *base_families(locale)):
+        face = system_face(family)
+        if face is not None:
+            faces.append(face)
+    return [path for face in faces for path in face.files(italics)]
+
+
+def check_installed(locale: str) -> None:
+    """Fail early when a locale's own script face is not installed."""
+    for family in base_families(locale):
+        if system_face(family) is None:
+            package = "fonts-noto-cjk" if "CJK" in family else "fonts-noto-core"
+            raise PackagerError(f"locale {locale} needs the font {family!r}: install the Debian package {package}")

@@ -1,0 +1,387 @@
+"""Article -> print HTML and the page CSS that goes with it, for one theme.
+
+The HTML comes from autoescaped Jinja2 templates; article text enters only
+through :func:`packager.inline.to_html`, which escapes raw HTML, so neither the
+source nor a translation can inject markup. The per-document CSS (page size,
+running footer, draft notice, font stack) is built here with CSS string
+escaping, never by a template, so text cannot break out of a CSS string either.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from packager import __version__, inline
+from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table
+from packager.errors import PackagerError
+from packager.i18n.ui import ui_gettext
+from packager.project import Project
+from packager.render import fonts, qr
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+THEMES = HERE / "themes"
+DOMAIN = "render"
+
+#: CLDR supplemental data, paperSize "US-Letter"; every other territory uses A4.
+LETTER_TERRITORIES = frozenset("BZ CA CL CO CR GT MX NI PA PH PR SV US VE".split())
+
+
+@dataclass(frozen=True)
+class Theme:
+    """What differs between the handout and the large-print edition: stylesheets and a few numbers."""
+
+    name: str  # the --format name
+    suffix: str  # before .pdf in the file name
+    stylesheets: tuple[str, ...]  # files in themes/
+    italics: bool  # may <em> be set in italics (large print: never)
+    margin_box_pt: float  # font size of the footer and the draft notice
+    margins: tuple[str, str, str, str]  # top, end, bottom, start; top grows for the draft notice
+    draft_top: str  # top margin when the draft notice is shown
+
+    def files(self) -> list[Path]:
+        return [THEMES / name for name in self.stylesheets]
+
+
+HANDOUT = Theme(
+    name="handout",
+    suffix="",
+    stylesheets=("common.css", "handout.css"),
+    italics=True,
+    margin_box_pt=10,
+    margins=("18mm", "18mm", "22mm", "18mm"),
+    draft_top="32mm",
+)
+LARGE_PRINT = Theme(
+    name="large-print",
+    suffix=".large-print",
+    stylesheets=("common.css", "large-print.css"),
+    italics=False,
+    margin_box_pt=18,
+    margins=("1in", "1in", "1.45in", "1in"),
+    draft_top="2.6in",
+)
+
+
+def paper_size(project: Project) -> str:
+    """A4 or Letter: from settings, or by the clinic's country as CLDR says."""
+    size = project.settings.paper_size
+    if size in ("A4", "Letter"):
+        return size
+    return "Letter" if project.settings.clinic.country.strip().upper() in LETTER_TERRITORIES else "A4"
+
+
+def html_lang(locale: str) -> str:
+    """BCP 47 for a gettext locale name: zh_Hans -> zh-Hans."""
+    return locale.replace("_", "-")
+
+
+@lru_cache(maxsize=64)
+def _babel_locale(locale: str) -> Any:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(locale.split("_")[0]) if "_" in locale else Locale.parse("en")
+
+
+def direction(locale: str) -> str:
+    return "rtl" if _babel_locale(locale).character_order == "right-to-left" else "ltr"
+
+
+def format_day(day: date, locale: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, "long", locale=_babel_locale(locale))
+
+
+def pdf_date(article: Article) -> str:
+    """The PDF's date: SOURCE_DATE_EPOCH when set (reproducible builds), else the review date. Never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return article.meta.reviewed.isoformat()
+
+
+# -- the view model: the article as the template needs it -------------------------------------
+
+
+@dataclass
+class View:
+    """One block, ready for the template (inline HTML already escaped by inline.to_html)."""
+
+    kind: str  # heading | p | list | table | figure | quote
+    level: int = 0
+    html: Markup = field(default_factory=Markup)
+    ordered: bool = False
+    items: list[Markup] = field(default_factory=list)
+    rows: list[list[Markup]] = field(default_factory=list)
+    header: list[Markup] = field(default_factory=list)
+    src: str = ""
+    alt: str = ""
+    children: list[View] = field(default_factory=list)
+
+
+def _html(markdown: str) -> Markup:
+    return Markup(inline.to_html(markdown, print_urls=True))
+
+
+class _Levels:
+    """Heading levels that never skip: h1 title, h2 sections, then at most one deeper at a time."""
+
+    def __init__(self) -> None:
+        self.last = 2
+
+    def next(self, wanted: int) -> int:
+        self.last = max(3, min(wanted, self.last + 1))
+        return self.last
+
+
+def _views(blocks: tuple[Block, ...], article: Article, project: Project, levels: _Levels) -> list[View]:
+    out = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            out.append(View("heading", level=levels.next(block.level), html=_html(block.text.markdown)))
+        elif isinstance(block, Paragraph):
+            out.append(View("p", html=_html(block.text.markdown)))
+        elif isinstance(block, ListBlock):
+            out.append(View("list", ordered=block.ordered, items=[_html(t.markdown) for t in block.items]))
+        elif isinstance(block, Table):
+            out.append(
+                View(
+                    "table",
+                    header=[_html(t.markdown) for t in block.header],
+                    rows=[[_html(t.markdown) for t in row] for row in block.rows],
+                )
+            )
+        elif isinstance(block, Figure):
+            out.append(View("figure", src=image_path(article, project, block.src).as_uri(), alt=_plain(block.alt)))
+        elif isinstance(block, Quote):
+            out.append(View("quote", children=_views(block.blocks, article, project, levels)))
+    return out
+
+
+def _plain(text: Any) -> str:
+    return inline.plain(text.markdown)
+
+
+def image_path(article: Article, project: Project, src: str) -> Path:
+    """An article's image, which must be a file under the project's source/ folder."""
+    path = (article.path.parent / src).resolve()
+    root = project.source_dir.resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise PackagerError(f"image {src!r} must be a file inside {root}", article.path)
+    return path
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # every template, whatever its file name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The HTML and the per-document CSS for one article in one theme."""
+
+    html: str
+    css: str
+    fonts: fonts.FontPlan
+    direction: str
+    lang: str
+
+
+def render(article: Article, project: Project, theme: Theme) -> Rendered:
+    """HTML + page CSS; raises PackagerError if a character has no font."""
+    locale = article.locale
+    source_language = article.meta.language
+    _ = ui_gettext(DOMAIN, locale)
+    _src = ui_gettext(DOMAIN, source_language)
+    meta = article.meta
+    lang, dir_ = html_lang(locale), direction(locale)
+    title = _plain(meta.title)
+    reviewed = format_day(meta.reviewed, locale)
+    version_line = _("Version {version}").format(version=meta.version)
+    reviewed_line = _("Reviewed {date}").format(date=reviewed)
+    draft_notices = []
+    if article.draft:
+        draft_notices.append((_(DRAFT_NOTICE), lang, dir_))
+        if source_language != locale:
+            draft_notices.append((_src(DRAFT_NOTICE), html_lang(source_language), direction(source_language)))
+    clinic = project.settings.clinic
+    listen = None
+    if project.settings.publish_url.strip():
+        url = qr.audio_url(project.settings.publish_url, locale, meta.slug)
+        listen = {
+            "svg": qr.qr_svg(url, _("Audio version of this handout")),
+            "label": _("Listen to this handout: scan the code with your phone."),
+            "url": url,
+        }
+    levels = _Levels()
+    sections = []
+    for section in article.sections:
+        levels.last = 2
+        sections.append(
+            {
+                "id": section.id,
+                "heading": _html(section.heading.markdown) if section.heading else None,
+                "blocks": _views(section.blocks, article, project, levels),
+            }
+        )
+    about = [(_("Version"), meta.version), (_("Reviewed"), reviewed)]
+    if meta.authors:
+        about.append((_("Written by"), ", ".join(meta.authors)))
+    if meta.medical_reviewers:
+        about.append((_("Medical review by"), ", ".join(meta.medical_reviewers)))
+    about += [(_("Source"), meta.source), (_("Licence"), meta.licence)]
+    keywords = [title, _("Patient information")]
+    if theme is LARGE_PRINT:
+        keywords.append(_("Large print"))
+    context = {
+        "lang": lang,
+        "dir": dir_,
+        "theme": theme.name,
+        "title": title,
+        "title_html": _html(meta.title.markdown),
+        "summary": _plain(meta.summary),
+        "summary_html": _html(meta.summary.markdown),
+        "authors": ", ".join(meta.authors),
+        "keywords": ", ".join(keywords),
+        "generator": f"packager {__version__}",
+        "date": pdf_date(article),
+        "draft_notices": draft_notices,
+        "clinic": {"name": clinic.name.strip(), "contact": clinic.contact.strip()},
+        "contact_label": _("Questions? Contact:"),
+        "listen": listen,
+        "sections": sections,
+        "about_heading": _("About this handout"),
+        "about": about,
+    }
+    html = _environment().get_template("article.html").render(context)
+    page_of = _("Page {page} of {pages}")
+    footer_start = f"{title}\n{version_line} · {reviewed_line}"
+    notice_text = "\n".join(text for text, _lang, _dir in draft_notices)
+    plan = fonts.plan_fonts(locale, text_of(html) + footer_start + page_of + notice_text + fonts.CHROME)
+    css = page_css(
+        theme,
+        paper=paper_size(project),
+        dir_=dir_,
+        footer_start=footer_start,
+        page_of=page_of,
+        notice=notice_text,
+        plan=plan,
+    )
+    return Rendered(html=html, css=css, fonts=plan, direction=dir_, lang=lang)
+
+
+DRAFT_NOTICE = "Draft translation: not yet reviewed by a qualified medical translator."
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.attrs_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("alt", "title", "aria-label") and value:
+                self.attrs_text.append(value)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def text_of(html: str) -> str:
+    """Every character the reader will see (for the font coverage check)."""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    return "".join(collector.parts)
+
+
+# -- per-document CSS -------------------------------------------------------------------------
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: quotes, backslashes, controls and <>& escaped by code point."""
+    out = []
+    for char in text:
+        if char == "\n":
+            out.append("\\A ")
+        elif char in '"\\<>&' or ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\{ord(char):X} ")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def counter_content(template: str) -> str:
+    """'Page {page} of {pages}' -> a CSS content value with page counters, each isolated for bidi.
+
+    Each number sits in FSI...PDI, so in a right-to-left footer WeasyPrint cannot
+    reorder "1 / 11" into "11 / 1".
+    """
+    parts: list[str] = []
+    rest = template
+    while rest:
+        at = [(rest.find(k), k) for k in ("{page}", "{pages}") if k in rest]
+        if not at:
+            parts.append(css_string(rest))
+            break
+        pos, key = min(at)
+        if pos:
+            parts.append(css_string(rest[:pos]))
+        parts.append(f'"\\2068" counter({key[1:-1]}) "\\2069"')
+        rest = rest[pos + len(key) :]
+    return " ".join(parts) or '""'
+
+
+def page_css(
+    theme: Theme, *, paper: str, dir_: str, footer_start: str, page_of: str, notice: str, plan: fonts.FontPlan
+) -> str:
+    """@page rules (size, margins, footer, draft notice) and the font stack, mirrored for RTL."""
+    start, end = ("right", "left") if dir_ == "rtl" else ("left", "right")
+    top, end_margin, bottom, start_margin = theme.margins
+    if notice:
+        top = theme.draft_top
+    size = "letter" if paper == "Letter" else "A4"
+    box = f"font-size: {theme.margin_box_pt}pt; direction: {dir_}; unicode-bidi: isolate; white-space: pre-line;"
+    page = [
+        f"@page {{ size: {size}; margin-top: {top}; margin-bottom: {bottom}; "
+        f"margin-{start}: {start_margin}; margin-{end}: {end_margin}; font-family: {plan.css_family}; {box}",
+        f"  @bottom-{start} {{ content: {css_string(footer_start)}; text-align: {start}; "
+        "vertical-align: top; padding-top: 8pt; width: 68%; }",
+        f"  @bottom-{end} {{ content: {counter_content(page_of)}; text-align: {end}; "
+        "vertical-align: top; padding-top: 8pt; width: 32%; }",
+    ]
+    if notice:
+        page.append(
+            f"  @top-center {{ content: {css_string(notice)}; text-align: {start}; vertical-align: middle; "
+            "font-weight: bold; border: 2pt solid #000; background: #fff3b0; padding: 4pt 8pt; "
+            "margin-top: 6mm; margin-bottom: 6mm; }"
+        )
+    page.append("}")
+    rules = [plan.font_face_css(theme.italics), "\n".join(page)]
+    features = f"font-feature-settings: {plan.features};" if plan.features else ""
+    rules.append(f"html {{ font-family: {plan.css_family}; {features} }}")
+    return "\n".join(rule for rule in rules if rule)

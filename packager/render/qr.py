@@ -1,0 +1,27 @@
+"""QR codes that take a reader of paper to the audio narration of the same handout."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from packager.errors import PackagerError
+
+
+def audio_url(publish_url: str, locale: str, slug: str) -> str:
+    """Where the published narration lives: ``<publish_url>/<locale>/<slug>.mp3``."""
+    base = publish_url.strip().rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        raise PackagerError(f"setting 'publish_url' must be an http(s) address, not {publish_url!r}")
+    return f"{base}/{quote(locale)}/{quote(slug)}.mp3"
+
+
+def qr_svg(url: str, title: str) -> Markup:
+    """Inline SVG (no file, no fetch), sized by CSS; its <title> becomes the PDF figure's alt text."""
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    svg = code.svg_inline(scale=1, border=4, omitsize=True, title=title, dark="#000", light="#fff")
+    # segno escapes the title and draws only paths: nothing from the URL is markup.
+    return Markup(svg.replace("<svg ", '<svg role="img" class="qr" ', 1))
