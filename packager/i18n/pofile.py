@@ -32,6 +32,8 @@ class Catalog(BabelCatalog):
 
     def __init__(self, *args, **kwargs):
         self.extra_headers: dict[str, str] = {}
+        self.header_lineno = 1  # where the header entry was read, for findings about it
+        self.raw_header: str | None = None  # the header as read, None when the file had none
         super().__init__(*args, **kwargs)
 
     def _get_headers(self) -> list[tuple[str, str]]:
@@ -157,7 +159,9 @@ class _StrictParser(PoFileParser):
             )
         self.first_line[key] = self.offset + 1
         if msgid == "" and context is None and self.translations:
-            self._check_header(self.translations[0][1].denormalize())
+            self.catalog.header_lineno = self.offset + 1
+            self.catalog.raw_header = self.translations[0][1].denormalize()
+            self._check_header(self.catalog.raw_header)
         try:
             super()._add_message()
         except (ValueError, TypeError, IndexError, KeyError) as exc:

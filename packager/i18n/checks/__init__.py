@@ -1,0 +1,274 @@
+"""``packager check``: translations against their source, before anything is built.
+
+Translations come from volunteers; a changed dose, price, phone number or
+address in a handout can hurt a patient. Every translated, non-fuzzy message
+is compared with its source string (untranslated and fuzzy messages are
+never used, so they are left to ``packager stats`` and the completeness
+threshold).
+
+Severity policy
+    **error** - the build refuses the locale (and ``packager check`` exits 1):
+    a link target, web or e-mail address or phone number that differs from
+    the source; a number, unit, dose, percentage or currency amount that
+    differs (after reading the locale's digits and separators); a dose
+    written in the source's notation that the locale reads as another
+    number; a translation that parses to another kind of block, or with other
+    links, emphasis or code; a translation with no visible text; an invisible
+    bidirectional-control, zero-width or control character the source lacks;
+    raw HTML; a message over the length or nesting limits; a plural entry; a
+    missing or wrong Plural-Forms header; a Language header for another locale.
+
+    **warning** - shown, never blocking: identical to the source; an extreme
+    length ratio; missing end punctuation; a doubled word; a non-dose number
+    in the source's notation (``$375,000`` in Spanish); readability below the
+    language's plain-language target where textstat has a formula; a stale or
+    unknown accept flag.
+
+    The full table is :data:`packager.i18n.checks.rules.CODES`.
+
+Accepting a finding
+    A reviewer accepts the findings of one check on one message by adding a
+    flag ``accept-<code>`` to that PO entry, next to ``fuzzy`` if present::
+
+        #. paragraph, section 'Cost'
+        #, accept-number-changed
+        msgctxt "cost/p1"
+        msgid "It costs $375,000."
+        msgstr "Cuesta unos 400.000 dólares."
+
+    It accepts only findings with that code on that entry; every other
+    check still runs, and the accepted findings are still listed, marked
+    ``accepted``. Findings about the whole catalog (``plural-forms``,
+    ``language-mismatch``, ``readability``) are accepted in the header field
+    ``X-Packager-Accept: readability, plural-forms`` (Babel does not keep
+    flags on the header entry). The limits (``too-long``, ``too-deep``) and
+    ``plural-entry`` cannot be accepted. An accept flag that no longer
+    matches anything is reported as ``unused-accept``, so an acceptance does
+    not silently outlive the wording it was given for. Babel and msgfmt keep
+    such flags (tests/test_checks.py proves it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.plurals import get_plural
+
+from packager.document import Article, Text
+from packager.errors import PackagerError, _display
+from packager.i18n import readability as rd
+from packager.i18n.checks.rules import CODES, ERROR, WARNING, check_message
+from packager.i18n.pofile import Catalog, read_catalog
+from packager.project import Project, check_locale_name
+from packager.source import read_article
+
+__all__ = ["CODES", "ERROR", "WARNING", "Finding", "check_catalog", "check_locale", "run"]
+
+ACCEPT_PREFIX = "accept-"
+ACCEPT_HEADER = "X-Packager-Accept"
+#: Findings that stay errors whatever a flag says: past them, rendering itself is at risk.
+UNACCEPTABLE = frozenset({"too-long", "too-deep", "plural-entry"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one PO entry (or in the catalog's header)."""
+
+    severity: str  # "error" | "warning"
+    code: str  # e.g. "number-changed"; see rules.CODES
+    message: str
+    path: Path  # the .po file
+    line: int | None  # the entry's msgid line
+    key: str  # the msgctxt, "" for the header
+    accepted: bool = False
+    locale: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == ERROR and not self.accepted
+
+    def __str__(self) -> str:
+        where = f"{_display(self.path)}:{self.line}" if self.line else _display(self.path)
+        accepted = " (accepted)" if self.accepted else ""
+        return f"{where}: {self.severity}: {self.message} [{self.code}]{accepted}"
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "path": str(self.path)}
+
+
+def check_locale(project: Project, article: Article, locale: str) -> list[Finding]:
+    """Findings for ``article`` (the source) in ``locale``; a malformed catalog raises PackagerError."""
+    check_locale_name(locale)
+    path = project.catalog_path(locale, article.slug)
+    catalog = read_catalog(path, locale=locale, domain=article.slug)
+    return check_catalog(article, catalog, path, locale)
+
+
+def check_catalog(article: Article, catalog: Catalog, path: Path, locale: str) -> list[Finding]:
+    """Findings for an already-read catalog: every used message, then the header."""
+    findings: list[Finding] = []
+    translated: list[tuple[Text, str]] = []
+    for text in article.texts():
+        message = catalog.get(text.markdown, context=text.key)
+        if message is None or not message.string or message.fuzzy:
+            continue  # never used: left to the completeness threshold
+        accepts = {f[len(ACCEPT_PREFIX) :] for f in message.flags if f.startswith(ACCEPT_PREFIX)}
+        if isinstance(message.string, (tuple, list)) or message.pluralizable:
+            found = [("plural-entry", "a handout message has one string; this entry has plural forms")]
+        else:
+            found = check_message(text.markdown, str(message.string), locale)
+            translated.append((text, str(message.string)))
+        findings.extend(_findings(found, accepts, path, message.lineno, text.key, locale))
+    header = catalog.header_lineno
+    accepts = {a.strip() for a in catalog.extra_headers.get(ACCEPT_HEADER, "").split(",") if a.strip()}
+    found = _header_checks(catalog, locale) + _readability(article, translated, locale)
+    findings.extend(_findings(found, accepts, path, header, "", locale))
+    return findings
+
+
+def _findings(
+    found: list[tuple[str, str]], accepts: set[str], path: Path, line: int | None, key: str, locale: str
+) -> list[Finding]:
+    out = []
+    for code, message in found:
+        severity = CODES[code][0]
+        accepted = code in accepts and code not in UNACCEPTABLE
+        out.append(Finding(severity, code, message, path, line, key, accepted, locale))
+    codes = {code for code, _ in found}
+    for code in sorted(accepts):
+        if code not in CODES:
+            out.append(_warn("unknown-accept", f"'{ACCEPT_PREFIX}{code}' names no check", path, line, key, locale))
+        elif code in UNACCEPTABLE:
+            out.append(_warn("unknown-accept", f"'{code}' cannot be accepted", path, line, key, locale))
+        elif code not in codes:
+            out.append(_warn("unused-accept", f"'{ACCEPT_PREFIX}{code}' accepts nothing here", path, line, key, locale))
+    return out
+
+
+def _warn(code: str, message: str, path: Path, line: int | None, key: str, locale: str) -> Finding:
+    return Finding(WARNING, code, message, path, line, key, False, locale)
+
+
+def _header_checks(catalog: Catalog, locale: str) -> list[tuple[str, str]]:
+    found = []
+    header = _header_fields(catalog.raw_header or "")
+    plural_forms = header.get("plural-forms", "")
+    if not plural_forms:
+        found.append(("plural-forms", "the header has no Plural-Forms line"))
+    else:
+        expected = get_plural(locale)
+        nplurals = plural_forms.split("nplurals=", 1)[-1].split(";", 1)[0].strip()
+        if nplurals != str(expected.num_plurals):
+            found.append(
+                ("plural-forms", f"Plural-Forms says nplurals={nplurals}; {locale} has {expected.num_plurals}")
+            )
+    language = header.get("language", "")
+    if language and _same_locale(language, locale) is False:
+        found.append(("language-mismatch", f"the Language header says {language!r}, the folder says {locale!r}"))
+    return found
+
+
+def _header_fields(raw: str) -> dict[str, str]:
+    fields = {}
+    for line in raw.split("\n"):
+        name, sep, value = line.partition(":")
+        if sep:
+            fields[name.strip().lower()] = value.strip()
+    return fields
+
+
+def _same_locale(a: str, b: str) -> bool | None:
+    try:
+        la, lb = Locale.parse(a.replace("-", "_")), Locale.parse(b)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return a.replace("-", "_").lower() == b.lower()
+    return (la.language, la.script, la.territory) == (lb.language, lb.script, lb.territory) or (
+        la.language == lb.language and not (la.script and lb.script) and not (la.territory and lb.territory)
+    )
+
+
+def _readability(article: Article, translated: list[tuple[Text, str]], locale: str) -> list[tuple[str, str]]:
+    """One finding for the whole translation: per-message scores of short strings mean little."""
+    from packager.inline import plain
+
+    prose = [(t, s) for t, s in translated if t.key.rsplit("/", 1)[-1].startswith(("p", "item"))]
+    result = rd.readability(" ".join(plain(s) for _, s in prose), locale)
+    if result is None or result.ok:
+        return []
+    source = rd.readability(" ".join(plain(t.markdown) for t, _ in prose), article.meta.language)
+    versus = f"; the source scores {source.score:g} on {source.formula}" if source else ""
+    relation = "at least" if rd.formula_for(locale).higher_is_easier else "at most"  # type: ignore[union-attr]
+    return [("readability", f"{result.formula} score {result.score:g}, target {relation} {result.target:g}{versus}")]
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+@dataclass
+class LocaleReport:
+    article: str
+    locale: str
+    path: Path
+    findings: list[Finding]
+
+    def count(self) -> Counter[str]:
+        c = Counter(f.severity for f in self.findings if not f.accepted)
+        c["accepted"] = sum(f.accepted for f in self.findings)
+        return c
+
+    def as_dict(self) -> dict:
+        c = self.count()
+        return {
+            "article": self.article,
+            "locale": self.locale,
+            "path": str(self.path),
+            "errors": c[ERROR],
+            "warnings": c[WARNING],
+            "accepted": c["accepted"],
+            "ok": not c[ERROR],
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def run(project: Project, args: argparse.Namespace) -> int:
+    """``packager check [--locale L]... [--json] [-q]``: exit 1 when any locale has an unaccepted error."""
+    reports = []
+    for source in project.articles():
+        article = read_article(source)
+        locales = args.locale or project.catalog_locales(article.slug)
+        for locale in locales:
+            check_locale_name(locale)
+            if locale == article.meta.language:
+                continue
+            path = project.catalog_path(locale, article.slug)
+            if not path.exists():
+                raise PackagerError(f"no catalog for {locale}; run 'packager init {locale}'", path)
+            reports.append(LocaleReport(article.slug, locale, path, check_locale(project, article, locale)))
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+    else:
+        print(format_report(reports, quiet=args.quiet))
+    return 1 if any(f.blocking for r in reports for f in r.findings) else 0
+
+
+def format_report(reports: list[LocaleReport], quiet: bool = False) -> str:
+    """Findings one per line (``path:line: severity: message [code]``), then a table per locale."""
+    from packager.cli import format_table
+
+    lines = [str(f) for r in reports for f in r.findings if not quiet or f.blocking]
+    if quiet:
+        return "\n".join(lines)
+    rows = [("article", "locale", "errors", "warnings", "accepted", "result")]
+    for r in reports:
+        c = r.count()
+        rows.append(
+            (r.article, r.locale, str(c[ERROR]), str(c[WARNING]), str(c["accepted"]), "FAIL" if c[ERROR] else "ok")
+        )
+    if len(rows) == 1:
+        return "no translations to check"
+    return "\n".join([*lines, "", format_table(rows)] if lines else [format_table(rows)])

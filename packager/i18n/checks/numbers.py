@@ -1,0 +1,311 @@
+"""Numbers, units and addresses in a message, normalised so a source and its translation compare.
+
+A dose, a price or a phone number must survive translation exactly. Digits of
+any script (Arabic-Indic, full-width…) become ASCII, each locale's decimal and
+group separators are read with Babel's CLDR data, scale words ("million",
+"万", "triệu") multiply, and a unit or currency next to a number is mapped to
+one canonical name, so "$1 million", "1 millón de dólares" and "100万美元"
+are the same amount.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+
+# --- addresses ---------------------------------------------------------------------------------
+
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]{}\"'`，。、；：）（]+")
+_EMAIL = re.compile(r"(?i)(?<![\w.+-])[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+_TLDS = "com|org|net|gov|edu|int|mil|info|io|health|care|app|eu|uk|us|es|mx|de|fr|cn|vn|ca|au|co|ar|in"
+_DOMAIN = re.compile(rf"(?i)(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:/[^\s<>)]*)?")
+_PHONE = re.compile(r"(?<![\w+])\+?\d[\d \u00a0().\-–]{5,}\d(?![\w])")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TRAILING = ".,;:!?)]}'\"”’»。，、；：！？）"
+
+
+@dataclass(frozen=True)
+class Address:
+    kind: str  # url | email | phone
+    value: str  # normalised, what a reader would type
+
+
+def digits_to_ascii(text: str) -> str:
+    """Every decimal digit of any script as 0-9, so '٣٧٥' and '375' compare equal."""
+    return "".join(str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in text)
+
+
+def bare(address: str) -> str:
+    """An address without scheme, www. or trailing slash, lower-cased: what a reader types."""
+    address = re.sub(r"(?i)^(?:https?://|mailto:|tel:)", "", address.strip())
+    return re.sub(r"(?i)^www\.", "", address).rstrip("/").lower()
+
+
+def addresses(text: str) -> tuple[list[Address], str]:
+    """Web and e-mail addresses and phone numbers written in ``text`` (plain text, not markup),
+    and the text with them blanked out (so their digits are not read again as numbers)."""
+    text = digits_to_ascii(text)
+    found: list[Address] = []
+
+    def take(kind: str, normalise):
+        def replace(match: re.Match[str]) -> str:
+            raw = match.group(0)
+            stripped = raw.rstrip(_TRAILING)
+            value = normalise(stripped)
+            if value is None:
+                return raw
+            found.append(Address(kind, value))
+            return " " * len(stripped) + raw[len(stripped) :]
+
+        return replace
+
+    text = _URL.sub(take("url", bare), text)
+    text = _EMAIL.sub(take("email", str.lower), text)
+    text = _DOMAIN.sub(take("url", bare), text)
+    text = _PHONE.sub(take("phone", _phone), text)
+    return found, text
+
+
+def _phone(raw: str) -> str | None:
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) < 7 or _DATE.match(raw.strip()) or re.fullmatch(r"\d{4}[ \u00a0]?[-–][ \u00a0]?\d{4}", raw):
+        return None
+    return ("+" if raw.startswith("+") else "") + digits
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+#: Canonical unit -> the ways it is written. Longest spellings are tried first.
+UNITS: dict[str, tuple[str, ...]] = {
+    "percent": ("%", "٪", "％", "‰", "por ciento", "porciento", "percent", "per cent", "phần trăm", "بالمئة",
+                "بالمائة", "في المئة", "في المائة"),
+    "USD": ("US$", "USD", "$", "dólares", "dólar", "dollars", "dollar", "美元", "đô la Mỹ", "đô la", "đô-la",
+            "دولار أمريكي", "دولارات", "دولارًا", "دولار"),
+    "EUR": ("€", "EUR", "euros", "euro", "欧元", "đồng euro", "يورو"),
+    "GBP": ("£", "GBP", "libras", "英镑", "bảng Anh", "جنيه إسترليني"),
+    "mg": ("mg", "miligramos", "miligramo", "milligrams", "milligram", "毫克", "miligam", "ملغم", "ملغ", "مغ",
+           "ملليغرام", "مليغرام"),
+    "mcg": ("mcg", "µg", "μg", "microgramos", "microgramo", "micrograms", "微克", "microgam", "ميكروغرام"),
+    "g": ("g", "gramos", "gramo", "grams", "gram", "克", "gam", "غرام", "غ"),
+    "kg": ("kg", "kilogramos", "kilogramo", "kilograms", "公斤", "千克", "ki-lô-gam", "كيلوغرام", "كغ", "كجم"),
+    "ml": ("ml", "mL", "mililitros", "mililitro", "milliliters", "毫升", "mililit", "ملليلتر", "مل"),
+    "l": ("L", "litros", "litro", "liters", "升", "lít", "لتر"),
+    "IU": ("IU", "UI", "国际单位", "đơn vị quốc tế", "وحدة دولية"),
+    "mmol/L": ("mmol/L", "mmol/l", "毫摩尔/升"),
+    "mg/dL": ("mg/dL", "mg/dl"),
+    "mmHg": ("mmHg", "毫米汞柱"),
+    "°C": ("°C", "ºC", "℃", "grados", "摄氏度", "độ C", "درجة مئوية"),
+    "°F": ("°F", "℉", "华氏度", "độ F"),
+    "hour": ("hours", "hour", "hrs", "hr", "h", "horas", "hora", "小时", "giờ", "ساعات", "ساعة"),
+    "day": ("days", "day", "días", "día", "天", "日", "ngày", "أيام", "يوم", "يومًا"),
+    "week": ("weeks", "week", "semanas", "semana", "周", "星期", "tuần", "أسابيع", "أسبوع"),
+    "month": ("months", "month", "meses", "mes", "个月", "月", "tháng", "أشهر", "شهور", "شهر"),
+}  # fmt: skip
+#: Units whose number a misread separator makes dangerous (a dose, not a price).
+DOSE_UNITS = frozenset(UNITS) - {"USD", "EUR", "GBP"}
+_PREFIX_UNITS = ("US$", "USD", "$", "€", "EUR", "£", "GBP")
+
+#: Scale words after a number. "mil millones" before "mil" and "millones".
+SCALES: dict[str, int] = {
+    "thousand": 10**3, "million": 10**6, "millions": 10**6, "billion": 10**9, "billions": 10**9,
+    "mil millones": 10**9, "millones": 10**6, "millón": 10**6, "mil": 10**3,
+    "千万": 10**7, "百万": 10**6, "万": 10**4, "亿": 10**8, "千": 10**3,
+    "nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9,
+    "ألف": 10**3, "آلاف": 10**3, "مليون": 10**6, "ملايين": 10**6, "مليار": 10**9, "مليارات": 10**9,
+}  # fmt: skip
+#: English number words in the source: a translation may write them as digits.
+WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "hundred": 100, "first": 1, "second": 2, "third": 3,
+    "once": 1, "twice": 2, "half": 0.5, "dozen": 12,
+}  # fmt: skip
+
+_SEPARATORS = ".,٫٬'’\u00a0\u202f\u2009"
+_UNIT_SPELLINGS = sorted(((s, u) for u, spellings in UNITS.items() for s in spellings), key=lambda p: -len(p[0]))
+_SCALE_SPELLINGS = sorted(SCALES.items(), key=lambda p: -len(p[0]))
+
+
+@dataclass(frozen=True)
+class Number:
+    raw: str  # as written
+    values: tuple[Decimal, ...]  # readings: the locale's first, then the source's (when they differ)
+    unit: str | None
+    start: int
+
+
+@dataclass(frozen=True)
+class Convention:
+    decimal: str
+    group: str
+
+
+@lru_cache(maxsize=64)
+def convention(locale: str) -> Convention:
+    """The locale's Latin-digit decimal and group separators (CLDR), English when Babel does not know it."""
+    try:
+        symbols = Locale.parse(locale).number_symbols["latn"]
+        return Convention(symbols.get("decimal", "."), symbols.get("group", ","))
+    except (UnknownLocaleError, ValueError, KeyError, TypeError):
+        return Convention(".", ",")
+
+
+@lru_cache(maxsize=64)
+def _number_re(space_groups: bool) -> re.Pattern[str]:
+    space = " " if space_groups else ""
+    sep = rf"(?:[.,٫٬'’]|[\u00a0\u202f\u2009{space}](?=\d{{3}}(?!\d)))"
+    return re.compile(rf"(?<![\d.,٫٬])(?:(?<![^\s(\[“\"'«])[-−])?\d+(?:{sep}\d+)*")
+
+
+def read(raw: str, conv: Convention) -> Decimal | None:
+    """``raw`` read with one convention; None when it is not a number in that convention."""
+    negative = raw[:1] in "-−"
+    body = raw.lstrip("-−")
+    parts = re.split(r"([^\d])", body)
+    digits, seps = parts[0::2], parts[1::2]
+    if not seps:
+        integer, fraction = body, ""
+    else:
+        groups = {conv.group, "٬", "'", "’", "\u00a0", "\u202f", "\u2009"} | ({" "} if conv.group.isspace() else set())
+        decimals = {conv.decimal, "٫"}
+        last_is_decimal = seps[-1] in decimals
+        group_seps = seps[:-1] if last_is_decimal else seps
+        group_parts = digits[: len(group_seps) + 1]
+        if any(s not in groups for s in group_seps):
+            return None
+        if group_seps and (len(group_parts[0]) > 3 or any(len(g) != 3 for g in group_parts[1:])):
+            return None
+        integer = "".join(group_parts)
+        fraction = digits[-1] if last_is_decimal else ""
+    try:
+        value = Decimal(f"{integer}.{fraction}" if fraction else integer)
+    except InvalidOperation:
+        return None
+    return -value if negative else value
+
+
+def numbers(text: str, locale: str, source_locale: str = "en") -> list[Number]:
+    """Every number in plain ``text`` (addresses already blanked), with its readings and unit."""
+    text = digits_to_ascii(text)
+    local, source = convention(locale), convention(source_locale)
+    found = []
+    for match in _number_re(local.group.isspace()).finditer(text):
+        raw = match.group(0)
+        if match.start() and text[match.start() - 1].isalpha() and raw[0] in "-−":
+            raw = raw[1:]  # "CABA-201" is not minus 201
+        after = text[match.end() :]
+        scale, after = _scale(after)
+        readings = []
+        for conv in (local, source):
+            value = read(raw, conv)
+            if value is not None and value * scale not in readings:
+                readings.append(value * scale)
+        if not readings:  # "1.2.3": a version or a list of numbers, compared digit by digit
+            readings = [Decimal(int(d)) for d in re.findall(r"\d+", raw)][:1]
+        unit = _unit_after(after) or _unit_before(text[: match.start()])
+        found.append(Number(raw, tuple(readings), unit, match.start()))
+    return found
+
+
+def _scale(after: str) -> tuple[int, str]:
+    stripped = after.lstrip(" \u00a0")
+    lowered = stripped.lower()
+    for word, factor in _SCALE_SPELLINGS:
+        if lowered.startswith(word) and not _letter_at(stripped, len(word), word):
+            rest = stripped[len(word) :]
+            rest = re.sub(r"^\s*(?:de|of)\b", "", rest)  # "1 millón de dólares"
+            return factor, rest
+    return 1, after
+
+
+def _letter_at(text: str, index: int, word: str) -> bool:
+    """True when ``word`` at the start of ``text`` is only the start of a longer word."""
+    if _is_cjk(word[-1]):
+        return False
+    return index < len(text) and (text[index].isalpha() or text[index].isdigit())
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def _unit_after(after: str) -> str | None:
+    stripped = after.lstrip(" \u00a0\u202f")
+    for spelling, unit in _UNIT_SPELLINGS:
+        if stripped.startswith(spelling) and not _letter_at(stripped, len(spelling), spelling):
+            return unit
+    return None
+
+
+def _unit_before(before: str) -> str | None:
+    stripped = before.rstrip(" \u00a0\u202f")
+    for spelling in _PREFIX_UNITS:
+        if stripped.endswith(spelling):
+            head = stripped[: -len(spelling)]
+            if not head or not head[-1].isalnum() or spelling in ("$", "€", "£", "US$"):
+                return next(u for s, u in _UNIT_SPELLINGS if s == spelling)
+    return None
+
+
+def word_numbers(text: str) -> set[Decimal]:
+    """Numbers the source writes as words, which a translation may write as digits."""
+    return {Decimal(str(WORDS[w])) for w in re.findall(r"[a-z]+", text.lower()) if w in WORDS}
+
+
+@dataclass(frozen=True)
+class NumberDiff:
+    missing: list[Number]  # in the source, not in the translation
+    added: list[Number]  # in the translation, not in the source
+    misread: list[tuple[Number, Number]]  # (source, translation): equal only in the source's notation
+    unit_changed: list[tuple[Number, Number]]
+
+
+def compare(source: list[Number], target: list[Number], optional: set[Decimal]) -> NumberDiff:
+    """Pair the translation's numbers with the source's by value; what is left over differs."""
+    left = list(source)
+    missing: list[Number] = []
+    added: list[Number] = []
+    misread: list[tuple[Number, Number]] = []
+    unit_changed: list[tuple[Number, Number]] = []
+    pairs: list[tuple[Number, Number]] = []
+    # First the translation's own reading, then the source's notation kept by the translator.
+    pending = list(target)
+    for reading in (0, 1):
+        still = []
+        for number in pending:
+            if reading >= len(number.values):
+                still.append(number)
+                continue
+            value = number.values[reading]
+            match = _best(left, value, number.unit)
+            if match is None:
+                still.append(number)
+                continue
+            left.remove(match)
+            pairs.append((match, number))
+            if reading == 1:
+                misread.append((match, number))
+        pending = still
+    for number in pending:
+        if not any(v in optional for v in number.values):
+            added.append(number)
+    missing.extend(left)
+    for src, tgt in pairs:
+        if src.unit != tgt.unit and not (tgt.unit is None and src.unit is None):
+            unit_changed.append((src, tgt))
+    return NumberDiff(missing, added, misread, unit_changed)
+
+
+def _best(candidates: list[Number], value: Decimal, unit: str | None) -> Number | None:
+    """The source number with this value, preferring one with the same unit."""
+    same = [n for n in candidates if n.values[0] == value]
+    return next((n for n in same if n.unit == unit), same[0] if same else None)
+
+
+def units_of(found: list[Number]) -> Counter[str]:
+    return Counter(n.unit for n in found if n.unit)
