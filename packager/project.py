@@ -36,6 +36,8 @@ class AudioSettings:
     voices: dict[str, str] = field(default_factory=dict)  # locale -> voice name or Piper .onnx path
     fallback: str = ""  # engine to use when an online engine keeps failing
     rate: int = 0  # words a minute; 0 = the engine's comfortable default for the language
+    bitrate: int = 64  # MP3 kbit/s, mono; 64 is transparent for speech at 22.05 kHz
+    reference_sections: tuple[str, ...] = ("references",)  # section ids read as a short reference list
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,129 @@
+"""``AudioBuilder``: the Builder for ``--format audio``.
+
+Per locale it returns one chaptered MP3 of the whole article, one MP3 per
+section and an .m3u8 playlist, so that a listener with the simplest player
+can still skip section by section.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from packager.builders import Product, Progress
+from packager.document import Article
+from packager.errors import PackagerError
+from packager.i18n.ui import ui_gettext, ui_paths
+from packager.project import Project
+from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
+from packager.speech.lexicon import lexicon_path, load_lexicon
+from packager.speech.script import OPENING_ID, Script, build_script
+
+SPEECH_FORMAT = "speech-1"  # bump when assembly or mastering changes the sound
+#: ID3 wants ISO 639-2 language codes.
+ISO639_2 = {"en": "eng", "es": "spa", "ar": "ara", "zh": "zho", "vi": "vie", "fr": "fra", "pt": "por", "de": "deu"}
+
+
+def chapter_ids(article: Article) -> list[str]:
+    """The opening (title, language, notices and any text before the first heading), then each section."""
+    return [OPENING_ID] + [s.id for s in article.sections if s.heading is not None and s.id != OPENING_ID]
+
+
+class AudioBuilder:
+    name = "audio"
+
+    def outputs(self, article: Article) -> list[str]:
+        slug = article.slug
+        tracks = [f"{slug}/{n:02d}-{cid}.mp3" for n, cid in enumerate(chapter_ids(article), start=1)]
+        return [f"{slug}.mp3", *tracks, f"{slug}.m3u8"]
+
+    def inputs(self, project: Project, locale: str) -> list[Path | str]:
+        engine, voice = voice_for(project, locale)
+        found: list[Path | str] = [SPEECH_FORMAT]
+        for name in (locale, locale.split("_")[0]):
+            path = lexicon_path(project.locales_dir, name)
+            if path.exists():
+                found.append(path)
+                break
+        found += ui_paths("speech", locale)
+        found.append(f"{engine.name} {engine.version()} voice={engine.identity(voice)} rate={voice.rate}")
+        if project.settings.audio.fallback:
+            fb_engine, fb_voice = voice_for(project, locale, project.settings.audio.fallback)
+            found.append(f"fallback {fb_engine.name} {fb_engine.version()} voice={fb_engine.identity(fb_voice)}")
+        return found
+
+    def preflight(self, project: Project, locales: list[str]) -> None:
+        """Every locale's engine and voice (and the fallback's) exist: checked before any synthesis."""
+        fallback = project.settings.audio.fallback
+        for locale in locales:
+            voice_for(project, locale)
+            if fallback:
+                voice_for(project, locale, fallback)
+
+    def build(self, article: Article, project: Project, progress: Progress) -> Product:
+        from packager.speech.synthesis import render
+
+        lexicon = load_lexicon(project.locales_dir, article.locale)
+        script = build_script(article, lexicon, project.settings.audio.reference_sections)
+        engine, voice = voice_for(project, article.locale)
+        info: dict[str, Any] = {}
+        try:
+            rendered = render(script, engine, voice, project.build_dir / ".cache" / "tts", progress)
+        except EngineUnavailable as exc:
+            fallback = project.settings.audio.fallback
+            if not fallback or fallback == engine.name:
+                raise
+            info["fallback_from"] = f"{engine.name}: {exc.message}"
+            engine, voice = voice_for(project, article.locale, fallback)
+            rendered = render(script, engine, voice, project.build_dir / ".cache" / "tts", progress)
+        files = _package(article, project, script, rendered, engine, voice)
+        info.update(rendered.info)
+        info.update({"engine": f"{engine.name} {engine.version()}", "voice": voice.name})
+        return Product(files=files, info=info)
+
+
+def _package(article: Article, project: Project, script: Script, rendered, engine: Engine, voice: Voice) -> dict:
+    from packager.speech.audio import ChapterMark, Tags, encode_mp3, playlist, tag_mp3
+
+    _ = ui_gettext("speech", article.locale)
+    slug = article.slug
+    meta = article.meta
+    bitrate = project.settings.audio.bitrate
+    language = ISO639_2.get(article.locale.split("_")[0], "und")
+    album = project.settings.clinic.name or script.title
+    comment = (
+        _("This is a draft translation. It has not yet been checked by a medical reviewer.") if article.draft else ""
+    )
+    base = Tags(
+        title=script.title,
+        artist=", ".join(meta.authors),
+        album=album,
+        language=language,
+        year=meta.reviewed.year,
+        version=meta.version,
+        licence=meta.licence,
+        comment=comment,
+    )
+    files: dict[str, bytes] = {}
+    marks: list[ChapterMark] = []
+    entries: list[tuple[str, str, float]] = []
+    position = 0
+    total = len(script.chapters)
+    rate = rendered.rate
+    for n, (chapter, samples) in enumerate(zip(script.chapters, rendered.chapters, strict=True), start=1):
+        start, position = position, position + samples.size
+        marks.append(ChapterMark(chapter.id, chapter.title, _ms(start, rate), _ms(position, rate)))
+        path = f"{slug}/{n:02d}-{chapter.id}.mp3"
+        track = Tags(**{**base.__dict__, "title": chapter.title, "album": script.title, "track": f"{n}/{total}"})
+        files[path] = tag_mp3(encode_mp3(samples, bitrate, rate), track)
+        entries.append((path, chapter.title, samples.size / rate))
+    files[f"{slug}.mp3"] = tag_mp3(encode_mp3(rendered.full(), bitrate, rate), base, marks)
+    files[f"{slug}.m3u8"] = playlist(script.title, entries)
+    return files
+
+
+def _ms(samples: int, rate: int) -> int:
+    return round(samples * 1000 / rate)
+
+
+__all__ = ["AudioBuilder", "PackagerError"]

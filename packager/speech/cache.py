@@ -1,0 +1,59 @@
+"""Synthesis cache: one WAV per utterance, keyed by everything that changes its sound.
+
+An unchanged paragraph is never synthesised again, even after another one
+changed: keys are per utterance, not per article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from packager.atomic import atomic_write
+
+CACHE_FORMAT = 1
+
+
+def cache_key(engine: str, version: str, identity: str, rate: int, text: str) -> str:
+    payload = {"format": CACHE_FORMAT, "engine": engine, "version": version, "voice": identity, "rate": rate}
+    payload["text"] = text
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class SynthesisCache:
+    def __init__(self, root: Path):
+        self.root = root
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.wav"
+
+    def get(self, key: str) -> tuple[np.ndarray, int] | None:
+        path = self._path(key)
+        try:
+            with wave.open(str(path), "rb") as wav:
+                rate = wav.getframerate()
+                frames = wav.readframes(wav.getnframes())
+        except (FileNotFoundError, wave.Error, EOFError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0, rate
+
+    def put(self, key: str, samples: np.ndarray, rate: int) -> tuple[np.ndarray, int]:
+        """Store as 16-bit PCM and return what was stored, so a cold and a warm build sound identical."""
+        pcm = np.clip(np.round(samples * 32767.0), -32768, 32767).astype("<i2")
+        buffer = io.BytesIO()
+        with wave.open(buffer, "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(rate)
+            wav.writeframes(pcm.tobytes())
+        atomic_write(self._path(key), buffer.getvalue())
+        return pcm.astype(np.float32) / 32768.0, rate

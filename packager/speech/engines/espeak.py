@@ -1,0 +1,82 @@
+"""eSpeak NG: offline, installed by the setup script, the default everywhere.
+
+It is a formant synthesiser: robotic but clear and always available. Voices
+and the Klatt variant are per language data below; Mandarin uses the
+pinyin voice because 1.51's ``cmn`` reads tone digits aloud in English.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+
+import numpy as np
+
+from packager.errors import PackagerError
+from packager.speech.engines import Voice
+
+#: eSpeak voice per language. klatt4 is the variant an offline recogniser understands best in English.
+DEFAULT_VOICES = {"en": "en-us+klatt4", "es": "es-419+klatt4", "ar": "ar", "vi": "vi", "zh": "cmn-latn-pinyin"}
+#: eSpeak's -s is nominal; these factors turn it into measured words (characters) a minute.
+SPEED_FACTOR = {"en": 1.0, "es": 1.0, "ar": 1.0, "vi": 1.0, "zh": 1.0}
+
+
+@functools.lru_cache(maxsize=1)
+def _binary() -> str:
+    path = shutil.which("espeak-ng")
+    if path is None:
+        raise PackagerError("espeak-ng is not installed; run the setup script (apt-get install espeak-ng)")
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def _voices() -> frozenset[str]:
+    out = subprocess.run([_binary(), "--voices"], capture_output=True, text=True, check=True).stdout
+    names = set()
+    for line in out.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 5:
+            names.add(fields[1].lower())
+            names.add(fields[4].split("/")[-1].lower())
+    return frozenset(names)
+
+
+class EspeakEngine:
+    name = "espeak-ng"
+
+    @functools.lru_cache(maxsize=1)  # noqa: B019 - one engine object per build, cheap
+    def version(self) -> str:
+        out = subprocess.run([_binary(), "--version"], capture_output=True, text=True, check=True).stdout
+        return out.split("Data at")[0].replace("eSpeak NG text-to-speech:", "").strip()
+
+    def default_voice(self, locale: str) -> str | None:
+        return DEFAULT_VOICES.get(locale) or DEFAULT_VOICES.get(locale.split("_")[0])
+
+    def check(self, voice: Voice) -> None:
+        base = voice.name.split("+")[0].lower()
+        if base not in _voices():
+            raise PackagerError(f"espeak-ng has no voice {base!r} for {voice.locale} (see espeak-ng --voices)")
+
+    def identity(self, voice: Voice) -> str:
+        return voice.name
+
+    def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
+        speed = round(voice.rate * SPEED_FACTOR.get(voice.language, 1.0))
+        result = subprocess.run(
+            [_binary(), "-v", voice.name, "-s", str(speed), "-b", "1", "--stdout"],
+            input=text.encode("utf-8"),
+            capture_output=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise PackagerError(f"espeak-ng failed: {result.stderr.decode(errors='replace').strip()}")
+        return _read_wav(result.stdout)
+
+
+def _read_wav(data: bytes) -> tuple[np.ndarray, int]:
+    """eSpeak streams a WAV header with an unknown length; read the format and the samples after it."""
+    rate = int.from_bytes(data[24:28], "little")
+    start = data.find(b"data") + 8
+    samples = np.frombuffer(data[start : start + (len(data) - start) // 2 * 2], dtype="<i2")
+    return samples.astype(np.float32) / 32768.0, rate

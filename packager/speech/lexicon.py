@@ -1,0 +1,111 @@
+"""Per-locale pronunciation lexicons: ``locales/<ll>/lexicon.yaml``, edited by volunteers.
+
+Everything that differs between languages in normalisation lives in these
+files (acronyms, currency wording, how to say "dot" in an address), so a
+new language needs a YAML file, not code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from packager.errors import PackagerError
+
+LEXICON_FILE = "lexicon.yaml"
+
+
+@dataclass(frozen=True)
+class Currency:
+    """How an amount is said: ``amount`` and ``with_scale`` are templates with one ``{}``."""
+
+    amount: str
+    with_scale: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    locale: str
+    path: Path | None = None
+    words: dict[str, str] = field(default_factory=dict)  # written form -> sayable form
+    letters: dict[str, str] = field(default_factory=dict)  # A -> how to say it; spells acronyms when set
+    symbols: dict[str, str] = field(default_factory=dict)  # "%" -> "percent"
+    currency: dict[str, Currency] = field(default_factory=dict)  # "$" -> templates
+    scales: tuple[str, ...] = ()  # "million": words that may follow an amount
+    range_words: tuple[str, ...] = ()  # "to": joins two amounts that share one unit
+    dot: str = "dot"  # in addresses: "clinicaltrials dot gov"
+    decimal: str = "point"  # 2.5 -> "2 point 5" where numbers are spelled
+    numbers: str = "engine"  # "engine": digits go to the engine; "spell": packager writes them out
+    word_joiner: str = " "  # "" for languages written without spaces
+
+    def sorted_words(self) -> list[tuple[str, str]]:
+        """Longest first, so "CAR T cells" wins over "CAR T"."""
+        return sorted(self.words.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+
+
+_KEYS = {"words", "letters", "symbols", "currency", "scales", "range_words", "dot", "decimal", "numbers", "word_joiner"}
+
+
+def lexicon_path(locales_dir: Path, locale: str) -> Path:
+    return locales_dir / locale / LEXICON_FILE
+
+
+def load_lexicon(locales_dir: Path, locale: str) -> Lexicon:
+    """The lexicon for ``locale``, or the one for its language (``es`` for ``es_MX``), or an empty one."""
+    for name in (locale, locale.split("_")[0]):
+        path = lexicon_path(locales_dir, name)
+        if path.exists():
+            return _read(path, locale)
+    return Lexicon(locale=locale)
+
+
+def _read(path: Path, locale: str) -> Lexicon:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+    except UnicodeDecodeError:
+        raise PackagerError("the lexicon is not valid UTF-8", path) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise PackagerError(f"invalid YAML: {exc.problem}", path, mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise PackagerError("the lexicon must be a mapping", path)
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise PackagerError(f"unknown lexicon key(s): {', '.join(sorted(unknown))}", path)
+
+    def mapping(key: str) -> dict[str, str]:
+        value = data.get(key) or {}
+        if not isinstance(value, dict) or not all(isinstance(v, (str, int)) for v in value.values()):
+            raise PackagerError(f"'{key}' must map written forms to sayable text", path)
+        return {str(k): str(v) for k, v in value.items()}
+
+    def names(key: str) -> tuple[str, ...]:
+        value = data.get(key) or []
+        if not isinstance(value, list):
+            raise PackagerError(f"'{key}' must be a list", path)
+        return tuple(str(v) for v in value)
+
+    currency = {}
+    for symbol, spec in (data.get("currency") or {}).items():
+        if not isinstance(spec, dict) or "{}" not in str(spec.get("amount", "")):
+            raise PackagerError(f"currency {symbol!r} needs an 'amount' template with {{}}", path)
+        currency[str(symbol)] = Currency(str(spec["amount"]), str(spec.get("with_scale", spec["amount"])))
+    numbers = str(data.get("numbers", "engine"))
+    if numbers not in ("engine", "spell"):
+        raise PackagerError("'numbers' must be 'engine' or 'spell'", path)
+    return Lexicon(
+        locale=locale,
+        path=path,
+        words=mapping("words"),
+        letters={k.upper(): v for k, v in mapping("letters").items()},
+        symbols=mapping("symbols"),
+        currency=currency,
+        scales=names("scales"),
+        range_words=names("range_words"),
+        dot=str(data.get("dot", "dot")),
+        decimal=str(data.get("decimal", "point")),
+        numbers=numbers,
+        word_joiner=str(data.get("word_joiner", " ")),
+    )
