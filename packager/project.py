@@ -111,8 +111,10 @@ def load_settings(path: Path) -> Settings:
     try:
         text = path.read_text(encoding="utf-8-sig")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except UnicodeDecodeError:
-        raise PackagerError("settings are not valid UTF-8", path) from None
+    except OSError as exc:
+        raise PackagerError(f"cannot read the settings: {exc.strerror}", path) from None
+    except UnicodeDecodeError as exc:
+        raise PackagerError("settings are not valid UTF-8", path, exc.object[: exc.start].count(b"\n") + 1) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise PackagerError(
@@ -133,6 +135,8 @@ def _build(cls: type, node: yaml.Node, path: Path, prefix: str) -> Any:
         key = key_node.value
         name = f"{prefix}{key}"
         line = key_node.start_mark.line + 1
+        if not isinstance(key, str) or key in values:
+            raise PackagerError(f"setting {name!r} is given twice or is not a name", path, line)
         if key not in fields:
             raise PackagerError(f"unknown setting {name!r} (known: {', '.join(sorted(fields))})", path, line)
         values[key] = _convert(hints[key], value_node, path, name, line)
@@ -142,7 +146,11 @@ def _build(cls: type, node: yaml.Node, path: Path, prefix: str) -> Any:
 def _convert(hint: Any, node: yaml.Node, path: Path, name: str, line: int) -> Any:
     if dataclasses.is_dataclass(hint):
         return _build(hint, node, path, f"{name}.")
-    value = yaml.safe_load(yaml.serialize(node))
+    try:
+        value = yaml.safe_load(yaml.serialize(node))
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PackagerError(f"setting {name!r} cannot be read: {problem}", path, line) from None
     origin = typing.get_origin(hint)
     ok: bool
     if origin is tuple:

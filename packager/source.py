@@ -90,10 +90,24 @@ def _load_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1
         raise PackagerError(f"invalid front matter: {exc.problem or exc.context}", path, line) from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # A well-formed value YAML cannot construct, like the date 2026-13-45.
+        raise PackagerError(f"invalid front matter: {exc}", path, _failing_line(node)) from None
     if not isinstance(data, dict) or node is None:
         raise PackagerError("the front matter must be a mapping of fields", path, 2)
     key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
     return data, key_lines
+
+
+def _failing_line(node: yaml.Node | None) -> int:
+    """The line of the first front-matter field whose value cannot be constructed."""
+    if isinstance(node, yaml.MappingNode):
+        for _, value in node.value:
+            try:
+                yaml.safe_load(yaml.serialize(value))
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+                return value.start_mark.line + 2
+    return 2
 
 
 def _meta(data: dict, key_lines: dict[str, int], path: Path) -> Meta:
