@@ -47,6 +47,7 @@ class Theme:
     margin_box_pt: float  # font size of the footer and the draft notice
     margins: tuple[str, str, str, str]  # top, end, bottom, start; top grows for the draft notice
     draft_top: str  # top margin when the draft notice is shown
+    stacked_footer: bool  # one full-width footer (page, title, version) instead of start and end boxes
 
     def files(self) -> list[Path]:
         return [THEMES / name for name in self.stylesheets]
@@ -60,6 +61,7 @@ HANDOUT = Theme(
     margin_box_pt=10,
     margins=("18mm", "18mm", "22mm", "18mm"),
     draft_top="32mm",
+    stacked_footer=False,
 )
 LARGE_PRINT = Theme(
     name="large-print",
@@ -67,8 +69,9 @@ LARGE_PRINT = Theme(
     stylesheets=("common.css", "large-print.css"),
     italics=False,
     margin_box_pt=18,
-    margins=("1in", "1in", "1.45in", "1in"),
-    draft_top="2.6in",
+    margins=("1in", "1in", "1.8in", "1in"),
+    draft_top="2.5in",
+    stacked_footer=True,
 )
 
 
@@ -278,16 +281,16 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
     }
     html = _environment().get_template("article.html").render(context)
     page_of = _("Page {page} of {pages}")
-    footer_start = f"{title}\n{version_line} · {reviewed_line}"
-    notice_text = "\n".join(text for text, _lang, _dir in draft_notices)
-    plan = fonts.plan_fonts(locale, text_of(html) + footer_start + page_of + notice_text + fonts.CHROME)
+    footer_start = [title, f"{version_line} · {reviewed_line}"]
+    notice = [text for text, _lang, _dir in draft_notices]
+    plan = fonts.plan_fonts(locale, "".join([text_of(html), *footer_start, page_of, *notice, fonts.CHROME]))
     css = page_css(
         theme,
         paper=paper_size(project),
         dir_=dir_,
         footer_start=footer_start,
         page_of=page_of,
-        notice=notice_text,
+        notice=notice,
         plan=plan,
     )
     return Rendered(html=html, css=css, fonts=plan, direction=dir_, lang=lang)
@@ -335,13 +338,20 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def counter_content(template: str) -> str:
-    """'Page {page} of {pages}' -> a CSS content value with page counters, each isolated for bidi.
+def isolated_lines(lines: list[str]) -> str:
+    """Lines for a margin box, each in its own bidi isolate (FSI...PDI), so each takes its own
+    direction: an English line in an Arabic footer keeps its full stop at its end."""
+    return " '\\A' ".join(f'"\\2068" {css_string(line)} "\\2069"' for line in lines) or '""'
 
-    Each number sits in FSI...PDI, so in a right-to-left footer WeasyPrint cannot
-    reorder "1 / 11" into "11 / 1".
+
+def counter_content(template: str) -> str:
+    """'Page {page} of {pages}' -> a CSS content value with page counters, isolated for bidi.
+
+    The whole phrase sits in a first-strong isolate and each number in its own, so a
+    right-to-left footer cannot reorder "1 / 11" into "11 / 1", and an untranslated
+    (English) phrase keeps its order inside an Arabic page.
     """
-    parts: list[str] = []
+    parts: list[str] = ['"\\2068"']
     rest = template
     while rest:
         at = [(rest.find(k), k) for k in ("{page}", "{pages}") if k in rest]
@@ -353,35 +363,51 @@ def counter_content(template: str) -> str:
             parts.append(css_string(rest[:pos]))
         parts.append(f'"\\2068" counter({key[1:-1]}) "\\2069"')
         rest = rest[pos + len(key) :]
-    return " ".join(parts) or '""'
+    parts.append('"\\2069"')
+    return " ".join(parts)
 
 
 def page_css(
-    theme: Theme, *, paper: str, dir_: str, footer_start: str, page_of: str, notice: str, plan: fonts.FontPlan
+    theme: Theme,
+    *,
+    paper: str,
+    dir_: str,
+    footer_start: list[str],
+    page_of: str,
+    notice: list[str],
+    plan: fonts.FontPlan,
 ) -> str:
-    """@page rules (size, margins, footer, draft notice) and the font stack, mirrored for RTL."""
+    """@page rules (size, margins, footer, draft notice) and the font stack, mirrored for RTL.
+
+    The draft notice runs in the top margin of every page but the first, where it is
+    part of the text (so it is also in the tagged structure a screen reader follows).
+    """
     start, end = ("right", "left") if dir_ == "rtl" else ("left", "right")
     top, end_margin, bottom, start_margin = theme.margins
-    if notice:
-        top = theme.draft_top
     size = "letter" if paper == "Letter" else "A4"
-    box = f"font-size: {theme.margin_box_pt}pt; direction: {dir_}; unicode-bidi: isolate; white-space: pre-line;"
+    box = f"font-size: {theme.margin_box_pt}pt; direction: {dir_}; white-space: pre-line;"
     page = [
-        f"@page {{ size: {size}; margin-top: {top}; margin-bottom: {bottom}; "
+        f"@page {{ size: {size}; margin-top: {theme.draft_top if notice else top}; margin-bottom: {bottom}; "
         f"margin-{start}: {start_margin}; margin-{end}: {end_margin}; font-family: {plan.css_family}; {box}",
-        f"  @bottom-{start} {{ content: {css_string(footer_start)}; text-align: {start}; "
-        "vertical-align: top; padding-top: 8pt; width: 68%; }",
-        f"  @bottom-{end} {{ content: {counter_content(page_of)}; text-align: {end}; "
-        "vertical-align: top; padding-top: 8pt; width: 32%; }",
     ]
-    if notice:
+    if theme.stacked_footer:
         page.append(
-            f"  @top-center {{ content: {css_string(notice)}; text-align: {start}; vertical-align: middle; "
-            "font-weight: bold; border: 2pt solid #000; background: #fff3b0; padding: 4pt 8pt; "
-            "margin-top: 6mm; margin-bottom: 6mm; }"
+            f"  @bottom-center {{ content: {counter_content(page_of)} '\\A' {isolated_lines(footer_start)}; "
+            f"text-align: {start}; vertical-align: top; padding-top: 8pt; width: 100%; }}"
         )
+    else:
+        page += [
+            f"  @bottom-{start} {{ content: {isolated_lines(footer_start)}; text-align: {start}; "
+            "vertical-align: top; padding-top: 8pt; width: 68%; }",
+            f"  @bottom-{end} {{ content: {counter_content(page_of)}; text-align: {end}; "
+            "vertical-align: top; padding-top: 8pt; width: 32%; }",
+        ]
+    if notice:
+        page.append("  @top-center { content: element(draft); vertical-align: middle; width: 100%; }")
     page.append("}")
     rules = [plan.font_face_css(theme.italics), "\n".join(page)]
+    if notice:
+        rules.append(f"@page :first {{ margin-top: {top}; @top-center {{ content: none; }} }}")
     features = f"font-feature-settings: {plan.features};" if plan.features else ""
     rules.append(f"html {{ font-family: {plan.css_family}; {features} }}")
     return "\n".join(rule for rule in rules if rule)
