@@ -85,3 +85,21 @@ def readability(text: str, locale: str) -> Readability | None:
         return None
     score = round(formula.score(text), 1)
     return Readability(formula.name, score, formula.target, formula.meets(score))
+
+
+#: Formulas that give a school grade (lower is easier), by language.
+_GRADE_FORMULAS = {"en": "Flesch-Kincaid grade", "de": "Wiener Sachtextformel"}
+
+
+def grade_level(text: str, lang: str) -> float | None:
+    """The school grade needed to read ``text``, where the language has a grade formula; else None."""
+    name = _GRADE_FORMULAS.get(lang.replace("-", "_").split("_")[0].lower())
+    if name is None or not text.strip():
+        return None
+    return round(_METHODS[name](text, FORMULAS[lang.split("_")[0].lower()].lang), 1)
+
+
+def as_sentences(parts: list[str]) -> str:
+    """Plain strings joined as prose; a list item or heading without an end mark still ends a sentence."""
+    ends = (".", "?", "!", "。", "？", "！", "؟", ":")
+    return " ".join(p if p.rstrip().endswith(ends) else p.rstrip() + "." for p in parts if p.strip())

@@ -197,10 +197,10 @@ def _readability(article: Article, translated: list[tuple[Text, str]], locale: s
     from packager.inline import plain
 
     prose = [(t, s) for t, s in translated if t.key.rsplit("/", 1)[-1].startswith(("p", "item"))]
-    result = rd.readability(" ".join(plain(s) for _, s in prose), locale)
+    result = rd.readability(rd.as_sentences([plain(s) for _, s in prose]), locale)
     if result is None or result.ok:
         return []
-    source = rd.readability(" ".join(plain(t.markdown) for t, _ in prose), article.meta.language)
+    source = rd.readability(rd.as_sentences([plain(t.markdown) for t, _ in prose]), article.meta.language)
     versus = f"; the source scores {source.score:g} on {source.formula}" if source else ""
     relation = "at least" if rd.formula_for(locale).higher_is_easier else "at most"  # type: ignore[union-attr]
     return [("readability", f"{result.formula} score {result.score:g}, target {relation} {result.target:g}{versus}")]
