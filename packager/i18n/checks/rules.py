@@ -62,6 +62,9 @@ Rule = Callable[[str, str, str], Iterator[tuple[str, str]]]
 
 def check_message(source: str, translation: str, locale: str) -> list[tuple[str, str]]:
     """Findings for one translated message, as (code, message); [] when it is fine."""
+    if not translation.strip():
+        # Before any parsing: inline.parse() of blank text returns the previous text's tree.
+        return [("empty-translation", "the translation is empty or only spaces, markup or invisible characters")]
     if len(translation) > MAX_CHARS:
         return [("too-long", f"the translation has {len(translation)} characters; the limit is {MAX_CHARS}")]
     delimiters = sum(translation.count(c) for c in "*_[]`<")
