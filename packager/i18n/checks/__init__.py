@@ -38,20 +38,27 @@ Accepting a finding
 
     It accepts only findings with that code on that entry; every other
     check still runs, and the accepted findings are still listed, marked
-    ``accepted``. Findings about the whole catalog (``plural-forms``,
+    ``accepted``. GNU msgcat and msgmerge drop flags they do not know (Babel,
+    msgfmt, Poedit-via-Babel keep them), so the same acceptance may instead be
+    written as a translator comment, which every tool keeps::
+
+        # packager: accept-number-changed, accept-end-punctuation
+
+    Findings about the whole catalog (``plural-forms``,
     ``language-mismatch``, ``readability``) are accepted in the header field
     ``X-Packager-Accept: readability, plural-forms`` (Babel does not keep
     flags on the header entry). The limits (``too-long``, ``too-deep``) and
     ``plural-entry`` cannot be accepted. An accept flag that no longer
     matches anything is reported as ``unused-accept``, so an acceptance does
     not silently outlive the wording it was given for. Babel and msgfmt keep
-    such flags (tests/test_checks.py proves it).
+    such flags, and GNU tools keep the comment (tests/test_checks.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -71,6 +78,7 @@ __all__ = ["CODES", "ERROR", "WARNING", "Finding", "check_catalog", "check_local
 
 ACCEPT_PREFIX = "accept-"
 ACCEPT_HEADER = "X-Packager-Accept"
+COMMENT_PREFIX = "packager:"
 #: Findings that stay errors whatever a flag says: past them, rendering itself is at risk.
 UNACCEPTABLE = frozenset({"too-long", "too-deep", "plural-entry"})
 
@@ -117,7 +125,7 @@ def check_catalog(article: Article, catalog: Catalog, path: Path, locale: str) -
         message = catalog.get(text.markdown, context=text.key)
         if message is None or not message.string or message.fuzzy:
             continue  # never used: left to the completeness threshold
-        accepts = {f[len(ACCEPT_PREFIX) :] for f in message.flags if f.startswith(ACCEPT_PREFIX)}
+        accepts = accepted_codes(message.flags, message.user_comments)
         if isinstance(message.string, (tuple, list)) or message.pluralizable:
             found = [("plural-entry", "a handout message has one string; this entry has plural forms")]
         else:
@@ -129,6 +137,15 @@ def check_catalog(article: Article, catalog: Catalog, path: Path, locale: str) -
     found = _header_checks(catalog, locale) + _readability(article, translated, locale)
     findings.extend(_findings(found, accepts, path, header, "", locale))
     return findings
+
+
+def accepted_codes(flags: set[str], comments: list[str]) -> set[str]:
+    """Codes accepted on one entry: ``#, accept-<code>`` flags, or ``# packager: accept-<code>`` comments."""
+    codes = {flag[len(ACCEPT_PREFIX) :] for flag in flags if flag.startswith(ACCEPT_PREFIX)}
+    for comment in comments:
+        if comment.startswith(COMMENT_PREFIX):
+            codes.update(re.findall(rf"{ACCEPT_PREFIX}([a-z0-9-]+)", comment[len(COMMENT_PREFIX) :]))
+    return codes
 
 
 def _findings(

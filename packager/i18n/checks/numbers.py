@@ -37,8 +37,13 @@ class Address:
 
 
 def digits_to_ascii(text: str) -> str:
-    """Every decimal digit of any script as 0-9, so '٣٧٥' and '375' compare equal."""
-    return "".join(str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in text)
+    """Every decimal digit of any script as 0-9, so '٣٧٥' and '375' compare equal; full-width
+    separators between digits as ASCII ('１．５' is 1.5)."""
+    text = "".join(str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in text)
+    return _FULLWIDTH_SEPARATOR.sub(lambda m: {"．": ".", "，": ","}[m.group(0)], text)
+
+
+_FULLWIDTH_SEPARATOR = re.compile(r"(?<=\d)[．，](?=\d)")
 
 
 def bare(address: str) -> str:
