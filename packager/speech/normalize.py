@@ -48,7 +48,7 @@ def normalize(text: str, lexicon: Lexicon) -> str:
         kept.append(said)
         return chr(_KEPT + len(kept) - 1)  # one private-use character: no digits to misread
 
-    text = _URL.sub(lambda m: keep(sayable_address(m.group(0).rstrip(".,;:"), lexicon)), text)
+    text = _URL.sub(lambda m: _address(m.group(0), lexicon, keep), text)
     text = _currency(text, lexicon)
     text = _apply_words(text, lexicon, keep)
     text = _SEPARATED.sub(lambda m: m.group(1).replace(",", ""), text)
@@ -63,6 +63,12 @@ def normalize(text: str, lexicon: Lexicon) -> str:
     text = re.sub(r" ([,.;:!?、，。；：！？）)])", r"\1", text)
     _guard(text, lexicon)
     return text
+
+
+def _address(found: str, lexicon: Lexicon, keep: Callable[[str], str]) -> str:
+    """A sentence's full stop after an address belongs to the sentence, not to the address."""
+    address = found.rstrip(".,;:!?")
+    return keep(sayable_address(address, lexicon)) + found[len(address) :]
 
 
 def _apply_words(text: str, lexicon: Lexicon, keep: Callable[[str], str]) -> str:
