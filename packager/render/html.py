@@ -69,7 +69,7 @@ LARGE_PRINT = Theme(
     stylesheets=("common.css", "large-print.css"),
     italics=False,
     margin_box_pt=18,
-    margins=("1in", "1in", "1.8in", "1in"),
+    margins=("1in", "1in", "1.9in", "1in"),
     draft_top="2.5in",
     stacked_footer=True,
 )
@@ -281,14 +281,14 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
     }
     html = _environment().get_template("article.html").render(context)
     page_of = _("Page {page} of {pages}")
-    footer_start = [title, f"{version_line} · {reviewed_line}"]
+    footer = [title, version_line, reviewed_line]
     notice = [text for text, _lang, _dir in draft_notices]
-    plan = fonts.plan_fonts(locale, "".join([text_of(html), *footer_start, page_of, *notice, fonts.CHROME]))
+    plan = fonts.plan_fonts(locale, "".join([text_of(html), *footer, page_of, *notice, fonts.CHROME]))
     css = page_css(
         theme,
         paper=paper_size(project),
         dir_=dir_,
-        footer_start=footer_start,
+        footer=footer,
         page_of=page_of,
         notice=notice,
         plan=plan,
@@ -372,12 +372,16 @@ def page_css(
     *,
     paper: str,
     dir_: str,
-    footer_start: list[str],
+    footer: list[str],
     page_of: str,
     notice: list[str],
     plan: fonts.FontPlan,
 ) -> str:
     """@page rules (size, margins, footer, draft notice) and the font stack, mirrored for RTL.
+
+    ``footer`` is [title, version, review date]. The handout prints title and version with
+    date at the start, the page count at the end; large print stacks short lines across
+    the page (page and version, title, date) so 18 pt text fits in the bottom margin.
 
     The draft notice runs in the top margin of every page but the first, where it is
     part of the text (so it is also in the tagged structure a screen reader follows).
@@ -392,18 +396,23 @@ def page_css(
     ]
     if theme.stacked_footer:
         page.append(
-            f"  @bottom-center {{ content: {counter_content(page_of)} '\\A' {isolated_lines(footer_start)}; "
+            f'  @bottom-center {{ content: {counter_content(page_of)} " · " {isolated_lines(footer[1:2])} '
+            f"'\\A' {isolated_lines([footer[0], footer[2]])}; "
             f"text-align: {start}; vertical-align: top; padding-top: 8pt; width: 100%; }}"
         )
     else:
         page += [
-            f"  @bottom-{start} {{ content: {isolated_lines(footer_start)}; text-align: {start}; "
+            f"  @bottom-{start} {{ content: {isolated_lines([footer[0], ' · '.join(footer[1:])])}; "
+            f"text-align: {start}; "
             "vertical-align: top; padding-top: 8pt; width: 68%; }",
             f"  @bottom-{end} {{ content: {counter_content(page_of)}; text-align: {end}; "
             "vertical-align: top; padding-top: 8pt; width: 32%; }",
         ]
     if notice:
-        page.append("  @top-center { content: element(draft); vertical-align: middle; width: 100%; }")
+        page.append(
+            "  @top-center { content: element(draft); vertical-align: bottom; width: 100%; "
+            "margin-top: 0.5in; padding-bottom: 0.15in; }"
+        )
     page.append("}")
     rules = [plan.font_face_css(theme.italics), "\n".join(page)]
     if notice:
