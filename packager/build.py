@@ -232,22 +232,24 @@ def _run_target(project: Project, target: Target, article: Article, digest: str,
 
 
 class _Display:
-    """Progress across targets; per-utterance bars for audio. Silent with --quiet."""
+    """Progress across targets: a line per finished target, and on a terminal a bar per
+    running target (per utterance for audio). Silent with --quiet."""
 
     def __init__(self, quiet: bool, total: int):
         self.quiet = quiet
         self.total = total
         self.done = 0
         self.bars: dict[str, Any] = {}
+        self.interactive = sys.stderr.isatty()
 
     def progress(self, key: str, done: int, total: int, label: str) -> None:
-        if self.quiet:
+        if self.quiet or not self.interactive:
             return
         bar = self.bars.get(key)
         if bar is None:
             from tqdm import tqdm
 
-            bar = self.bars[key] = tqdm(total=total, desc=key, unit="utt", leave=False, file=sys.stderr)
+            bar = self.bars[key] = tqdm(total=total, desc=key, unit="step", leave=False, file=sys.stderr)
         bar.total = total
         bar.n = done
         bar.refresh()
@@ -260,7 +262,13 @@ class _Display:
         if self.quiet:
             return
         detail = f"{outcome.seconds:.1f} s" if outcome.status == "built" else outcome.reason
-        print(f"[{self.done}/{self.total}] {outcome.status}: {outcome.target.key} ({detail})", file=sys.stderr)
+        line = f"[{self.done}/{self.total}] {outcome.status}: {outcome.target.key} ({detail})"
+        if self.bars:
+            from tqdm import tqdm
+
+            tqdm.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr, flush=True)
 
 
 def execute(project: Project, the_plan: Plan, jobs: int, quiet: bool) -> list[Outcome]:
