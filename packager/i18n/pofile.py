@@ -106,12 +106,22 @@ def read_catalog(path: Path, locale: str | None = None, domain: str | None = Non
     try:
         parser.parse(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
     except PoFileError as exc:
-        message = str(exc).rsplit(" on ", 1)[0]
+        message = one_line(str(exc).rsplit(" on ", 1)[0])
         raise PackagerError(f"PO syntax error: {message}", path, exc.lineno + 1) from None
     except (ValueError, IndexError, TypeError, KeyError) as exc:  # pragma: no cover - Babel internals
-        raise PackagerError(f"malformed catalog: {exc}", path) from None
+        raise PackagerError(f"malformed catalog: {one_line(str(exc))}", path) from None
     _drop_format_flags(catalog)
     return catalog
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """``text`` safe to print on one terminal line: control and format characters escaped, shortened.
+
+    Parts of an error message can come from the catalog, so a newline or an ANSI escape in
+    a msgid must not break the one-line error or reach the terminal.
+    """
+    out = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
 #: CLDR has at most 6 plural categories; more is an attack on memory, not a language.

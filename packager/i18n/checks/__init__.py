@@ -68,9 +68,8 @@ from babel.messages.plurals import get_plural
 
 from packager.document import Article, Text
 from packager.errors import PackagerError, _display
-from packager.i18n import readability as rd
 from packager.i18n.checks.rules import CODES, ERROR, WARNING, check_message
-from packager.i18n.pofile import Catalog, read_catalog
+from packager.i18n.pofile import Catalog, one_line, read_catalog
 from packager.project import Project, check_locale_name
 from packager.source import read_article
 
@@ -103,7 +102,7 @@ class Finding:
     def __str__(self) -> str:
         where = f"{_display(self.path)}:{self.line}" if self.line else _display(self.path)
         accepted = " (accepted)" if self.accepted else ""
-        return f"{where}: {self.severity}: {self.message} [{self.code}]{accepted}"
+        return f"{where}: {self.severity}: {one_line(self.message, 400)} [{self.code}]{accepted}"
 
     def as_dict(self) -> dict:
         return {**asdict(self), "path": str(self.path)}
@@ -211,7 +210,11 @@ def _same_locale(a: str, b: str) -> bool | None:
 
 def _readability(article: Article, translated: list[tuple[Text, str]], locale: str) -> list[tuple[str, str]]:
     """One finding for the whole translation: per-message scores of short strings mean little."""
+    from packager.i18n import readability as rd  # textstat imports NLTK: slow, so only when needed
     from packager.inline import plain
+
+    if rd.formula_for(locale) is None:
+        return []
 
     prose = [(t, s) for t, s in translated if t.key.rsplit("/", 1)[-1].startswith(("p", "item"))]
     result = rd.readability(rd.as_sentences([plain(s) for _, s in prose]), locale)
