@@ -22,7 +22,8 @@ GOLDEN = {
         "eye cans in S L E; the F D A; bee cells. See clinicaltrials dot gov or nejm dot org.",
     ),
     "es": (
-        "Un cálculo es de $375,000 a $475,000. Cerca de $1 millón. El SLE, el CRS y la FDA. Busque en clinicaltrials.gov.",
+        "Un cálculo es de $375,000 a $475,000. Cerca de $1 millón. El SLE, el CRS y la FDA. "
+        "Busque en clinicaltrials.gov.",
         "Un cálculo es de 375000 a 475000 dólares. Cerca de 1 millón de dólares. El ese ele e, el ce erre ese y la "
         "efe de a. Busque en clinicaltrials punto gov.",
     ),

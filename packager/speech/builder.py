@@ -117,9 +117,8 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
         track = Tags(**{**base.__dict__, "title": chapter.title, "album": script.title, "track": f"{n}/{total}"})
         files[path] = tag_mp3(encode_mp3(samples, bitrate, rate), track)
         entries.append((path, chapter.title, samples.size / rate))
-    files[f"{slug}.mp3"] = tag_mp3(encode_mp3(rendered.full(), bitrate, rate), base, marks)
-    files[f"{slug}.m3u8"] = playlist(script.title, entries)
-    return files
+    full = tag_mp3(encode_mp3(rendered.full(), bitrate, rate), base, marks)
+    return {f"{slug}.mp3": full, **files, f"{slug}.m3u8": playlist(script.title, entries)}
 
 
 def _ms(samples: int, rate: int) -> int:

@@ -1,0 +1,107 @@
+"""A tiny article built to audio with the default engine: files, tags, chapters, timing, level, cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from packager.project import Project, Settings
+from packager.source import read_article
+from packager.speech.builder import AudioBuilder
+from tests.speech_measure import decode, loudness, silences, true_peak_db
+from tests.test_speech_script import TINY
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _project(root: Path, text: str = TINY) -> tuple[Project, object]:
+    (root / "source").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "locales" / "en", root / "locales" / "en", dirs_exist_ok=True)
+    (root / "source" / "tiny.md").write_text(text, encoding="utf-8")
+    return Project(root, Settings()), read_article(root / "source" / "tiny.md")
+
+
+def _write(product, folder: Path) -> None:
+    for name, data in product.files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("tiny")
+    project, article = _project(root)
+    calls: list[tuple[int, int, str]] = []
+    product = AudioBuilder().build(article, project, lambda d, t, label: calls.append((d, t, label)))
+    out = root / "build" / "en"
+    _write(product, out)
+    return project, article, product, out, calls
+
+
+def test_files_and_playlist(built) -> None:
+    _, article, product, out, calls = built
+    assert list(product.files) == AudioBuilder().outputs(article)
+    playlist = (out / "tiny.m3u8").read_text(encoding="utf-8").splitlines()
+    assert playlist[0] == "#EXTM3U"
+    tracks = [line for line in playlist if line.endswith(".mp3")]
+    assert tracks == [p for p in product.files if p.startswith("tiny/")]
+    for info, track in zip(playlist[2::2], tracks, strict=True):
+        seconds = int(info.split(":")[1].split(",")[0])
+        assert abs(seconds - MP3(out / track).info.length) <= 1
+    assert calls[-1][0] == calls[-1][1] and [c[0] for c in calls] == list(range(1, calls[-1][1] + 1))
+
+
+def test_tags_and_chapters(built) -> None:
+    _, _, product, out, _ = built
+    tags = ID3(out / "tiny.mp3")
+    assert str(tags["TIT2"]) == "Tiny handout" and str(tags["TPE1"]) == "Test Writer"
+    assert str(tags["TLAN"]) == "eng" and str(tags["TDRC"]) == "2025"  # the review year, not the clock
+    assert str(tags["TALB"]) and str(tags["TXXX:SOURCE_VERSION"]) == "2.1.0"
+    toc = tags.getall("CTOC")[0]
+    chapters = [tags[f"CHAP:{cid}"] for cid in toc.child_element_ids]
+    assert [str(c.sub_frames["TIT2"]) for c in chapters] == [
+        "Tiny handout",
+        "First part",
+        "References",
+        "Medical disclaimer",
+    ]
+    samples, rate = decode(out / "tiny.mp3")
+    assert rate == 22050 == MP3(out / "tiny.mp3").info.sample_rate
+    assert chapters[0].start_time == 0
+    for a, b in zip(chapters, chapters[1:], strict=False):
+        assert a.start_time < a.end_time == b.start_time  # ordered and contiguous
+    assert chapters[-1].end_time <= samples.size / rate * 1000 + 30
+    # lameenc writes no LAME gapless frame, so decoders keep the encoder delay (about 0.07 s)
+    assert product.info["duration"] == pytest.approx(samples.size / rate, abs=0.1)
+
+
+def test_timing_and_level(built) -> None:
+    _, _, _, out, _ = built
+    samples, rate = decode(out / "tiny.mp3")
+    gaps = silences(samples, rate)
+    duration = samples.size / rate
+    assert gaps[0][0] == 0 and 0.5 <= gaps[0][1] <= 1.0  # lead-in
+    assert gaps[-1][1] >= duration - 0.02 and 1.0 <= duration - gaps[-1][0] <= 5.0  # tail
+    chapters = ID3(out / "tiny.mp3").getall("CHAP")
+    boundaries = sorted(c.start_time / 1000 for c in chapters)[1:]
+    for at in boundaries:  # the section changes inside a silence of at least a second
+        assert any(s <= at <= e and e - s >= 1.0 for s, e in gaps), at
+    assert max(e - s for s, e in gaps) <= 3.0
+    assert -20.0 <= loudness(samples, rate) <= -18.0
+    assert true_peak_db(samples) <= -1.5
+
+
+def test_reproducible_and_cached(built, tmp_path: Path) -> None:
+    _, _, product, _, _ = built
+    project, article = _project(tmp_path / "again")
+    fresh = AudioBuilder().build(article, project, lambda *a: None)
+    assert fresh.files == product.files  # a cold cache gives byte-identical MP3s
+    assert fresh.info["synthesised"] > 0
+    warm = AudioBuilder().build(article, project, lambda *a: None)
+    assert warm.info["synthesised"] == 0 and warm.files == fresh.files
+    changed_project, changed = _project(tmp_path / "again", TINY.replace("information only", "reading only"))
+    assert AudioBuilder().build(changed, changed_project, lambda *a: None).info["synthesised"] == 1
