@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from mutagen.mp3 import MP3
 from packager.project import Project, Settings
 from packager.source import read_article
 from packager.speech.builder import AudioBuilder
-from tests.speech_measure import decode, loudness, silences, true_peak_db
+from tests.test_speech_measure import decode, loudness, silences, true_peak_db
 from tests.test_speech_script import TINY
 
 REPO = Path(__file__).resolve().parent.parent
@@ -72,7 +73,7 @@ def test_tags_and_chapters(built) -> None:
     samples, rate = decode(out / "tiny.mp3")
     assert rate == 22050 == MP3(out / "tiny.mp3").info.sample_rate
     assert chapters[0].start_time == 0
-    for a, b in zip(chapters, chapters[1:], strict=False):
+    for a, b in itertools.pairwise(chapters):
         assert a.start_time < a.end_time == b.start_time  # ordered and contiguous
     assert chapters[-1].end_time <= samples.size / rate * 1000 + 30
     # lameenc writes no LAME gapless frame, so decoders keep the encoder delay (about 0.07 s)

@@ -1,0 +1,75 @@
+"""The shipped article narrated in every shipped locale, measured on the produced files.
+
+Uses the session's one full build (``shipped_build``); nothing here synthesises.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from mutagen.id3 import ID3
+
+from packager import inline
+from packager.i18n.translate import localized
+from packager.project import load_project
+from packager.source import read_article
+from packager.speech.lexicon import load_lexicon
+from packager.speech.script import build_script
+from tests.conftest import ALL_LOCALES, SLUG
+from tests.test_speech_measure import decode, loudness, silences, true_peak_db
+
+#: Comfortable pace of the whole recording (pauses included): words a minute; Vietnamese
+#: syllables (written as words); Chinese characters.
+RATE_RANGE = {"en": (140, 170), "es": (140, 180), "ar": (100, 140), "vi": (150, 200), "zh_Hans": (180, 250)}
+
+
+@pytest.fixture(scope="module", params=ALL_LOCALES)
+def narration(request, shipped_build):
+    locale = request.param
+    project = load_project(shipped_build)
+    article = localized(project, read_article(project.source_dir / f"{SLUG}.md"), locale)
+    folder = project.build_dir / locale
+    samples, rate = decode(folder / f"{SLUG}.mp3")
+    return locale, project, article, folder, samples, rate
+
+
+def test_chapters_tracks_and_playlist(narration) -> None:
+    _, _, article, folder, samples, rate = narration
+    tags = ID3(folder / f"{SLUG}.mp3")
+    chapters = [tags[f"CHAP:{cid}"] for cid in tags.getall("CTOC")[0].child_element_ids]
+    headings = [inline.plain(s.heading.markdown) for s in article.sections if s.heading]
+    assert [str(c.sub_frames["TIT2"]) for c in chapters] == [inline.plain(article.meta.title.markdown), *headings]
+    assert chapters[0].start_time == 0 and chapters[-1].end_time <= samples.size / rate * 1000 + 30
+    for a, b in itertools.pairwise(chapters):
+        assert a.start_time < a.end_time == b.start_time
+    tracks = sorted((folder / SLUG).glob("*.mp3"))
+    assert len(tracks) == len(chapters)
+    playlist = (folder / f"{SLUG}.m3u8").read_text(encoding="utf-8")
+    assert all(f"{SLUG}/{t.name}" in playlist for t in tracks)
+    assert rate == 22050
+    assert str(tags["TDRC"]) == str(article.meta.reviewed.year)
+    assert str(tags["TXXX:SOURCE_VERSION"]) == article.meta.version
+
+
+def test_level_and_silences(narration) -> None:
+    locale, _, _, folder, samples, rate = narration
+    assert -20.0 <= loudness(samples, rate) <= -18.0, locale
+    assert true_peak_db(samples) <= -1.5, locale
+    gaps = silences(samples, rate)
+    duration = samples.size / rate
+    assert 0.5 <= gaps[0][1] <= 1.0 and gaps[0][0] == 0
+    assert 1.0 <= duration - gaps[-1][0] <= 5.0
+    starts = [c.start_time / 1000 for c in ID3(folder / f"{SLUG}.mp3").getall("CHAP")]
+    for at in sorted(starts)[1:]:
+        assert any(s <= at <= e and e - s >= 1.0 for s, e in gaps), (locale, at)
+    inner = [e - s for s, e in gaps[1:-1]]
+    assert max(inner) <= 3.0, locale
+
+
+def test_speech_rate(narration) -> None:
+    locale, project, article, _, samples, rate = narration
+    script = build_script(article, load_lexicon(project.locales_dir, locale))
+    words = sum(u.words for u in script.utterances())
+    low, high = RATE_RANGE[locale]
+    assert low <= words / (samples.size / rate / 60) <= high, locale
