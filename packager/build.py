@@ -130,6 +130,38 @@ def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
     atomic_write(build_dir / MANIFEST, text.encode("utf-8"), tmp_dir=build_dir / ".tmp")
 
 
+def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
+    """build/index.html: every output by article and language, for clinic staff to open and print."""
+    from html import escape
+
+    from babel import Locale
+
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for entry in manifest["targets"].values():
+        for out in entry["outputs"]:
+            rows.setdefault((out["article"], out["locale"]), []).append(out)
+    labels = {"handout": "Handout (PDF)", "large-print": "Large print (PDF)", "audio": "Audio"}
+    items = []
+    for (article, locale), outs in sorted(rows.items()):
+        name = Locale.parse(locale).get_display_name(locale) or locale
+        links = []
+        order = ("handout", "large-print", "audio")
+        for out in sorted(outs, key=lambda o: (order.index(o["format"]), o["path"].endswith(".m3u8"))):
+            if out["path"].count("/") == 1:  # the main files, not the per-section tracks
+                label = labels[out["format"]] + (" playlist" if out["path"].endswith(".m3u8") else "")
+                links.append(f'<a href="{escape(out["path"])}">{label}</a>')
+        draft = " (draft translation, not yet medically reviewed)" if any(o.get("draft") for o in outs) else ""
+        items.append(
+            f'<li><strong>{escape(article)}</strong>: <span lang="{escape(locale.replace("_", "-"))}">'
+            f"{escape(name)}</span>{draft}: {' · '.join(links)}</li>"
+        )
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Patient handouts</title></head>\n'
+        "<body><h1>Patient handouts</h1>\n<ul>\n" + "\n".join(items) + "\n</ul></body></html>\n"
+    )
+    atomic_write(build_dir / "index.html", page.encode("utf-8"), tmp_dir=build_dir / ".tmp")
+
+
 def _is_fresh(entry: dict[str, Any] | None, digest: str, build_dir: Path) -> bool:
     if not entry or entry.get("inputs") != digest:
         return False
@@ -279,7 +311,8 @@ def execute(project: Project, the_plan: Plan, jobs: int, quiet: bool) -> list[Ou
     for outcome in the_plan.refused:
         manifest["targets"].pop(outcome.target.key, None)
     if not the_plan.todo:
-        write_manifest(build_dir, manifest)
+        if the_plan.refused or not (build_dir / MANIFEST).exists():
+            write_manifest(build_dir, manifest)
         return outcomes
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(the_plan.todo)))
     import multiprocessing
@@ -315,6 +348,7 @@ def execute(project: Project, the_plan: Plan, jobs: int, quiet: bool) -> list[Ou
                     future.cancel()
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
+    write_index(build_dir, manifest)
     return outcomes
 
 
