@@ -168,3 +168,10 @@ def test_concurrent_builds_do_not_corrupt_anything(pdf_build: Path, tmp_path: Pa
     manifest = json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))
     for entry in manifest["outputs"]:
         assert (root / "build" / entry["path"]).stat().st_size == entry["size"]
+
+
+def test_index_page_links_every_language(pdf_build: Path) -> None:
+    page = (pdf_build / "build" / "index.html").read_text(encoding="utf-8")
+    for locale in ALL_LOCALES:
+        assert f'href="{locale}/{SLUG}.pdf"' in page and f'href="{locale}/{SLUG}.large-print.pdf"' in page
+    assert "español" in page and "العربية" in page and "draft translation" in page
