@@ -190,6 +190,8 @@ MESSAGE_CASES = [
     Case("length-ratio", PLAIN, "Es terapia.", NOTHING, warnings=E("length-ratio")),
     Case("end-punctuation", PLAIN, lambda s: s.rstrip("."), NOTHING, warnings=E("end-punctuation")),
     Case("doubled-word", PLAIN, sub("es un tipo", "es es un tipo"), NOTHING, warnings=E("doubled-word")),
+    Case("homoglyph-domain", TRIALS, sub("[clinicaltrials.gov]", "[clinicaltri\u0430ls.gov]"), NOTHING,
+         warnings=E("mixed-script")),
 ]  # fmt: skip
 
 

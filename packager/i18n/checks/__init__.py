@@ -19,7 +19,8 @@ Severity policy
     missing or wrong Plural-Forms header; a Language header for another locale.
 
     **warning** - shown, never blocking: identical to the source; an extreme
-    length ratio; missing end punctuation; a doubled word; a non-dose number
+    length ratio; missing end punctuation; a doubled word; a word mixing Latin
+    with look-alike Cyrillic or Greek letters; a non-dose number
     in the source's notation (``$375,000`` in Spanish); readability below the
     language's plain-language target where textstat has a formula; a stale or
     unknown accept flag.

@@ -45,6 +45,7 @@ CODES: dict[str, tuple[str, str]] = {
     "length-ratio": (WARNING, "the translation is far shorter or longer than the source"),
     "end-punctuation": (WARNING, "the source ends a sentence and the translation does not"),
     "doubled-word": (WARNING, "a word is repeated"),
+    "mixed-script": (WARNING, "a word mixes Latin with look-alike Cyrillic or Greek letters (a spoofed name?)"),
     "readability": (WARNING, "the translated article reads harder than the plain-language target"),
     "unused-accept": (WARNING, "an accept- flag that accepts nothing (stale)"),
     "unknown-accept": (WARNING, "an accept- flag naming no known check"),
@@ -295,6 +296,25 @@ def doubled_words(source: str, translation: str, locale: str) -> Iterator[tuple[
             yield "doubled-word", f"doubled word {match.group(0)!r}"
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:[.-][^\W\d_]+)*")
+_LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK")
+_ALLOWED_GREEK = {"μ", "µ"}  # micro, in µg
+
+
+def _script(char: str) -> str:
+    return unicodedata.name(char, "").split(" ", 1)[0]
+
+
+def mixed_script(source: str, translation: str, locale: str) -> Iterator[tuple[str, str]]:
+    for match in _WORD.finditer(inline.plain(translation)):
+        word = match.group(0)
+        scripts = {_script(c) for c in word if c not in _ALLOWED_GREEK}
+        if "LATIN" in scripts and scripts & set(_LOOKALIKE_SCRIPTS) and word not in source:
+            odd = next(c for c in word if _script(c) in _LOOKALIKE_SCRIPTS and c not in _ALLOWED_GREEK)
+            yield "mixed-script", f"{word!r} mixes Latin letters with {_char_name(odd)}"
+            return
+
+
 RULES: tuple[Rule, ...] = (
     empty,
     invisible_characters,
@@ -307,4 +327,5 @@ RULES: tuple[Rule, ...] = (
     length_ratio,
     end_punctuation,
     doubled_words,
+    mixed_script,
 )
