@@ -98,6 +98,27 @@ def check_locale_name(locale: str, path: Path | None = None, line: int | None = 
     return locale
 
 
+MAX_SETTINGS_BYTES = 1_000_000
+
+
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else is a one-line error.
+
+    Input files may be symlinks planted by a contributor: /dev/zero or a FIFO must not hang
+    or exhaust memory, so the size is checked before reading and the read itself is bounded.
+    """
+    try:
+        if not path.is_file():
+            raise PackagerError(f"the {what} is not a regular file" if path.exists() else f"no such {what}", path)
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise PackagerError(f"cannot read the {what}: {exc.strerror}", path) from None
+    if len(data) > limit:
+        raise PackagerError(f"the {what} is larger than {limit} bytes", path)
+    return data
+
+
 def load_project(root: Path) -> Project:
     root = root.resolve()
     if not root.is_dir():
@@ -108,11 +129,10 @@ def load_project(root: Path) -> Project:
 
 
 def load_settings(path: Path) -> Settings:
+    data = read_limited(path, MAX_SETTINGS_BYTES, "settings file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except OSError as exc:
-        raise PackagerError(f"cannot read the settings: {exc.strerror}", path) from None
     except UnicodeDecodeError as exc:
         raise PackagerError("settings are not valid UTF-8", path, exc.object[: exc.start].count(b"\n") + 1) from None
     except yaml.MarkedYAMLError as exc:

@@ -29,6 +29,7 @@ from packager.document import (
     Text,
 )
 from packager.errors import PackagerError
+from packager.project import read_limited
 
 REQUIRED = {
     "title": str,
@@ -58,12 +59,7 @@ def read_article(path: Path) -> Article:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PackagerError(f"cannot read the article: {exc.strerror}", path) from None
-    if len(data) > MAX_SOURCE_BYTES:
-        raise PackagerError(f"the article is larger than {MAX_SOURCE_BYTES} bytes", path)
+    data = read_limited(path, MAX_SOURCE_BYTES, "article")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

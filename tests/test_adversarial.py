@@ -8,6 +8,7 @@ A fourth proves that what the checks let through cannot attack rendering.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -367,3 +368,26 @@ def test_to_html_neutralises(name: str, text: str, absent: list[str], present: s
     assert present in html, html
     tags = r'<(?:/?(?:em|strong|code)|br|a href="https?://[^"<>]*"|/a|span class="url"|/span)>'
     assert re.fullmatch(rf"(?:[^<]|{tags})*", html), html  # only our own tags, attributes quoted
+
+
+# --- special files planted as inputs ------------------------------------------------------------
+
+SPECIAL_INPUTS = [
+    ("catalog-is-dev-zero", lambda r: po_path(r), "/dev/zero", "the catalog is not a regular file"),
+    ("article-is-dev-urandom", lambda r: r / "source" / f"{SLUG}.md", "/dev/urandom", "the article is not a regular"),
+    ("settings-is-dev-zero", lambda r: r / "packager.yaml", "/dev/zero", "the settings file is not a regular file"),
+    ("catalog-is-a-fifo", lambda r: po_path(r), None, "the catalog is not a regular file"),
+]
+
+
+@pytest.mark.parametrize(("name", "where", "target", "message"), SPECIAL_INPUTS, ids=[c[0] for c in SPECIAL_INPUTS])
+def test_special_files_are_refused_without_reading_them(project: Path, capsys, name, where, target, message) -> None:
+    path = where(project)
+    path.unlink(missing_ok=True)
+    if target is None:
+        os.mkfifo(path)
+    else:
+        path.symlink_to(target)
+    assert cli.main(["-C", str(project), "check"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err

@@ -17,6 +17,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, write_po
 
 from packager.atomic import write_if_changed
 from packager.errors import PackagerError
+from packager.project import read_limited
 
 REVIEW_BY = "X-Medical-Review-By"
 REVIEW_DATE = "X-Medical-Review-Date"
@@ -85,14 +86,7 @@ def read_catalog(path: Path, locale: str | None = None, domain: str | None = Non
     asks for more than MAX_PLURALS forms, and a non-UTF-8 charset are refused.
     A BOM and CRLF line ends are accepted.
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PackagerError("no such catalog", path) from None
-    except OSError as exc:
-        raise PackagerError(f"cannot read the catalog: {exc.strerror}", path) from None
-    if len(data) > MAX_CATALOG_BYTES:
-        raise PackagerError(f"the catalog is larger than {MAX_CATALOG_BYTES} bytes", path)
+    data = read_limited(path, MAX_CATALOG_BYTES, "catalog")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
