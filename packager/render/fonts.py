@@ -8,9 +8,10 @@ the Debian package that would fill it.
 
 Latin text uses Atkinson Hyperlegible (I, l and 1 are distinct; bundled as a
 PyPI package and loaded with @font-face). Where it lacks letters (Vietnamese has
-stacked diacritics Atkinson does not draw) Noto Sans is used with its ``ss04``
-set, which gives capital I serifs so it still differs from l and 1. Other
-scripts use the matching Noto Sans face from Debian's fonts-noto-core/-cjk.
+stacked diacritics Atkinson does not draw) Noto Sans is used: since version 2
+its capital I has serifs, so it still differs from l and 1 (a test checks the
+glyphs). Other scripts use the matching Noto Sans face from Debian's
+fonts-noto-core/-cjk.
 """
 
 from __future__ import annotations
@@ -60,7 +61,6 @@ class Face:
     italic: Path | None = None
     index: int = 0  # face number inside a .ttc collection
     bundled: bool = False  # loaded with @font-face rather than found by fontconfig
-    features: str = ""  # CSS font-feature-settings to use when this is the Latin face
 
     def files(self, italics: bool) -> list[Path]:
         extra = [self.italic] if italics and self.italic else []
@@ -76,10 +76,6 @@ class FontPlan:
     @property
     def css_family(self) -> str:
         return ", ".join(f'"{face.family}"' for face in self.faces)
-
-    @property
-    def features(self) -> str:
-        return self.faces[0].features if self.faces else ""
 
     def font_face_css(self, italics: bool) -> str:
         """@font-face rules for the bundled faces (system faces are found by fontconfig)."""
@@ -127,8 +123,7 @@ def system_face(family: str) -> Face | None:
         return None
     bold = _fc_match(family, "Bold") or regular
     italic = _fc_match(family, "Italic")
-    features = "'ss04' 1" if family == NOTO_SANS else ""
-    return Face(family, regular[0], bold[0], italic[0] if italic else None, index=regular[1], features=features)
+    return Face(family, regular[0], bold[0], italic[0] if italic else None, index=regular[1])
 
 
 def _fc_match(family: str, style: str) -> tuple[Path, int] | None:

@@ -417,6 +417,5 @@ def page_css(
     rules = [plan.font_face_css(theme.italics), "\n".join(page)]
     if notice:
         rules.append(f"@page :first {{ margin-top: {top}; @top-center {{ content: none; }} }}")
-    features = f"font-feature-settings: {plan.features};" if plan.features else ""
-    rules.append(f"html {{ font-family: {plan.css_family}; {features} }}")
+    rules.append(f"html {{ font-family: {plan.css_family}; }}")
     return "\n".join(rule for rule in rules if rule)
