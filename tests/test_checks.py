@@ -209,3 +209,13 @@ def test_check_locale_is_the_api_the_build_uses(project: Path) -> None:
     errors = [f for f in check_locale(proj, article, "es") if f.blocking]
     assert {(f.key, f.code) for f in errors} == {(COST, "number-changed"), (PLAIN, "invisible-character")}
     assert all(f.path == po_path(project) and isinstance(f.line, int) and f.locale == "es" for f in errors)
+
+
+def test_a_locale_cldr_does_not_know_is_checked_without_crashing(project: Path, capsys) -> None:
+    folder = project / "locales" / "xx" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    text = po_path(project).read_text(encoding="utf-8").replace("Language: es", "Language: xx")
+    (folder / f"{SLUG}.po").write_text(text, encoding="utf-8")
+    assert cli.main(["-C", str(project), "check", "--locale", "xx", "--locale", "xx", "--json"]) == 0
+    reports = json.loads(capsys.readouterr().out)
+    assert [(r["locale"], r["errors"]) for r in reports] == [("xx", 0)]

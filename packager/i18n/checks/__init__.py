@@ -177,8 +177,7 @@ def _header_checks(catalog: Catalog, locale: str) -> list[tuple[str, str]]:
     plural_forms = header.get("plural-forms", "")
     if not plural_forms:
         found.append(("plural-forms", "the header has no Plural-Forms line"))
-    else:
-        expected = get_plural(locale)
+    elif (expected := _plural_rule(locale)) is not None:
         nplurals = plural_forms.split("nplurals=", 1)[-1].split(";", 1)[0].strip()
         if nplurals != str(expected.num_plurals):
             found.append(
@@ -188,6 +187,14 @@ def _header_checks(catalog: Catalog, locale: str) -> list[tuple[str, str]]:
     if language and _same_locale(language, locale) is False:
         found.append(("language-mismatch", f"the Language header says {language!r}, the folder says {locale!r}"))
     return found
+
+
+def _plural_rule(locale: str):
+    """CLDR's plural rule for ``locale``, None for a locale CLDR does not know (nothing to compare)."""
+    try:
+        return get_plural(locale)
+    except (UnknownLocaleError, ValueError):
+        return None
 
 
 def _header_fields(raw: str) -> dict[str, str]:
@@ -261,7 +268,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
     reports = []
     for source in project.articles():
         article = read_article(source)
-        locales = args.locale or project.catalog_locales(article.slug)
+        locales = list(dict.fromkeys(args.locale or project.catalog_locales(article.slug)))
         for locale in locales:
             check_locale_name(locale)
             if locale == article.meta.language:
