@@ -25,8 +25,9 @@ _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]{}\"'`，。、；：�
 _EMAIL = re.compile(r"(?i)(?<![\w.+-])[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 _TLDS = "com|org|net|gov|edu|int|mil|info|io|health|care|app|eu|uk|us|es|mx|de|fr|cn|vn|ca|au|co|ar|in"
 _DOMAIN = re.compile(rf"(?i)(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:/[^\s<>)]*)?")
-_PHONE = re.compile(r"(?<![\w+])\+?\d[\d \u00a0().\-–]{5,}\d(?![\w])")
+_PHONE = re.compile(r"(?<![\w+(])(?:\+|\()?\d[\d \u00a0().\-–]{5,}\d(?![\w])")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NOT_PHONE = re.compile(r"\.\s|\)\.|\(\d{4}\)|\d\(")
 _TRAILING = ".,;:!?)]}'\"”’»。，、；：！？）"
 
 
@@ -80,6 +81,8 @@ def addresses(text: str) -> tuple[list[Address], str]:
 def _phone(raw: str) -> str | None:
     digits = re.sub(r"\D", "", raw)
     if len(digits) < 7 or _DATE.match(raw.strip()) or re.fullmatch(r"\d{4}[ \u00a0]?[-–][ \u00a0]?\d{4}", raw):
+        return None
+    if _NOT_PHONE.search(raw) or raw.count("(") != raw.count(")"):  # "(2022) 391(4)": a year, then a number
         return None
     return ("+" if raw.startswith("+") else "") + digits
 
