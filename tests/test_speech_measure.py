@@ -43,6 +43,6 @@ def silences(samples: np.ndarray, rate: int, threshold_db: float = -50.0) -> lis
         if q and start is None:
             start = i
         elif not q and start is not None:
-            runs.append((start / 100, i / 100))
+            runs.append((start * hop / rate, i * hop / rate))
             start = None
     return runs

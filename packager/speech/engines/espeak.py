@@ -60,10 +60,10 @@ class EspeakEngine:
             raise PackagerError(f"espeak-ng has no voice {base!r} for {voice.locale} (see espeak-ng --voices)")
 
     def identity(self, voice: Voice) -> str:
-        return voice.name
+        return f"{voice.name} -s {_speed(voice)}"
 
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
-        speed = round(voice.rate * SPEED_FACTOR.get(voice.language, 1.0))
+        speed = _speed(voice)
         result = subprocess.run(
             [_binary(), "-v", voice.name, "-s", str(speed), "-b", "1", "--stdout"],
             input=text.encode("utf-8"),
@@ -73,6 +73,10 @@ class EspeakEngine:
         if result.returncode != 0:
             raise PackagerError(f"espeak-ng failed: {result.stderr.decode(errors='replace').strip()}")
         return _read_wav(result.stdout)
+
+
+def _speed(voice: Voice) -> int:
+    return round(voice.rate * SPEED_FACTOR.get(voice.language, 1.0))
 
 
 def _read_wav(data: bytes) -> tuple[np.ndarray, int]:

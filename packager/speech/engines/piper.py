@@ -66,7 +66,7 @@ class PiperEngine:
             raise PackagerError(f"Piper voice speaks {language}, not {voice.locale}", model)
 
     def identity(self, voice: Voice) -> str:
-        return f"{Path(voice.name).name}@{_digest(voice.name)}"
+        return f"{Path(voice.name).name}@{_digest(voice.name)} length_scale={BASE_WPM / voice.rate:.4f} noise=0"
 
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
         from piper import SynthesisConfig
