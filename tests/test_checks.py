@@ -144,6 +144,8 @@ NUMBER_CASES = [
     ("Take 1.5 mg twice a day.", "تناول ۱٫۵ ملغ مرتين في اليوم.", "ar", []),  # Persian digits
     ("Take 1.5 mg twice a day.", "每天服用两次，每次１．５毫克。", "zh_Hans", []),  # full-width
     ("It costs $1,250.", "Cuesta 1250 dólares.", "es", []),
+    ("It costs $375,000.", "Cuesta 375 000 dólares.", "es", []),  # RAE: a space groups thousands
+    ("It costs $375,000.", "Cuesta 37 500 dólares.", "es", ["number-changed", "number-changed"]),
     ("It costs $1,250.", "Cuesta 1 250 dólares.", "fr", []),
     ("It costs $1,250.", "Il coûte 1\u202f250 $.", "fr", []),
     ("It costs $1,250.", "Il coûte 1\u202f250 €.", "fr", ["unit-changed"]),

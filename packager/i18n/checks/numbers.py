@@ -163,11 +163,13 @@ def convention(locale: str) -> Convention:
         return Convention(".", ",")
 
 
-@lru_cache(maxsize=64)
-def _number_re(space_groups: bool) -> re.Pattern[str]:
-    space = " " if space_groups else ""
-    sep = rf"(?:[.,٫٬'’]|[\u00a0\u202f\u2009{space}](?=\d{{3}}(?!\d)))"
-    return re.compile(rf"(?<![\d.,٫٬])(?:(?<![^\s(\[“\"'«])[-−])?\d+(?:{sep}\d+)*")
+_SPACES = "[ \u00a0\u202f\u2009]"
+#: A number: "1 250" or "1 250,5" (groups of three after a space, as French or Spanish print
+#: them), else digits with separators. A minus sign counts only after a space or bracket.
+_NUMBER = re.compile(
+    rf"(?<![\d.,٫٬])(?:(?<![^\s(\[“\"'«])[-−])?"
+    rf"(?:\d{{1,3}}(?:{_SPACES}\d{{3}})+(?!\d)(?:[.,٫]\d+)?|\d+(?:[.,٫٬'’]\d+)*)"
+)
 
 
 def read(raw: str, conv: Convention) -> Decimal | None:
@@ -179,7 +181,7 @@ def read(raw: str, conv: Convention) -> Decimal | None:
     if not seps:
         integer, fraction = body, ""
     else:
-        groups = {conv.group, "٬", "'", "’", "\u00a0", "\u202f", "\u2009"} | ({" "} if conv.group.isspace() else set())
+        groups = {conv.group, "٬", "'", "’", " ", "\u00a0", "\u202f", "\u2009"}
         decimals = {conv.decimal, "٫"}
         last_is_decimal = seps[-1] in decimals
         group_seps = seps[:-1] if last_is_decimal else seps
@@ -202,7 +204,7 @@ def numbers(text: str, locale: str, source_locale: str = "en") -> list[Number]:
     text = digits_to_ascii(text)
     local, source = convention(locale), convention(source_locale)
     found = []
-    for match in _number_re(local.group.isspace()).finditer(text):
+    for match in _NUMBER.finditer(text):
         raw = match.group(0)
         if match.start() and text[match.start() - 1].isalpha() and raw[0] in "-−":
             raw = raw[1:]  # "CABA-201" is not minus 201
