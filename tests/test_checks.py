@@ -221,3 +221,25 @@ def test_a_locale_cldr_does_not_know_is_checked_without_crashing(project: Path, 
     assert cli.main(["-C", str(project), "check", "--locale", "xx", "--locale", "xx", "--json"]) == 0
     reports = json.loads(capsys.readouterr().out)
     assert [(r["locale"], r["errors"]) for r in reports] == [("xx", 0)]
+
+
+def test_a_pinned_acceptance_covers_exactly_one_finding_and_lapses_when_it_changes(project: Path, capsys) -> None:
+    _break_year(project)
+    assert cli.main(["-C", str(project), "check", "--locale", "es", "--json"]) == 1
+    errors = [f for f in json.loads(capsys.readouterr().out)[0]["findings"] if f["severity"] == "error"]
+    added = next(f for f in errors if "'2012' is not in the source" in f["message"])
+    set_translation(project, "es", REF2, lambda s: s, (added["accept_flag"],))
+    found = [f for f in findings_for(project) if f.key == REF2]
+    assert [(f.code, f.accepted) for f in found if f.severity == "error"] == [
+        ("number-changed", False),  # '2022' from the source is missing: not accepted
+        ("number-changed", True),
+    ]
+    missing = next(f for f in found if f.blocking)
+    set_translation(project, "es", REF2, lambda s: s, (missing.accept_flag,))
+    assert not [f for f in findings_for(project) if f.blocking]
+    compiled = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po_path(project))], capture_output=True)
+    assert compiled.returncode == 0
+    set_translation(project, "es", REF2, sub("(2012)", "(2013)"))  # the wording changes: acceptance lapses
+    found = [f for f in findings_for(project) if f.key == REF2]
+    assert {f.message for f in found if f.blocking} == {"'2013' is not in the source"}
+    assert [f.message for f in found if f.code == "unused-accept"] == [f"'{added['accept_flag']}' accepts nothing here"]

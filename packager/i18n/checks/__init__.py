@@ -28,36 +28,41 @@ Severity policy
     The full table is :data:`packager.i18n.checks.rules.CODES`.
 
 Accepting a finding
-    A reviewer accepts the findings of one check on one message by adding a
-    flag ``accept-<code>`` to that PO entry, next to ``fuzzy`` if present::
+    A reviewer accepts one finding on one message by adding a flag
+    ``accept-<code>:<id>`` to that PO entry (``--json`` gives each finding's
+    ``accept_flag``; the id is a hash of the finding's message, so it names
+    exactly that finding: "'2012' is not in the source")::
 
-        #. paragraph, section 'Cost'
-        #, accept-number-changed
-        msgctxt "cost/p1"
-        msgid "It costs $375,000."
-        msgstr "Cuesta unos 400.000 dólares."
+        #. list item, section 'References'
+        #, accept-number-changed:14e573c1, accept-number-changed:88706d23
+        msgctxt "references/list1/item2"
+        msgid "Mackensen A, ... (2022). ..."
+        msgstr "Mackensen A, ... (2012). ..."
 
-    It accepts only findings with that code on that entry; every other
-    check still runs, and the accepted findings are still listed, marked
-    ``accepted``. GNU msgcat and msgmerge drop flags they do not know (Babel,
-    msgfmt, Poedit-via-Babel keep them), so the same acceptance may instead be
-    written as a translator comment, which every tool keeps::
+    ``accept-<code>`` without an id accepts every finding of that check on
+    that entry, whatever the wording becomes: convenient, but weaker. Either
+    way every other check still runs, and accepted findings are still
+    listed, marked ``accepted``. An acceptance that no longer matches a
+    finding (the translation changed) is reported as ``unused-accept``, and
+    the finding, if it is still there in another form, is an error again.
 
-        # packager: accept-number-changed, accept-end-punctuation
+    Babel keeps such flags and msgfmt accepts them, but GNU msgcat and
+    msgmerge drop flags they do not know, so the same acceptance may instead
+    be a translator comment, which every tool keeps::
 
-    Findings about the whole catalog (``plural-forms``,
-    ``language-mismatch``, ``readability``) are accepted in the header field
+        # packager: accept-number-changed:88706d23, accept-end-punctuation
+
+    Findings about the whole catalog (``plural-forms``, ``language-mismatch``,
+    ``readability``) are accepted in the header field
     ``X-Packager-Accept: readability, plural-forms`` (Babel does not keep
     flags on the header entry). The limits (``too-long``, ``too-deep``) and
-    ``plural-entry`` cannot be accepted. An accept flag that no longer
-    matches anything is reported as ``unused-accept``, so an acceptance does
-    not silently outlive the wording it was given for. Babel and msgfmt keep
-    such flags, and GNU tools keep the comment (tests/test_checks.py).
+    ``plural-entry`` cannot be accepted. tests/test_checks.py proves all this.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 from collections import Counter
@@ -97,6 +102,15 @@ class Finding:
     locale: str = ""
 
     @property
+    def id(self) -> str:
+        """Names this finding in a pinned acceptance, ``accept-<code>:<id>``."""
+        return finding_id(self.code, self.message)
+
+    @property
+    def accept_flag(self) -> str:
+        return f"{ACCEPT_PREFIX}{self.code}:{self.id}"
+
+    @property
     def blocking(self) -> bool:
         return self.severity == ERROR and not self.accepted
 
@@ -106,7 +120,7 @@ class Finding:
         return f"{where}: {self.severity}: {one_line(self.message, 400)} [{self.code}]{accepted}"
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "path": str(self.path)}
+        return {**asdict(self), "path": str(self.path), "id": self.id, "accept_flag": self.accept_flag}
 
 
 def check_locale(project: Project, article: Article, locale: str) -> list[Finding]:
@@ -140,30 +154,40 @@ def check_catalog(article: Article, catalog: Catalog, path: Path, locale: str) -
 
 
 def accepted_codes(flags: set[str], comments: list[str]) -> set[str]:
-    """Codes accepted on one entry: ``#, accept-<code>`` flags, or ``# packager: accept-<code>`` comments."""
-    codes = {flag[len(ACCEPT_PREFIX) :] for flag in flags if flag.startswith(ACCEPT_PREFIX)}
+    """What one entry accepts: ``code`` or ``code:id`` from ``#, accept-...`` flags or
+    ``# packager: accept-...`` comments."""
+    accepts = {flag[len(ACCEPT_PREFIX) :] for flag in flags if flag.startswith(ACCEPT_PREFIX)}
     for comment in comments:
         if comment.startswith(COMMENT_PREFIX):
-            codes.update(re.findall(rf"{ACCEPT_PREFIX}([a-z0-9-]+)", comment[len(COMMENT_PREFIX) :]))
-    return codes
+            accepts.update(re.findall(rf"{ACCEPT_PREFIX}([a-z0-9-]+(?::[0-9a-f]+)?)", comment[len(COMMENT_PREFIX) :]))
+    return accepts
+
+
+def finding_id(code: str, message: str) -> str:
+    """A short id for one finding, stable while the finding's message is the same."""
+    return hashlib.sha256(f"{code}\0{message}".encode()).hexdigest()[:8]
 
 
 def _findings(
     found: list[tuple[str, str]], accepts: set[str], path: Path, line: int | None, key: str, locale: str
 ) -> list[Finding]:
     out = []
+    used: set[str] = set()
     for code, message in found:
-        severity = CODES[code][0]
-        accepted = code in accepts and code not in UNACCEPTABLE
-        out.append(Finding(severity, code, message, path, line, key, accepted, locale))
-    codes = {code for code, _ in found}
-    for code in sorted(accepts):
+        pinned = f"{code}:{finding_id(code, message)}"
+        matched = {a for a in (code, pinned) if a in accepts}
+        used |= matched
+        accepted = bool(matched) and code not in UNACCEPTABLE
+        out.append(Finding(CODES[code][0], code, message, path, line, key, accepted, locale))
+    for accept in sorted(accepts):
+        code = accept.split(":", 1)[0]
+        flag = f"{ACCEPT_PREFIX}{accept}"
         if code not in CODES:
-            out.append(_warn("unknown-accept", f"'{ACCEPT_PREFIX}{code}' names no check", path, line, key, locale))
+            out.append(_warn("unknown-accept", f"'{flag}' names no check", path, line, key, locale))
         elif code in UNACCEPTABLE:
             out.append(_warn("unknown-accept", f"'{code}' cannot be accepted", path, line, key, locale))
-        elif code not in codes:
-            out.append(_warn("unused-accept", f"'{ACCEPT_PREFIX}{code}' accepts nothing here", path, line, key, locale))
+        elif accept not in used:
+            out.append(_warn("unused-accept", f"'{flag}' accepts nothing here", path, line, key, locale))
     return out
 
 
@@ -299,4 +323,11 @@ def format_report(reports: list[LocaleReport], quiet: bool = False) -> str:
         )
     if len(rows) == 1:
         return "no translations to check"
-    return "\n".join([*lines, "", format_table(rows)] if lines else [format_table(rows)])
+    hint = []
+    if any(f.blocking for r in reports for f in r.findings):
+        hint = [
+            "",
+            "A reviewer who has checked a finding accepts it with its flag on the PO entry,",
+            ("e.g. '#, accept-number-changed:<id>' ('packager check --json' gives each finding's accept_flag)."),
+        ]
+    return "\n".join([*lines, "", format_table(rows), *hint] if lines else [format_table(rows)])
