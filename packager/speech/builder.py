@@ -19,7 +19,7 @@ from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
 from packager.speech.lexicon import lexicon_path, load_lexicon
 from packager.speech.script import OPENING_ID, Script, build_script
 
-SPEECH_FORMAT = "speech-1"  # bump when assembly or mastering changes the sound
+SPEECH_FORMAT = "speech-3"  # bump when assembly or mastering changes the sound
 #: ID3 wants ISO 639-2 language codes.
 ISO639_2 = {"en": "eng", "es": "spa", "ar": "ara", "zh": "zho", "vi": "vie", "fr": "fra", "pt": "por", "de": "deu"}
 
