@@ -214,7 +214,8 @@ def test_message_case(project: Path, case: Case) -> None:
 
 
 def test_there_are_at_least_thirty_cases() -> None:
-    assert len(MESSAGE_CASES) + len(FILE_CASES) + len(PROJECT_CASES) + len(RENDER_CASES) >= 30
+    tables = (MESSAGE_CASES, FILE_CASES, PROJECT_CASES, RENDER_CASES, SPECIAL_INPUTS, UI_CASES)
+    assert sum(map(len, tables)) >= 30 and len(MESSAGE_CASES) >= 30
 
 
 # --- malformed catalog files --------------------------------------------------------------------
@@ -391,3 +392,39 @@ def test_special_files_are_refused_without_reading_them(project: Path, capsys, n
     assert cli.main(["-C", str(project), "check"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
+
+
+# --- packager's own words: placeholders go through str.format ----------------------------------
+
+PAGE = "Page {page} of {pages}"
+UI_CASES = [
+    ("attribute-access", "Página {page.__class__.__mro__} de {pages}", "'{page.__class__.__mro__}' must be a plain",
+     {"markup-changed"}),  # the underscores also read as emphasis
+    ("huge-width", "Página {page:>999999999} de {pages}", "'{page:>999999999}' must be a plain {name}",
+     {"address-changed"}),  # nine digits also read as a phone number
+    ("conversion", "Página {page!r} de {pages}", "'{page!r}' must be a plain", set()),
+    ("misspelt", "Página {pgae} de {pages}", "placeholders {pgae}, {pages} differ from the source's {page}, {pages}",
+     set()),
+    ("dropped", "Página {page}", "placeholders {page} differ", set()),
+    ("positional", "Página {0} de {1}", "differ from the source's", {"number-changed"}),
+    ("unbalanced", "Página {page de {pages}", "not a valid format string", set()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "msgstr", "fragment", "also"), UI_CASES, ids=[c[0] for c in UI_CASES])
+def test_ui_placeholders_must_stay_plain_names(tmp_path: Path, name: str, msgstr: str, fragment: str, also) -> None:
+    from packager.i18n.checks import check_ui_words
+    from packager.i18n.ui import UI_LOCALE_DIR
+
+    folder = tmp_path / "locale"
+    shutil.copytree(UI_LOCALE_DIR, folder)
+    path = folder / "es" / "LC_MESSAGES" / "render.po"
+    assert not [f for f in check_ui_words("es", folder) if f.blocking]
+    catalog = read_catalog(path, locale="es")
+    catalog.get(PAGE).string = msgstr
+    catalog.get(PAGE).flags.add("accept-placeholder-changed")  # cannot be accepted
+    write_catalog(path, catalog)
+    errors = [f for f in check_ui_words("es", folder) if f.blocking]
+    assert {f.code for f in errors} == {"placeholder-changed", *also}
+    assert {f.key for f in errors} == {f"render:{PAGE}"}
+    assert any(fragment in f.message for f in errors), [str(f) for f in errors]

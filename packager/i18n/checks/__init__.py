@@ -17,6 +17,9 @@ Severity policy
     bidirectional-control, zero-width or control character the source lacks;
     raw HTML; a message over the length or nesting limits; a plural entry; a
     missing or wrong Plural-Forms header; a Language header for another locale.
+    packager's own words (``packager/locale/<ll>/LC_MESSAGES/*.po``, footers
+    and spoken notices) get the same checks, and their ``{placeholders}``,
+    which go through ``str.format``, must be exactly the source's plain names.
 
     **warning** - shown, never blocking: identical to the source; an extreme
     length ratio; missing end punctuation; a doubled word; a word mixing Latin
@@ -56,7 +59,7 @@ Accepting a finding
     ``readability``) are accepted in the header field
     ``X-Packager-Accept: readability, plural-forms`` (Babel does not keep
     flags on the header entry). The limits (``too-long``, ``too-deep``) and
-    ``plural-entry`` cannot be accepted. tests/test_checks.py proves all this.
+    ``plural-entry`` and ``placeholder-changed`` cannot be accepted. tests/test_checks.py proves all this.
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ ACCEPT_PREFIX = "accept-"
 ACCEPT_HEADER = "X-Packager-Accept"
 COMMENT_PREFIX = "packager:"
 #: Findings that stay errors whatever a flag says: past them, rendering itself is at risk.
-UNACCEPTABLE = frozenset({"too-long", "too-deep", "plural-entry"})
+UNACCEPTABLE = frozenset({"too-long", "too-deep", "plural-entry", "placeholder-changed"})
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,17 @@ def check_locale(project: Project, article: Article, locale: str) -> list[Findin
     check_locale_name(locale)
     path = project.catalog_path(locale, article.slug)
     catalog = read_catalog(path, locale=locale, domain=article.slug)
-    return check_catalog(article, catalog, path, locale)
+    return check_catalog(article, catalog, path, locale) + check_ui_words(locale)
+
+
+def check_ui_words(locale: str, folder: Path | None = None) -> list[Finding]:
+    """Findings for packager's own words in ``locale`` (footers, notices): they are printed too."""
+    from packager.i18n.checks import ui
+
+    findings: list[Finding] = []
+    for path, line, key, accepts, found in ui.check_ui(locale, *([folder] if folder else [])):
+        findings.extend(_findings(found, accepts, path, line, key, locale))
+    return findings
 
 
 def check_catalog(article: Article, catalog: Catalog, path: Path, locale: str) -> list[Finding]:

@@ -37,6 +37,7 @@ CODES: dict[str, tuple[str, str]] = {
     "too-long": (ERROR, "the translation is longer than the limit"),
     "too-deep": (ERROR, "the translation nests markup deeper than the limit"),
     "plural-entry": (ERROR, "a plural entry where the source has one string"),
+    "placeholder-changed": (ERROR, "a {placeholder} of packager's own words differs from the source"),
     "plural-forms": (ERROR, "the Plural-Forms header is missing or wrong for the locale"),
     "language-mismatch": (ERROR, "the Language header names another locale"),
     # Warnings: shown, never blocking.

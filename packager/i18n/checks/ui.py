@@ -1,0 +1,74 @@
+"""The words packager itself adds (page footers, spoken notices), checked like the article's.
+
+They live in ``packager/locale/<ll>/LC_MESSAGES/<domain>.po`` and several go
+through ``str.format`` ("Page {page} of {pages}"), so a translated
+placeholder is code: ``{page.__class__}`` reads attributes, ``{page:>999999999}``
+exhausts memory and ``{pgae}`` raises. A translation must keep exactly the
+source's placeholders, each a plain ``{name}``.
+"""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from packager.i18n.checks.rules import check_message
+from packager.i18n.pofile import read_catalog
+from packager.i18n.ui import UI_LOCALE_DIR
+
+_FORMATTER = string.Formatter()
+
+
+def ui_catalogs(locale: str, folder: Path = UI_LOCALE_DIR) -> list[Path]:
+    return sorted((folder / locale / "LC_MESSAGES").glob("*.po"))
+
+
+def _fields(text: str) -> list[tuple[str, str, str | None]]:
+    return [(name, spec or "", conv) for _, name, spec, conv in _FORMATTER.parse(text) if name is not None]
+
+
+def placeholders(source: str, translation: str) -> Iterator[tuple[str, str]]:
+    """Findings for a format string whose placeholders differ from the source's."""
+    try:
+        wanted = _fields(source)
+    except ValueError:
+        return  # the source is not a format string: braces are literal text
+    if not wanted:
+        return
+    try:
+        fields = _fields(translation)
+    except ValueError as exc:
+        yield "placeholder-changed", f"not a valid format string ({exc}); keep {_names(wanted)}"
+        return
+    for name, spec, conversion in fields:
+        if spec or conversion or not name.isidentifier():
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            yield "placeholder-changed", f"placeholder {shown!r} must be a plain {{name}}"
+    if Counter(n for n, _, _ in fields) != Counter(n for n, _, _ in wanted):
+        yield "placeholder-changed", f"placeholders {_names(fields)} differ from the source's {_names(wanted)}"
+
+
+def _names(fields: list[tuple[str, str, str | None]]) -> str:
+    return ", ".join("{" + name + "}" for name, _, _ in fields) or "none"
+
+
+def check_ui(locale: str, folder: Path = UI_LOCALE_DIR) -> list[tuple[Path, int | None, str, set[str], list]]:
+    """(path, line, key, accepts, [(code, message)]) for every used message of the UI catalogs."""
+    from packager.i18n.checks import accepted_codes
+
+    out = []
+    for path in ui_catalogs(locale, folder):
+        catalog = read_catalog(path, locale=locale, domain=path.stem)
+        for message in catalog:
+            if not message.id or not message.string or message.fuzzy:
+                continue
+            key = f"{path.stem}:{message.context or message.id}"
+            if isinstance(message.string, (tuple, list)) or message.pluralizable:
+                found = [("plural-entry", "this entry has plural forms; packager asks for one string")]
+            else:
+                source, translation = str(message.id), str(message.string)
+                found = [*placeholders(source, translation), *check_message(source, translation, locale)]
+            out.append((path, message.lineno, key, accepted_codes(message.flags, message.user_comments), found))
+    return out
