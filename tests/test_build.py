@@ -188,3 +188,15 @@ def test_one_paragraph_edit_resynthesises_one_utterance_per_locale(shipped_build
     assert code == 0, summary
     assert set(statuses(summary).values()) == {"built"}, "the edit touches every locale's narration"
     assert cache_entries(root) - before == len(ALL_LOCALES), "exactly one new utterance per locale"
+
+
+def test_no_op_build_loads_no_renderer_or_engine(pdf_build: Path) -> None:
+    """What keeps a no-op rebuild fast: planning never imports WeasyPrint, numpy or a TTS engine."""
+    code = (
+        "import sys\nfrom packager.cli import main\n"
+        f"assert main(['-C', {str(pdf_build)!r}, 'build', '-q', '--format', 'handout', '--format', 'large-print']) == 0\n"
+        "print(sorted(m for m in ('weasyprint', 'numpy', 'scipy', 'piper', 'gtts', 'textstat') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

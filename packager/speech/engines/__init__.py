@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from packager.errors import PackagerError
 from packager.project import Project
+
+if TYPE_CHECKING:  # numpy is for synthesis, not for planning a build
+    import numpy as np
 
 ENGINES = {
     "espeak-ng": "packager.speech.engines.espeak:EspeakEngine",

@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from packager.errors import PackagerError
 from packager.speech.engines import Voice
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: eSpeak voice per language. klatt4 is the variant an offline recogniser understands best in English.
 DEFAULT_VOICES = {"en": "en-us+klatt4", "es": "es-419+klatt4", "ar": "ar", "vi": "vi", "zh": "cmn-latn-pinyin"}
@@ -81,6 +83,8 @@ def _speed(voice: Voice) -> int:
 
 def _read_wav(data: bytes) -> tuple[np.ndarray, int]:
     """eSpeak streams a WAV header with an unknown length; read the format and the samples after it."""
+    import numpy as np
+
     rate = int.from_bytes(data[24:28], "little")
     start = data.find(b"data") + 8
     samples = np.frombuffer(data[start : start + (len(data) - start) // 2 * 2], dtype="<i2")
