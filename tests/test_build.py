@@ -194,7 +194,8 @@ def test_no_op_build_loads_no_renderer_or_engine(pdf_build: Path) -> None:
     """What keeps a no-op rebuild fast: planning never imports WeasyPrint, numpy or a TTS engine."""
     code = (
         "import sys\nfrom packager.cli import main\n"
-        f"assert main(['-C', {str(pdf_build)!r}, 'build', '-q', '--format', 'handout', '--format', 'large-print']) == 0\n"
+        f"args = ['-C', {str(pdf_build)!r}, 'build', '-q', '--format', 'handout', '--format', 'large-print']\n"
+        "assert main(args) == 0\n"
         "print(sorted(m for m in ('weasyprint', 'numpy', 'scipy', 'piper', 'gtts', 'textstat') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
