@@ -62,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("packager: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `packager check --json | head`: the reader left, that is fine
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _say(args: argparse.Namespace, message: str) -> None:

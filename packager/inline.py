@@ -48,9 +48,10 @@ _MD = _make_markdown()
 def parse(text: str) -> etree.Element:
     """The inline tree of ``text``: a <p> element with em, strong, code, a children."""
     _MD.reset()
+    _MD.captured_root = None  # type: ignore[attr-defined]  # blank text skips the tree processors
     _MD.convert(text.replace("\n", " ") if "\n\n" in text else text)
     root = _MD.captured_root  # type: ignore[attr-defined]
-    para = root.find("p")
+    para = root.find("p") if root is not None else None
     if para is None:  # the text parsed as something other than a paragraph
         para = etree.Element("p")
         para.text = text

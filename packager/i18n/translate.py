@@ -17,10 +17,10 @@ def translate(article: Article, catalog: Catalog, locale: str, threshold: float 
 
     def apply(text: Text) -> Text:
         message = catalog.get(text.markdown, context=text.key)
-        if message is None or not message.string or message.fuzzy:
+        if message is None or not isinstance(message.string, str) or not message.string or message.fuzzy:
             missing.append(text.key)
             return text
-        return dataclasses.replace(text, markdown=str(message.string))
+        return dataclasses.replace(text, markdown=message.string)
 
     translated = article.map_texts(apply)
     percent = 100.0 * (len(texts) - len(missing)) / len(texts) if texts else 100.0
