@@ -119,6 +119,16 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
     return data
 
 
+def read_text_limited(path: Path, limit: int, what: str) -> str:
+    """:func:`read_limited`, decoded as UTF-8 (a BOM is fine); bad bytes are an error naming the line."""
+    data = read_limited(path, limit, what)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PackagerError(f"the {what} is not valid UTF-8 (save it as UTF-8)", path, line) from None
+
+
 def load_project(root: Path) -> Project:
     root = root.resolve()
     if not root.is_dir():
@@ -129,12 +139,9 @@ def load_project(root: Path) -> Project:
 
 
 def load_settings(path: Path) -> Settings:
-    data = read_limited(path, MAX_SETTINGS_BYTES, "settings file")
+    text = read_text_limited(path, MAX_SETTINGS_BYTES, "settings file")
     try:
-        text = data.decode("utf-8-sig")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except UnicodeDecodeError as exc:
-        raise PackagerError("settings are not valid UTF-8", path, exc.object[: exc.start].count(b"\n") + 1) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise PackagerError(

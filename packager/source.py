@@ -29,7 +29,7 @@ from packager.document import (
     Text,
 )
 from packager.errors import PackagerError
-from packager.project import read_limited
+from packager.project import read_text_limited
 
 REQUIRED = {
     "title": str,
@@ -59,12 +59,7 @@ def read_article(path: Path) -> Article:
 
 
 def _read_text(path: Path) -> str:
-    data = read_limited(path, MAX_SOURCE_BYTES, "article")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PackagerError("the article is not valid UTF-8", path, line) from None
+    text = read_text_limited(path, MAX_SOURCE_BYTES, "article")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -17,7 +17,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, write_po
 
 from packager.atomic import write_if_changed
 from packager.errors import PackagerError
-from packager.project import read_limited
+from packager.project import read_text_limited
 
 REVIEW_BY = "X-Medical-Review-By"
 REVIEW_DATE = "X-Medical-Review-Date"
@@ -86,12 +86,7 @@ def read_catalog(path: Path, locale: str | None = None, domain: str | None = Non
     asks for more than MAX_PLURALS forms, and a non-UTF-8 charset are refused.
     A BOM and CRLF line ends are accepted.
     """
-    data = read_limited(path, MAX_CATALOG_BYTES, "catalog")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PackagerError("the catalog is not valid UTF-8 (save it as UTF-8)", path, line) from None
+    text = read_text_limited(path, MAX_CATALOG_BYTES, "catalog")
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise PackagerError("the catalog contains a NUL byte (is it a binary .mo file?)", path, line)

@@ -5,11 +5,13 @@ Like pybabel's commands, but over every article of the project, with byte-stable
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
+from packager.document import Article
 from packager.errors import PackagerError
 from packager.i18n.extract import _now, write_template
 from packager.i18n.pofile import Catalog, new_catalog, read_catalog, review_of, write_catalog
@@ -17,15 +19,18 @@ from packager.project import Project, check_locale_name
 from packager.source import read_article
 
 
-def extract(project: Project) -> list[tuple[Path, bool]]:
-    """Write locales/<slug>.pot for every article; returns (path, changed) pairs."""
-    results = []
+def _write_templates(project: Project) -> Iterator[tuple[Article, Path, bool]]:
+    """Extract every article into its template: (article, template path, whether it changed)."""
     for source in project.articles():
         article = read_article(source)
         path = project.template_path(article.slug)
         _, changed = write_template(article, project.root, path)
-        results.append((path, changed))
-    return results
+        yield article, path, changed
+
+
+def extract(project: Project) -> list[tuple[Path, bool]]:
+    """Write locales/<slug>.pot for every article; returns (path, changed) pairs."""
+    return [(path, changed) for _, path, changed in _write_templates(project)]
 
 
 def init(project: Project, locale: str) -> list[Path]:
@@ -73,10 +78,7 @@ def init(project: Project, locale: str) -> list[Path]:
 def update(project: Project) -> list[tuple[Path, bool]]:
     """Re-extract, then merge each template into its catalogs (fuzzy matching, obsolete kept as #~)."""
     results = []
-    for source in project.articles():
-        article = read_article(source)
-        template_path = project.template_path(article.slug)
-        template, changed = write_template(article, project.root, template_path)
+    for article, template_path, changed in _write_templates(project):
         results.append((template_path, changed))
         template = read_catalog(template_path)
         for locale in project.catalog_locales(article.slug):
