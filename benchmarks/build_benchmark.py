@@ -112,8 +112,9 @@ def edit_one_paragraph(root: Path) -> None:
 
 
 def cache_entries(root: Path) -> int:
+    """Utterances in the synthesis cache (one WAV each)."""
     cache = root / "build" / ".cache"
-    return sum(1 for p in cache.rglob("*") if p.is_file()) if cache.exists() else 0
+    return sum(1 for _ in cache.rglob("*.wav")) if cache.exists() else 0
 
 
 def naive_commands(root: Path, work: Path) -> list[list[str]]:

@@ -219,7 +219,8 @@ def _localize(project: Project, article: Article, locale: str) -> Article:
     if locale != article.meta.language:
         from packager.i18n import checks
 
-        errors = [f for f in checks.check_locale(project, article, locale) if f.severity == "error" and not f.accepted]
+        findings = checks.check_locale(project, article, locale, readability=False)
+        errors = [f for f in findings if f.severity == "error" and not f.accepted]
         if errors:
             more = f" (and {len(errors) - 1} more; run 'packager check --locale {locale}')" if len(errors) > 1 else ""
             raise PackagerError(f"translation check failed: {errors[0]}{more}")

@@ -67,15 +67,16 @@ class AudioBuilder:
         script = build_script(article, lexicon, project.settings.audio.reference_sections)
         engine, voice = voice_for(project, article.locale)
         info: dict[str, Any] = {}
+        cache_dir, bitrate = project.build_dir / ".cache" / "tts", project.settings.audio.bitrate
         try:
-            rendered = render(script, engine, voice, project.build_dir / ".cache" / "tts", progress)
+            rendered = render(script, engine, voice, cache_dir, progress, bitrate)
         except EngineUnavailable as exc:
             fallback = project.settings.audio.fallback
             if not fallback or fallback == engine.name:
                 raise
             info["fallback_from"] = f"{engine.name}: {exc.message}"
             engine, voice = voice_for(project, article.locale, fallback)
-            rendered = render(script, engine, voice, project.build_dir / ".cache" / "tts", progress)
+            rendered = render(script, engine, voice, cache_dir, progress, bitrate)
         files = _package(article, project, script, rendered, engine, voice)
         info.update(rendered.info)
         info.update({"engine": f"{engine.name} {engine.version()}", "voice": voice.name})
@@ -83,12 +84,11 @@ class AudioBuilder:
 
 
 def _package(article: Article, project: Project, script: Script, rendered, engine: Engine, voice: Voice) -> dict:
-    from packager.speech.audio import ChapterMark, Tags, encode_mp3, playlist, tag_mp3
+    from packager.speech.audio import ChapterMark, Tags, playlist, tag_mp3
 
     _ = ui_gettext("speech", article.locale)
     slug = article.slug
     meta = article.meta
-    bitrate = project.settings.audio.bitrate
     language = ISO639_2.get(article.locale.split("_")[0], "und")
     album = project.settings.clinic.name or script.title
     comment = (
@@ -107,22 +107,18 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     files: dict[str, bytes] = {}
     marks: list[ChapterMark] = []
     entries: list[tuple[str, str, float]] = []
-    position = 0
+    position = 0.0
     total = len(script.chapters)
-    rate = rendered.rate
-    for n, (chapter, samples) in enumerate(zip(script.chapters, rendered.chapters, strict=True), start=1):
-        start, position = position, position + samples.size
-        marks.append(ChapterMark(chapter.id, chapter.title, _ms(start, rate), _ms(position, rate)))
+    chapters = zip(script.chapters, rendered.chapters, rendered.seconds, strict=True)
+    for n, (chapter, mp3, seconds) in enumerate(chapters, start=1):
+        start, position = position, position + seconds
+        marks.append(ChapterMark(chapter.id, chapter.title, round(start * 1000), round(position * 1000)))
         path = f"{slug}/{n:02d}-{chapter.id}.mp3"
         track = Tags(**{**base.__dict__, "title": chapter.title, "album": script.title, "track": f"{n}/{total}"})
-        files[path] = tag_mp3(encode_mp3(samples, bitrate, rate), track)
-        entries.append((path, chapter.title, samples.size / rate))
-    full = tag_mp3(encode_mp3(rendered.full(), bitrate, rate), base, marks)
+        files[path] = tag_mp3(mp3, track)
+        entries.append((path, chapter.title, seconds))
+    full = tag_mp3(b"".join(rendered.chapters), base, marks)
     return {f"{slug}.mp3": full, **files, f"{slug}.m3u8": playlist(script.title, entries)}
-
-
-def _ms(samples: int, rate: int) -> int:
-    return round(samples * 1000 / rate)
 
 
 __all__ = ["AudioBuilder", "PackagerError"]

@@ -1,7 +1,10 @@
-"""Synthesis cache: one WAV per utterance, keyed by everything that changes its sound.
+"""Synthesis cache: one WAV per utterance, keyed by everything that changes its sound,
+and one encoded MP3 per chapter, keyed by its utterances and the mastering.
 
 An unchanged paragraph is never synthesised again, even after another one
-changed: keys are per utterance, not per article.
+changed: keys are per utterance, not per article. An unchanged section is
+not even mastered or encoded again: the narration is its chapters' MP3 frames
+end to end.
 """
 
 from __future__ import annotations
@@ -57,3 +60,15 @@ class SynthesisCache:
             wav.writeframes(pcm.tobytes())
         atomic_write(self._path(key), buffer.getvalue())
         return pcm.astype(np.float32) / 32768.0, rate
+
+    def _chapter_path(self, key: str) -> Path:
+        return self.root / "chapters" / key[:2] / f"{key}.mp3"
+
+    def get_chapter(self, key: str) -> bytes | None:
+        try:
+            return self._chapter_path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put_chapter(self, key: str, mp3: bytes) -> None:
+        atomic_write(self._chapter_path(key), mp3)

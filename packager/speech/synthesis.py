@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,51 +16,67 @@ from packager.speech.cache import SynthesisCache, cache_key
 from packager.speech.engines import Engine, Voice
 from packager.speech.script import Script
 
+#: Bump when mastering or encoding changes the sound of a chapter.
+CHAPTER_FORMAT = "chapter-1"
+
 
 @dataclass
 class Rendered:
-    chapters: list[np.ndarray]
-    rate: int
+    """Each chapter's MP3 frames (untagged, constant bit rate): end to end, they are the whole narration."""
+
+    chapters: list[bytes]
+    seconds: list[float]  # each chapter's decoded length
     info: dict[str, Any] = field(default_factory=dict)
 
-    def full(self) -> np.ndarray:
-        return np.concatenate(self.chapters)
+
+def chapter_key(utterance_keys: list[str], pauses: list[float], bitrate: int) -> str:
+    settings = (CHAPTER_FORMAT, audio.SAMPLE_RATE, audio.TARGET_LUFS, audio.PEAK_CEILING_DBTP, audio.LOWPASS_HZ)
+    payload = {"settings": settings, "lead": audio.LEAD_IN, "tail": audio.TAIL, "bitrate": bitrate}
+    payload |= {"utterances": utterance_keys, "pauses": pauses}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def render(script: Script, engine: Engine, voice: Voice, cache_dir: Path, progress: Progress) -> Rendered:
-    """Synthesise (or reuse) every utterance, lay out pauses, and master each chapter to -19 LUFS."""
+def render(script: Script, engine: Engine, voice: Voice, cache_dir: Path, progress: Progress, bitrate: int) -> Rendered:
+    """Synthesise (or reuse) every utterance, lay out pauses, master each chapter to -19 LUFS and encode it.
+
+    Chapters are mastered and encoded one by one, so memory stays that of one section,
+    and a chapter whose utterances did not change is taken whole from the cache.
+    """
     cache = SynthesisCache(cache_dir)
     version, identity = engine.version(), engine.identity(voice)
     total = len(script.utterances())
     done = 0
-    chapters: list[np.ndarray] = []
-    speech_seconds = 0.0
+    chapters: list[bytes] = []
     for chapter in script.chapters:
-        pieces = [audio.silence(audio.LEAD_IN)]
-        for i, utterance in enumerate(chapter.utterances):
-            key = cache_key(engine.name, version, identity, voice.rate, utterance.text)
-            cached = cache.get(key)
-            if cached is None:
-                samples, rate = engine.synthesize(utterance.text, voice)
-                samples = audio.trim(audio.to_rate(samples, rate), audio.SAMPLE_RATE)
-                cached = cache.put(key, samples, audio.SAMPLE_RATE)
-            samples = cached[0]
-            speech_seconds += samples.size / audio.SAMPLE_RATE
-            last = i == len(chapter.utterances) - 1
-            pieces += [samples, audio.silence(audio.TAIL if last else utterance.pause)]
-            done += 1
+        keys = [cache_key(engine.name, version, identity, voice.rate, u.text) for u in chapter.utterances]
+        ckey = chapter_key(keys, [u.pause for u in chapter.utterances], bitrate)
+        mp3 = cache.get_chapter(ckey)
+        if mp3 is None:
+            pieces = [audio.silence(audio.LEAD_IN)]
+            for i, (utterance, key) in enumerate(zip(chapter.utterances, keys, strict=True)):
+                cached = cache.get(key)
+                if cached is None:
+                    samples, rate = engine.synthesize(utterance.text, voice)
+                    samples = audio.trim(audio.to_rate(samples, rate), audio.SAMPLE_RATE)
+                    cached = cache.put(key, samples, audio.SAMPLE_RATE)
+                last = i == len(chapter.utterances) - 1
+                pieces += [cached[0], audio.silence(audio.TAIL if last else utterance.pause)]
+                done += 1
+                progress(done, total, chapter.id)
+            mp3 = audio.encode_mp3(audio.master(np.concatenate(pieces)), bitrate)
+            cache.put_chapter(ckey, mp3)
+        else:
+            done += len(chapter.utterances)
             progress(done, total, chapter.id)
-        chapters.append(audio.master(np.concatenate(pieces)))
-    full = np.concatenate(chapters)
+        chapters.append(mp3)
+    seconds = [audio.mp3_seconds(mp3) for mp3 in chapters]
     words = sum(u.words for u in script.utterances())
-    duration = full.size / audio.SAMPLE_RATE
+    duration = sum(seconds)
     info = {
         "duration": round(duration, 2),
-        "loudness_lufs": round(audio.loudness(full), 2),
-        "true_peak_dbtp": round(20 * np.log10(max(audio.true_peak(full), 1e-9)), 2),
         "words": words,
         "words_per_minute": round(words / (duration / 60), 1),
         "cache_hits": cache.hits,
         "synthesised": cache.misses,
     }
-    return Rendered(chapters, audio.SAMPLE_RATE, info)
+    return Rendered(chapters, seconds, info)

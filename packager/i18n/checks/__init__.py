@@ -126,12 +126,16 @@ class Finding:
         return {**asdict(self), "path": str(self.path), "id": self.id, "accept_flag": self.accept_flag}
 
 
-def check_locale(project: Project, article: Article, locale: str) -> list[Finding]:
-    """Findings for ``article`` (the source) in ``locale``; a malformed catalog raises PackagerError."""
+def check_locale(project: Project, article: Article, locale: str, readability: bool = True) -> list[Finding]:
+    """Findings for ``article`` (the source) in ``locale``; a malformed catalog raises PackagerError.
+
+    ``readability=False`` skips the one slow check (textstat loads a pronouncing dictionary);
+    it only ever warns, so the build, which needs only errors, leaves it to ``packager check``.
+    """
     check_locale_name(locale)
     path = project.catalog_path(locale, article.slug)
     catalog = read_catalog(path, locale=locale, domain=article.slug)
-    return check_catalog(article, catalog, path, locale) + check_ui_words(locale)
+    return check_catalog(article, catalog, path, locale, readability) + check_ui_words(locale)
 
 
 def check_ui_words(locale: str, folder: Path | None = None) -> list[Finding]:
@@ -144,7 +148,9 @@ def check_ui_words(locale: str, folder: Path | None = None) -> list[Finding]:
     return findings
 
 
-def check_catalog(article: Article, catalog: Catalog, path: Path, locale: str) -> list[Finding]:
+def check_catalog(
+    article: Article, catalog: Catalog, path: Path, locale: str, readability: bool = True
+) -> list[Finding]:
     """Findings for an already-read catalog: every used message, then the header."""
     findings: list[Finding] = []
     translated: list[tuple[Text, str]] = []
@@ -161,7 +167,7 @@ def check_catalog(article: Article, catalog: Catalog, path: Path, locale: str) -
         findings.extend(_findings(found, accepts, path, message.lineno, text.key, locale))
     header = catalog.header_lineno
     accepts = {a.strip() for a in catalog.extra_headers.get(ACCEPT_HEADER, "").split(",") if a.strip()}
-    found = _header_checks(catalog, locale) + _readability(article, translated, locale)
+    found = _header_checks(catalog, locale) + (_readability(article, translated, locale) if readability else [])
     findings.extend(_findings(found, accepts, path, header, "", locale))
     return findings
 
