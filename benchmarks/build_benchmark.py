@@ -5,7 +5,8 @@ paragraph of the source (translated in every catalog, as translators would),
 and a naive baseline that makes the same handout, large-print and audio files
 by calling the `weasyprint` command line and the speech engine's command line
 (espeak-ng, then ffmpeg to MP3) once per output. Prints times, ratios and peak
-memory (resident memory of the whole process tree, sampled every 20 ms).
+memory (proportional set size of the whole process tree, so that pages shared
+between worker processes count once; sampled every 20 ms).
 
     .venv/bin/python benchmarks/build_benchmark.py [--keep DIR]
 """
@@ -45,14 +46,15 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _tree_rss(pid: int) -> int:
+def _tree_pss(pid: int) -> int:
+    """Proportional set size of a process and its descendants: shared pages counted once, not per process."""
     tree, total, stack = _children(), 0, [pid]
     while stack:
         current = stack.pop()
         stack.extend(tree.get(current, []))
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1]) * 1024
         except OSError:
             pass
@@ -70,7 +72,7 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> tuple[float, 
         def sample(pid: int = process.pid, done: threading.Event = done) -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, _tree_rss(pid))
+                peak = max(peak, _tree_pss(pid))
                 time.sleep(0.02)
 
         sampler = threading.Thread(target=sample)

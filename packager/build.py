@@ -230,14 +230,22 @@ def _localize(project: Project, article: Article, locale: str) -> Article:
 # -- running -------------------------------------------------------------------------------
 
 
-def _run_target(project: Project, target: Target, article: Article, digest: str, queue: Any) -> Outcome:
+_PROGRESS: Any = None  # the queue to the parent's display, set in each worker by _init_worker
+
+
+def _init_worker(queue: Any) -> None:
+    global _PROGRESS
+    _PROGRESS = queue
+
+
+def _run_target(project: Project, target: Target, article: Article, digest: str) -> Outcome:
     """Build one target in a worker process and write its files atomically."""
     started = time.perf_counter()
     builder = get_builder(target.format)
 
     def progress(done: int, total: int, label: str) -> None:
-        if queue is not None:
-            queue.put((target.key, done, total, label))
+        if _PROGRESS is not None:
+            _PROGRESS.put((target.key, done, total, label))
 
     product: Product = builder.build(article, project, progress)
     outputs = []
@@ -319,38 +327,50 @@ def execute(project: Project, the_plan: Plan, jobs: int, quiet: bool) -> list[Ou
     import multiprocessing
 
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    with context.Manager() as manager:
-        queue = manager.Queue()
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures: dict[Future, Target] = {
-                pool.submit(_run_target, project, target, article, digest, queue): target
-                for target, digest, article in the_plan.todo
-            }
-            pending = set(futures)
-            try:
-                while pending:
-                    finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                    while not queue.empty():
-                        display.progress(*queue.get_nowait())
-                    for future in finished:
-                        outcome = _outcome(future, futures[future])
-                        if outcome.status == "built":
-                            manifest["targets"][outcome.target.key] = {
-                                "inputs": outcome.outputs[0]["inputs"],
-                                "outputs": outcome.outputs,
-                            }
-                        else:
-                            manifest["targets"].pop(outcome.target.key, None)
-                        write_manifest(build_dir, manifest)
-                        display.finished(outcome)
-                        outcomes.append(outcome)
-            except KeyboardInterrupt:
-                for future in pending:
-                    future.cancel()
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+    if context.get_start_method() == "forkserver":
+        # Import the heavy libraries once, in the fork server: workers start with them, sharing their pages.
+        formats = {target.format for target, _, _ in the_plan.todo}
+        context.set_forkserver_preload(sorted({m for f in formats for m in getattr(get_builder(f), "preload", ())}))
+    queue = context.Queue()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(queue,)) as pool:
+        futures: dict[Future, Target] = {
+            pool.submit(_run_target, project, target, article, digest): target
+            for target, digest, article in the_plan.todo
+        }
+        pending = set(futures)
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                _drain(queue, display)
+                for future in finished:
+                    outcome = _outcome(future, futures[future])
+                    if outcome.status == "built":
+                        manifest["targets"][outcome.target.key] = {
+                            "inputs": outcome.outputs[0]["inputs"],
+                            "outputs": outcome.outputs,
+                        }
+                    else:
+                        manifest["targets"].pop(outcome.target.key, None)
+                    write_manifest(build_dir, manifest)
+                    display.finished(outcome)
+                    outcomes.append(outcome)
+        except KeyboardInterrupt:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     write_index(build_dir, manifest)
     return outcomes
+
+
+def _drain(queue: Any, display: _Display) -> None:
+    import queue as queues
+
+    while True:
+        try:
+            display.progress(*queue.get_nowait())
+        except queues.Empty:
+            return
 
 
 def _outcome(future: Future, target: Target) -> Outcome:

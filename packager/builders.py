@@ -36,6 +36,8 @@ class Product:
 
 class Builder(Protocol):
     name: str  # the --format name
+    #: Heavy modules the build engine imports once, before it starts worker processes.
+    preload: tuple[str, ...]
 
     def outputs(self, article: Article) -> list[str]:
         """Paths (relative to build/<locale>/) this builder writes; the main output first."""

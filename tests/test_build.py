@@ -183,12 +183,15 @@ def test_one_paragraph_edit_resynthesises_one_utterance_per_locale(shipped_build
 
     root = tmp_path / "project"
     shutil.copytree(shipped_build, root)
-    before = cache_entries(root)
+    chapters = root / "build" / ".cache" / "tts" / "chapters"
+    before, chapters_before = cache_entries(root), sum(1 for _ in chapters.rglob("*.mp3"))
     edit_one_paragraph(root)
     code, summary = build_json(root, "--format", "audio")
     assert code == 0, summary
     assert set(statuses(summary).values()) == {"built"}, "the edit touches every locale's narration"
     assert cache_entries(root) - before == len(ALL_LOCALES), "exactly one new utterance per locale"
+    new_chapters = sum(1 for _ in chapters.rglob("*.mp3")) - chapters_before
+    assert new_chapters == len(ALL_LOCALES), "only the edited section is mastered and encoded again"
 
 
 def test_no_op_build_loads_no_renderer_or_engine(pdf_build: Path) -> None:

@@ -109,6 +109,7 @@ class PrintBuilder:
     """Article -> PDF through one theme. Subclasses only choose the theme."""
 
     theme: Theme = HANDOUT
+    preload = ("weasyprint",)
 
     @property
     def name(self) -> str:

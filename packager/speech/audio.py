@@ -84,16 +84,32 @@ def master(samples: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
 def _limit(samples: np.ndarray, rate: int) -> np.ndarray:
     """Look-ahead peak limiter: the gain curve is a moving average of a running minimum, so it never overshoots."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
-    from scipy.signal import resample_poly
 
     ceiling = 10 ** (PEAK_CEILING_DBTP / 20)
-    over = np.abs(resample_poly(samples, 4, 1)).reshape(-1, 4).max(axis=1)[: samples.size]
+    over = _peak_envelope(samples)
     if over.max() <= ceiling:
         return samples
     need = np.minimum(1.0, ceiling / np.maximum(over, 1e-9))
     window = max(3, int(0.005 * rate)) | 1
     gain = uniform_filter1d(minimum_filter1d(need, size=2 * window + 1), size=window)
     return samples * gain
+
+
+def _peak_envelope(samples: np.ndarray, block: int = 1 << 16, margin: int = 64) -> np.ndarray:
+    """Per sample, the largest magnitude of the 4x-oversampled signal around it (the true peak there).
+
+    Oversampled in blocks, each with a margin longer than the interpolation filter, so
+    memory stays a few MB however long the chapter is.
+    """
+    from scipy.signal import resample_poly
+
+    out = np.empty(samples.size, dtype=np.float32)
+    for start in range(0, samples.size, block):
+        end = min(start + block, samples.size)
+        lo, hi = max(0, start - margin), min(samples.size, end + margin)
+        up = np.abs(resample_poly(samples[lo:hi].astype(np.float32), 4, 1)).reshape(-1, 4).max(axis=1)
+        out[start:end] = up[start - lo : end - lo]
+    return out
 
 
 def encode_mp3(samples: np.ndarray, bitrate: int, rate: int = SAMPLE_RATE) -> bytes:

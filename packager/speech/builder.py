@@ -31,6 +31,7 @@ def chapter_ids(article: Article) -> list[str]:
 
 class AudioBuilder:
     name = "audio"
+    preload = ("numpy", "scipy.signal", "scipy.ndimage", "pyloudnorm", "lameenc", "mutagen.id3")
 
     def outputs(self, article: Article) -> list[str]:
         slug = article.slug
