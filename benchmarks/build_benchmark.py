@@ -33,25 +33,23 @@ EDITED = (
 )
 
 
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            tree.setdefault(ppid, []).append(int(entry))
-    return tree
+def _children(pid: int) -> list[int]:
+    """Direct children, from the kernel's per-thread lists (cheap: no scan of all of /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in task.read_text().split()]
+        except OSError:
+            pass
+    return found
 
 
 def _tree_pss(pid: int) -> int:
     """Proportional set size of a process and its descendants: shared pages counted once, not per process."""
-    tree, total, stack = _children(), 0, [pid]
+    total, stack = 0, [pid]
     while stack:
         current = stack.pop()
-        stack.extend(tree.get(current, []))
+        stack.extend(_children(current))
         try:
             for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):

@@ -126,24 +126,37 @@ def system_face(family: str) -> Face | None:
     return Face(family, regular[0], bold[0], italic[0] if italic else None, index=regular[1])
 
 
+#: What fontconfig calls the upright, normal-weight face, in order of preference.
+REGULAR_STYLES = ("Regular", "Book", "Normal", "Roman")
+
+
 def _fc_match(family: str, style: str) -> tuple[Path, int] | None:
-    if shutil.which("fc-match") is None:  # pragma: no cover - fontconfig comes with WeasyPrint's Pango
-        raise PackagerError("fc-match not found: install the Debian package fontconfig")
+    faces = _installed_faces()
+    for candidate in REGULAR_STYLES if style == "Regular" else (style,):
+        if (family, candidate) in faces:
+            return faces[family, candidate]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _installed_faces() -> dict[tuple[str, str], tuple[Path, int]]:
+    """Every installed face by (family, style), from one ``fc-list`` call rather than one
+    ``fc-match`` per face: planning a no-op build must stay fast."""
+    if shutil.which("fc-list") is None:  # pragma: no cover - fontconfig comes with WeasyPrint's Pango
+        raise PackagerError("fc-list not found: install the Debian package fontconfig")
     result = subprocess.run(
-        ["fc-match", "-f", "%{file}\t%{index}\t%{family}\t%{style}", f"{family}:style={style}"],
-        capture_output=True,
-        text=True,
-        check=False,
+        ["fc-list", "-f", "%{file}\t%{index}\t%{family}\t%{style}\n"], capture_output=True, text=True, check=False
     )
-    parts = result.stdout.split("\t")
-    if result.returncode != 0 or len(parts) != 4:
-        return None
-    path, index, families, styles = parts
-    if family not in families.split(","):
-        return None
-    if style != "Regular" and style not in styles.split(","):
-        return None
-    return Path(path), int(index or 0)
+    faces: dict[tuple[str, str], tuple[Path, int]] = {}
+    for line in sorted(result.stdout.splitlines()):
+        parts = line.split("\t")
+        if len(parts) != 4:
+            continue
+        path, index, families, styles = parts
+        for family in families.split(","):
+            for style in styles.split(","):
+                faces.setdefault((family, style), (Path(path), int(index or 0)))
+    return faces
 
 
 @lru_cache(maxsize=64)
