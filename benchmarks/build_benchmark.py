@@ -36,11 +36,11 @@ EDITED = (
 def _children(pid: int) -> list[int]:
     """Direct children, from the kernel's per-thread lists (cheap: no scan of all of /proc)."""
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
+    try:
+        for task in Path(f"/proc/{pid}/task").glob("*/children"):
             found += [int(child) for child in task.read_text().split()]
-        except OSError:
-            pass
+    except OSError:  # the process ended meanwhile
+        pass
     return found
 
 
