@@ -90,18 +90,16 @@ def inputs_hash(parts: Iterable[Path | str | bytes]) -> str:
 
 
 def target_inputs(project: Project, target: Target, builder: Builder) -> str:
+    article = _article(target.source)
     parts: list[Path | str | bytes] = [f"packager {__version__}", target.key, target.source]
-    if target.locale != _source_language(project, target):
+    parts += [target.source.parent / figure.src for figure in article.figures()]
+    if target.locale != article.meta.language:
         parts.append(project.catalog_path(target.locale, target.slug))
     settings = project.root / "packager.yaml"
     parts.append(settings if settings.exists() else "default settings")
     parts.extend(builder.inputs(project, target.locale))
     parts.append(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}")
     return inputs_hash(parts)
-
-
-def _source_language(project: Project, target: Target) -> str:
-    return _article(target.source).meta.language
 
 
 @lru_cache(maxsize=64)
@@ -134,7 +132,7 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
     """build/index.html: every output by article and language, for clinic staff to open and print."""
     from html import escape
 
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
 
     rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for entry in manifest["targets"].values():
@@ -143,7 +141,10 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
     labels = {"handout": "Handout (PDF)", "large-print": "Large print (PDF)", "audio": "Audio"}
     items = []
     for (article, locale), outs in sorted(rows.items()):
-        name = Locale.parse(locale).get_display_name(locale) or locale
+        try:
+            name = Locale.parse(locale).get_display_name(locale) or locale
+        except (ValueError, UnknownLocaleError):
+            name = locale
         links = []
         order = ("handout", "large-print", "audio")
         for out in sorted(outs, key=lambda o: (order.index(o["format"]), o["path"].endswith(".m3u8"))):
@@ -181,7 +182,8 @@ def plan(project: Project, locales: list[str] | None, formats: list[str] | None)
     builders = {name: get_builder(name) for name in chosen_formats}
     for source in project.articles():
         article = _article(source)
-        all_locales = [article.meta.language, *project.catalog_locales(article.slug)]
+        translations = [loc for loc in project.catalog_locales(article.slug) if loc != article.meta.language]
+        all_locales = [article.meta.language, *translations]
         for locale in all_locales:
             if locales and locale not in locales:
                 continue
@@ -322,6 +324,7 @@ def execute(project: Project, the_plan: Plan, jobs: int, quiet: bool) -> list[Ou
     if not the_plan.todo:
         if the_plan.refused or not (build_dir / MANIFEST).exists():
             write_manifest(build_dir, manifest)
+            write_index(build_dir, manifest)
         return outcomes
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(the_plan.todo)))
     import multiprocessing
@@ -396,6 +399,8 @@ def build(project: Project, locales=None, formats=None, jobs: int = 0, quiet: bo
             print("packager: another build is running in this project; waiting for it", file=sys.stderr)
         lock.acquire()
     try:
+        _file_digest.cache_clear()  # a second build in one process must see edits made since the first
+        _article.cache_clear()
         shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
         the_plan = plan(project, locales, formats)
         return execute(project, the_plan, jobs, quiet)

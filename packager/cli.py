@@ -18,15 +18,16 @@ FORMATS = ("handout", "large-print", "audio")
 
 
 def _parser() -> argparse.ArgumentParser:
+    # Options every command takes, before or after its name (defaults are set once, in main).
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
+    common.add_argument(
+        "-C", dest="directory", metavar="DIR", type=Path, default=argparse.SUPPRESS, help="run in project folder DIR"
+    )
     parser = argparse.ArgumentParser(
         prog="packager",
         description="Build translated, accessible patient handouts, large-print PDFs and audio from one article.",
         parents=[common],
-    )
-    parser.add_argument(
-        "-C", dest="directory", metavar="DIR", type=Path, default=Path("."), help="run in project folder DIR"
     )
     parser.add_argument("--version", action="version", version=f"packager {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.quiet = getattr(args, "quiet", False)
+    args.directory = getattr(args, "directory", Path("."))
     try:
         from packager.project import load_project
 

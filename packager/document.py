@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,6 @@ class Article:
     path: Path
     locale: str  # the language this tree is in
     draft: bool = False  # a translation not yet reviewed for this source version
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def slug(self) -> str:
@@ -99,12 +98,17 @@ class Article:
         """Every translatable string, in reading order."""
         yield from iter_texts(self)
 
+    def figures(self) -> Iterator[Figure]:
+        """Every figure, quotes included: their image files are inputs of the outputs."""
+        yield from _iter_blocks(self.sections, Figure)
+
     def map_texts(self, fn: Callable[[Text], Text]) -> Article:
         """A new article with ``fn`` applied to every Text: the one way to transform wording."""
         return _map(self, fn)
 
 
 T = TypeVar("T")
+B = TypeVar("B")
 
 
 def iter_texts(node: object) -> Iterator[Text]:
@@ -117,6 +121,16 @@ def iter_texts(node: object) -> Iterator[Text]:
     elif dataclasses.is_dataclass(node):
         for f in dataclasses.fields(node):
             yield from iter_texts(getattr(node, f.name))
+
+
+def _iter_blocks(node: object, kind: type[B]) -> Iterator[B]:
+    if isinstance(node, kind):
+        yield node
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from _iter_blocks(item, kind)
+    elif isinstance(node, (Section, Quote)):
+        yield from _iter_blocks(node.blocks, kind)
 
 
 def _map(node: T, fn: Callable[[Text], Text]) -> T:

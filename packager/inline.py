@@ -126,7 +126,7 @@ def _element_html(node: etree.Element, print_urls: bool) -> str:
             return inner
         shown = ""
         label = "".join(node.itertext())
-        if print_urls and not href.startswith("#") and _bare(href) != _bare(label):
+        if print_urls and not href.startswith("#") and bare_address(href) != bare_address(label):
             shown = f' <span class="url">({escape(_short_url(href), quote=False)})</span>'
         return f'<a href="{escape(href)}">{inner}</a>{shown}'
     tag = _TAGS.get(node.tag)
@@ -141,7 +141,7 @@ def _short_url(href: str) -> str:
     return href.removeprefix("mailto:").removeprefix("tel:")
 
 
-def _bare(address: str) -> str:
-    """An address without scheme, www. or trailing slash: what a reader would type."""
-    address = re.sub(r"^(?:https?://|mailto:|tel:)", "", address.strip())
-    return address.removeprefix("www.").rstrip("/").lower()
+def bare_address(address: str) -> str:
+    """An address without scheme, www. or trailing slash, lower-cased: what a reader types."""
+    address = re.sub(r"(?i)^(?:https?://|mailto:|tel:)", "", address.strip())
+    return re.sub(r"(?i)^www\.", "", address).rstrip("/").lower()

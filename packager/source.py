@@ -87,6 +87,10 @@ def _load_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int]]:
     if not isinstance(data, dict) or node is None:
         raise PackagerError("the front matter must be a mapping of fields", path, 2)
     key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
+    for key, value in node.value:
+        if isinstance(value, yaml.ScalarNode) and isinstance(data.get(key.value), (int, float)):
+            # "version: 1.10" is text to us, not the number 1.1: keep what the author wrote.
+            data[key.value] = value.value if not isinstance(data[key.value], bool) else data[key.value]
     return data, key_lines
 
 
@@ -110,8 +114,6 @@ def _meta(data: dict, key_lines: dict[str, int], path: Path) -> Meta:
         if key not in data:
             raise PackagerError(f"front matter lacks the required field {key!r}", path, 2)
         value = data[key]
-        if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = data[key] = str(value)
         if not isinstance(value, kind) or (kind is str and not value.strip()):
             raise PackagerError(f"front-matter field {key!r} must be a {_kind_name(kind)}", path, key_lines[key])
         if kind is list and not all(isinstance(v, str) for v in value):
@@ -157,7 +159,7 @@ class _BodyParser:
         root = md.parser.parseDocument(self.lines).getroot()
         sections: list[Section] = []
         section_id, heading, blocks = "introduction", None, []
-        used: set[str] = set()
+        used: set[str] = {section_id}  # a heading "Introduction" becomes introduction-2
         self.counters: dict[str, int] = {}
         for element in root:
             if element.tag == "h2":

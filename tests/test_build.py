@@ -205,3 +205,28 @@ def test_no_op_build_loads_no_renderer_or_engine(pdf_build: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_source_language_listed_as_a_locale_is_built_once(pdf_build: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(pdf_build, root)
+    (root / "packager.yaml").write_text("locales: [en, es]\n", encoding="utf-8")
+    code, summary = build_json(root, "--format", "handout")
+    assert code == 0
+    assert sorted(row["target"] for row in summary) == [f"{SLUG}/en/handout", f"{SLUG}/es/handout"]
+    assert run_packager("-C", str(root), "stats").returncode == 0
+
+
+def test_changing_an_image_rebuilds_the_handout(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "source").mkdir(parents=True)
+    front = (REPO / "source" / f"{SLUG}.md").read_text(encoding="utf-8").split("---", 2)[1]
+    body = "## Steps\n\n![Four steps: collect, change, grow and return the T cells](steps.svg)\n"
+    (root / "source" / "steps.md").write_text(f"---{front.replace(SLUG, 'steps')}---\n{body}", encoding="utf-8")
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20"><rect width="{}" height="20"/></svg>'
+    (root / "source" / "steps.svg").write_text(svg.format(50), encoding="utf-8")
+    code, summary = build_json(root, "--format", "handout")
+    assert code == 0 and statuses(summary) == {"steps/en/handout": "built"}
+    assert build_json(root, "--format", "handout")[1][0]["status"] == "up to date"
+    (root / "source" / "steps.svg").write_text(svg.format(80), encoding="utf-8")
+    assert statuses(build_json(root, "--format", "handout")[1]) == {"steps/en/handout": "built"}

@@ -324,7 +324,7 @@ def test_no_heading_alone_at_the_foot_of_a_page(locale: str, plumbed: dict) -> N
 @pytest.mark.parametrize(("locale", "fmt"), CASES)
 def test_every_font_is_embedded(locale: str, fmt: str, built: dict) -> None:
     if shutil.which("pdffonts") is None:
-        pytest.skip("poppler-utils is not installed")
+        pytest.fail("pdffonts not found: scripts/setup.sh installs poppler-utils")
     out = subprocess.run(["pdffonts", str(built[locale, fmt].path)], capture_output=True, text=True, check=True)
     rows = out.stdout.splitlines()[2:]
     assert rows

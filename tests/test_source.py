@@ -54,9 +54,8 @@ def test_shipped_article_keeps_both_cost_estimates_and_pointers() -> None:
 
 
 def test_shipped_article_reads_at_grade_8_or_below() -> None:
-    from packager.i18n.readability import grade_level
-
     from packager.document import iter_texts
+    from packager.i18n.readability import grade_level
     from packager.inline import plain
 
     article = read_article(REPO / "source" / f"{SLUG}.md")
@@ -126,3 +125,16 @@ def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(PackagerError, match="not valid UTF-8") as info:
         read_article(path)
     assert info.value.line == 15
+
+
+def test_a_heading_named_introduction_keeps_its_own_section(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, "Opening words.\n\n## Introduction\n\nMore words.\n"))
+    opening, intro = article.sections
+    assert opening.id == "introduction" and opening.heading is None
+    assert intro.id == "introduction-2" and intro.heading.key == "introduction-2/heading"
+    assert len({t.key for t in article.texts()}) == len(list(article.texts()))
+
+
+def test_numeric_looking_front_matter_keeps_what_the_author_wrote(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, "Text.\n", FRONT.replace("version: 2.1", "version: 1.10")))
+    assert article.meta.version == "1.10"

@@ -91,3 +91,10 @@ def test_bad_lexicon_names_file_and_line(tmp_path: Path) -> None:
 def test_spelled_numbers(n: int, zh: str, vi: str) -> None:
     assert spell_zh(n) == zh
     assert spell_vi(n) == vi
+
+
+def test_numbers_too_long_for_words_are_read_digit_by_digit() -> None:
+    from packager.speech.numbers import spell_vi, spell_zh
+
+    assert spell_vi(9780123456789).split()[:3] == ["chín", "bảy", "tám"]
+    assert spell_zh(10**16 + 5) == "一" + "零" * 15 + "五"

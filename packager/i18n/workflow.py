@@ -134,6 +134,8 @@ def stats(project: Project) -> list[CatalogStats]:
     for source in project.articles():
         article = read_article(source)
         for locale in project.catalog_locales(article.slug):
+            if locale == article.meta.language:
+                continue  # the source itself needs no catalog
             path = project.catalog_path(locale, article.slug)
             if not path.exists():
                 raise PackagerError(f"no catalog for {locale}; run 'packager init {locale}'", path)

@@ -12,7 +12,6 @@ from typing import Any
 
 from packager.builders import Product, Progress
 from packager.document import Article
-from packager.errors import PackagerError
 from packager.i18n.ui import ui_gettext, ui_paths
 from packager.project import Project
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
@@ -26,7 +25,7 @@ ISO639_2 = {"en": "eng", "es": "spa", "ar": "ara", "zh": "zho", "vi": "vie", "fr
 
 def chapter_ids(article: Article) -> list[str]:
     """The opening (title, language, notices and any text before the first heading), then each section."""
-    return [OPENING_ID] + [s.id for s in article.sections if s.heading is not None and s.id != OPENING_ID]
+    return [OPENING_ID] + [s.id for s in article.sections if s.heading is not None]
 
 
 class AudioBuilder:
@@ -122,4 +121,4 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     return {f"{slug}.mp3": full, **files, f"{slug}.m3u8": playlist(script.title, entries)}
 
 
-__all__ = ["AudioBuilder", "PackagerError"]
+__all__ = ["AudioBuilder"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from packager.errors import PackagerError
+from packager.project import read_text_limited
 
 LEXICON_FILE = "lexicon.yaml"
 
@@ -48,6 +49,9 @@ class Lexicon:
 _KEYS = {"words", "letters", "symbols", "currency", "scales", "range_words", "dot", "decimal", "numbers", "word_joiner"}
 
 
+MAX_LEXICON_BYTES = 1_000_000
+
+
 def lexicon_path(locales_dir: Path, locale: str) -> Path:
     return locales_dir / locale / LEXICON_FILE
 
@@ -62,10 +66,9 @@ def load_lexicon(locales_dir: Path, locale: str) -> Lexicon:
 
 
 def _read(path: Path, locale: str) -> Lexicon:
+    text = read_text_limited(path, MAX_LEXICON_BYTES, "lexicon")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except UnicodeDecodeError:
-        raise PackagerError("the lexicon is not valid UTF-8", path) from None
+        data = yaml.safe_load(text) or {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise PackagerError(f"invalid YAML: {exc.problem}", path, mark.line + 1 if mark else None) from None
@@ -87,11 +90,20 @@ def _read(path: Path, locale: str) -> Lexicon:
             raise PackagerError(f"'{key}' must be a list", path)
         return tuple(str(v) for v in value)
 
+    currencies = data.get("currency") or {}
+    if not isinstance(currencies, dict):
+        raise PackagerError("'currency' must map symbols to templates", path)
     currency = {}
-    for symbol, spec in (data.get("currency") or {}).items():
-        if not isinstance(spec, dict) or "{}" not in str(spec.get("amount", "")):
-            raise PackagerError(f"currency {symbol!r} needs an 'amount' template with {{}}", path)
-        currency[str(symbol)] = Currency(str(spec["amount"]), str(spec.get("with_scale", spec["amount"])))
+    for symbol, spec in currencies.items():
+        templates = (
+            [str(spec.get(k, spec.get("amount", ""))) for k in ("amount", "with_scale")]
+            if isinstance(spec, dict)
+            else []
+        )
+        # Exactly one "{}" and no other braces: the template is filled with str.format.
+        if not templates or any(t.count("{") != 1 or t.count("}") != 1 or "{}" not in t for t in templates):
+            raise PackagerError(f"currency {symbol!r} needs 'amount' (and 'with_scale') templates with one {{}}", path)
+        currency[str(symbol)] = Currency(*templates)
     numbers = str(data.get("numbers", "engine"))
     if numbers not in ("engine", "spell"):
         raise PackagerError("'numbers' must be 'engine' or 'spell'", path)

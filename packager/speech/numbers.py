@@ -33,11 +33,11 @@ def spell_zh(n: int, year: bool = False) -> str:
         return "".join(_ZH_DIGITS[int(c)] for c in str(n))
     if n == 0:
         return "零"
-    groups = []
-    while n:
-        groups.append(n % 10000)
-        n //= 10000
-    if len(groups) > len(_ZH_BIG):
+    groups, rest = [], n
+    while rest:
+        groups.append(rest % 10000)
+        rest //= 10000
+    if len(groups) > len(_ZH_BIG):  # too long to be a quantity (an ISBN, say): digit by digit
         return "".join(_ZH_DIGITS[int(c)] for c in str(n))
     out, gap = "", False
     for i in reversed(range(len(groups))):
@@ -73,11 +73,11 @@ def spell_vi(n: int, year: bool = False) -> str:
     """Vietnamese in thousands: ba trăm bảy mươi lăm nghìn; years are said as numbers."""
     if n == 0:
         return "không"
-    groups = []
-    while n:
-        groups.append(n % 1000)
-        n //= 1000
-    if len(groups) > len(_VI_SCALES):
+    groups, rest = [], n
+    while rest:
+        groups.append(rest % 1000)
+        rest //= 1000
+    if len(groups) > len(_VI_SCALES):  # too long to be a quantity (an ISBN, say): digit by digit
         return " ".join(_VI_ONES[int(c)] for c in str(n))
     words: list[str] = []
     for i in reversed(range(len(groups))):

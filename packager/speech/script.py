@@ -90,7 +90,7 @@ def build_script(article: Article, lexicon: Lexicon, reference_sections: tuple[s
     opening.say(_spoken(article.meta.summary, lexicon), "paragraph")
     chapters = [Chapter(OPENING_ID, title, ())]
     for section in article.sections:
-        writer = opening if section.id == OPENING_ID or section.heading is None else _Writer(lexicon)
+        writer = opening if section.heading is None else _Writer(lexicon)
         if writer is not opening:
             heading = _spoken(section.heading, lexicon) if section.heading else ""
             writer.say(heading, "heading")

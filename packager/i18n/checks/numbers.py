@@ -19,6 +19,8 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
+from packager.inline import bare_address
+
 # --- addresses ---------------------------------------------------------------------------------
 
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]{}\"'`，。、；：）（]+")
@@ -47,12 +49,6 @@ def digits_to_ascii(text: str) -> str:
 _FULLWIDTH_SEPARATOR = re.compile(r"(?<=\d)[．，](?=\d)")
 
 
-def bare(address: str) -> str:
-    """An address without scheme, www. or trailing slash, lower-cased: what a reader types."""
-    address = re.sub(r"(?i)^(?:https?://|mailto:|tel:)", "", address.strip())
-    return re.sub(r"(?i)^www\.", "", address).rstrip("/").lower()
-
-
 def addresses(text: str) -> tuple[list[Address], str]:
     """Web and e-mail addresses and phone numbers written in ``text`` (plain text, not markup),
     and the text with them blanked out (so their digits are not read again as numbers)."""
@@ -71,9 +67,9 @@ def addresses(text: str) -> tuple[list[Address], str]:
 
         return replace
 
-    text = _URL.sub(take("url", bare), text)
+    text = _URL.sub(take("url", bare_address), text)
     text = _EMAIL.sub(take("email", str.lower), text)
-    text = _DOMAIN.sub(take("url", bare), text)
+    text = _DOMAIN.sub(take("url", bare_address), text)
     text = _PHONE.sub(take("phone", _phone), text)
     return found, text
 

@@ -203,8 +203,8 @@ def links(source: str, translation: str, locale: str) -> Iterator[tuple[str, str
 def written_addresses(source: str, translation: str, locale: str) -> Iterator[tuple[str, str]]:
     found_s, _ = num.addresses(inline.plain(source))
     found_t, _ = num.addresses(inline.plain(translation))
-    hrefs_s = {num.bare(link.href) for link in inline.links(source)}
-    hrefs_t = {num.bare(link.href) for link in inline.links(translation)}
+    hrefs_s = {inline.bare_address(link.href) for link in inline.links(source)}
+    hrefs_t = {inline.bare_address(link.href) for link in inline.links(translation)}
     values_s = {a.value for a in found_s}
     values_t = {a.value for a in found_t}
     for address in found_t:

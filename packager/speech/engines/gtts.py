@@ -12,11 +12,13 @@ import subprocess
 import time
 from collections.abc import Callable
 from importlib import metadata
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from packager.errors import PackagerError
 from packager.speech.engines import EngineUnavailable, Voice
+
+if TYPE_CHECKING:  # numpy is for synthesis, not for planning a build
+    import numpy as np
 
 #: gTTS language codes per locale where they differ from the language code.
 LANGS = {"zh_Hans": "zh-CN", "zh_Hant": "zh-TW", "pt_BR": "pt"}
@@ -69,6 +71,8 @@ class GttsEngine:
 
 
 def _decode_mp3(data: bytes) -> tuple[np.ndarray, int]:
+    import numpy as np
+
     """Decode with ffmpeg (installed by the setup script) to mono float samples."""
     result = subprocess.run(
         ["ffmpeg", "-v", "error", "-i", "pipe:0", "-ac", "1", "-f", "f32le", "pipe:1"],

@@ -13,11 +13,13 @@ import hashlib
 import json
 from importlib import metadata
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from packager.errors import PackagerError
 from packager.speech.engines import Voice
+
+if TYPE_CHECKING:  # numpy is for synthesis, not for planning a build
+    import numpy as np
 
 BASE_WPM = 160  # what Piper voices speak at length_scale 1.0, roughly
 
@@ -69,6 +71,7 @@ class PiperEngine:
         return f"{Path(voice.name).name}@{_digest(voice.name)} length_scale={BASE_WPM / voice.rate:.4f} noise=0"
 
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
+        import numpy as np
         from piper import SynthesisConfig
 
         model = _load(voice.name)
