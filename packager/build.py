@@ -14,11 +14,10 @@ import shutil
 import sys
 import time
 from collections.abc import Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packager import __version__
 from packager.atomic import atomic_write
@@ -27,6 +26,9 @@ from packager.document import Article
 from packager.errors import PackagerError
 from packager.project import Project
 from packager.source import read_article
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -328,6 +330,7 @@ def execute(project: Project, the_plan: Plan, jobs: int, quiet: bool) -> list[Ou
         return outcomes
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(the_plan.todo)))
     import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # only when there is work
 
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
     if context.get_start_method() == "forkserver":
