@@ -43,6 +43,23 @@ def run_packager(*args: str, cwd: Path | None = None, env: dict[str, str] | None
     )
 
 
+def figure_alts(struct_tree: object) -> list[str]:
+    """The alternative texts of every /Figure in a tagged PDF's structure tree (pikepdf objects)."""
+    import pikepdf
+
+    out, stack = [], [struct_tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, pikepdf.Array):
+            stack.extend(item)
+        elif isinstance(item, pikepdf.Dictionary):
+            if item.get("/S") == "/Figure" and "/Alt" in item:
+                out.append(str(item.Alt))
+            if "/K" in item:
+                stack.append(item.K)
+    return out
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")

@@ -30,7 +30,7 @@ from packager.render.html import DRAFT_NOTICE
 from packager.render.pdf import HandoutBuilder, LargePrintBuilder, PrintBuilder
 from packager.source import read_article
 
-from .conftest import ALL_LOCALES, REPO, SLUG
+from .conftest import ALL_LOCALES, REPO, SLUG, figure_alts
 
 PUBLISH = "https://clinic.example.org/handouts"
 CLINIC = ClinicSettings(name="Riverside Rheumatology Clinic", contact="Tel. 555 0100 · rheum@riverside.example")
@@ -397,22 +397,8 @@ def test_qr_code_figure_has_alt_text_and_the_audio_address_is_printed(built: dic
         assert _squash(f"{PUBLISH}/{locale}/{SLUG}.mp3") in _squash("".join(c["text"] for c in end_side))
         assert CLINIC.name.replace(" ", "") in _squash(page["text"])
         with pikepdf.open(built[locale, "handout"].path) as pdf:
-            alts = _figure_alts(pdf.Root.StructTreeRoot)
+            alts = figure_alts(pdf.Root.StructTreeRoot)
         assert ui_gettext("render", locale)("Audio version of this handout") in alts
-
-
-def _figure_alts(node: pikepdf.Object) -> list[str]:
-    out, stack = [], [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, pikepdf.Array):
-            stack.extend(item)
-        elif isinstance(item, pikepdf.Dictionary):
-            if item.get("/S") == "/Figure" and "/Alt" in item:
-                out.append(str(item.Alt))
-            if "/K" in item:
-                stack.append(item.K)
-    return out
 
 
 def test_link_addresses_are_printed_after_their_text(plumbed: dict) -> None:

@@ -33,7 +33,7 @@ from packager.render.html import (
 from packager.render.pdf import HandoutBuilder, LargePrintBuilder, make_fetcher
 from packager.source import read_article
 
-from .conftest import REPO, SLUG
+from .conftest import REPO, SLUG, figure_alts
 
 TOTO = "\U0001e290"  # TOTO LETTER PA: no font in Debian's Noto packages draws it
 
@@ -301,17 +301,7 @@ def test_image_is_printed_with_its_alt_text(root: Path, article: Article, tmp_pa
     path = tmp_path / "figure.pdf"
     path.write_bytes(data)
     with pikepdf.open(path) as pdf:
-        alts = []
-        stack = [pdf.Root.StructTreeRoot]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, pikepdf.Array):
-                stack.extend(node)
-            elif isinstance(node, pikepdf.Dictionary):
-                if node.get("/S") == "/Figure" and "/Alt" in node:
-                    alts.append(str(node.Alt))
-                if "/K" in node:
-                    stack.append(node.K)
+        alts = figure_alts(pdf.Root.StructTreeRoot)
         images = {image.objgen for page in pdf.pages for image in page.get_images().values()}
     assert "A CAR T cell finding a B cell" in alts
     assert len(images) == 1
