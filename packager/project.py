@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import types
 import typing
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +101,12 @@ def check_locale_name(locale: str, path: Path | None = None, line: int | None = 
 
 
 MAX_SETTINGS_BYTES = 1_000_000
+
+
+def source_date_epoch() -> datetime | None:
+    """The date reproducible builds ask for (SOURCE_DATE_EPOCH), or None."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else None
 
 
 def read_limited(path: Path, limit: int, what: str) -> bytes:

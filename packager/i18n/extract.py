@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from packager.atomic import write_if_changed
 from packager.document import Article
 from packager.i18n.pofile import Catalog, catalog_bytes, new_catalog, read_catalog
+from packager.project import source_date_epoch
 
 HEADER_COMMENT = """\
 # Translations of "{title}" ({slug}), made with packager.
@@ -54,7 +54,4 @@ def write_template(article: Article, root: Path, path: Path) -> tuple[Catalog, b
 
 def _now() -> datetime:
     """The clock, unless SOURCE_DATE_EPOCH asks for a reproducible date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC).replace(second=0, microsecond=0)
+    return source_date_epoch() or datetime.now(UTC).replace(second=0, microsecond=0)

@@ -9,9 +9,8 @@ escaping, never by a template, so text cannot break out of a CSS string either.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,7 +23,7 @@ from packager import __version__, inline
 from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table
 from packager.errors import PackagerError
 from packager.i18n.ui import ui_gettext
-from packager.project import Project
+from packager.project import Project, source_date_epoch
 from packager.render import fonts, qr
 
 HERE = Path(__file__).resolve().parent
@@ -110,10 +109,8 @@ def format_day(day: date, locale: str) -> str:
 
 def pdf_date(article: Article) -> str:
     """The PDF's date: SOURCE_DATE_EPOCH when set (reproducible builds), else the review date. Never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return article.meta.reviewed.isoformat()
+    epoch = source_date_epoch()
+    return epoch.strftime("%Y-%m-%dT%H:%M:%SZ") if epoch else article.meta.reviewed.isoformat()
 
 
 # -- the view model: the article as the template needs it -------------------------------------

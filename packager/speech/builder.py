@@ -15,7 +15,7 @@ from packager.document import Article
 from packager.i18n.ui import ui_gettext, ui_paths
 from packager.project import Project
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
-from packager.speech.lexicon import lexicon_path, load_lexicon
+from packager.speech.lexicon import find_lexicon, load_lexicon
 from packager.speech.script import OPENING_ID, Script, build_script
 
 SPEECH_FORMAT = "speech-3"  # bump when assembly or mastering changes the sound
@@ -40,11 +40,8 @@ class AudioBuilder:
     def inputs(self, project: Project, locale: str) -> list[Path | str]:
         engine, voice = voice_for(project, locale)
         found: list[Path | str] = [SPEECH_FORMAT]
-        for name in (locale, locale.split("_")[0]):
-            path = lexicon_path(project.locales_dir, name)
-            if path.exists():
-                found.append(path)
-                break
+        lexicon = find_lexicon(project.locales_dir, locale)
+        found += [lexicon] if lexicon else []
         found += ui_paths("speech", locale)
         found.append(f"{engine.name} {engine.version()} voice={engine.identity(voice)} rate={voice.rate}")
         if project.settings.audio.fallback:

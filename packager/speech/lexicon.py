@@ -56,13 +56,18 @@ def lexicon_path(locales_dir: Path, locale: str) -> Path:
     return locales_dir / locale / LEXICON_FILE
 
 
-def load_lexicon(locales_dir: Path, locale: str) -> Lexicon:
-    """The lexicon for ``locale``, or the one for its language (``es`` for ``es_MX``), or an empty one."""
+def find_lexicon(locales_dir: Path, locale: str) -> Path | None:
+    """The lexicon file for ``locale``, or the one for its language (``es`` for ``es_MX``)."""
     for name in (locale, locale.split("_")[0]):
         path = lexicon_path(locales_dir, name)
         if path.exists():
-            return _read(path, locale)
-    return Lexicon(locale=locale)
+            return path
+    return None
+
+
+def load_lexicon(locales_dir: Path, locale: str) -> Lexicon:
+    path = find_lexicon(locales_dir, locale)
+    return _read(path, locale) if path else Lexicon(locale=locale)
 
 
 def _read(path: Path, locale: str) -> Lexicon:
