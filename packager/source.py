@@ -140,6 +140,14 @@ def _kind_name(kind: type) -> str:
     return {str: "non-empty text", date: "date (YYYY-MM-DD)", list: "list"}[kind]
 
 
+def parse_blocks(lines: list[str]) -> etree.Element:
+    """Python-Markdown's block tree, inline text left as Markdown. The translation checks parse
+    translations with this too, so that "the same kind of block" means the same thing to both."""
+    md = markdown.Markdown(extensions=["tables"])
+    md.preprocessors.deregister("html_block")  # raw HTML stays visible text, then is rejected
+    return md.parser.parseDocument(lines).getroot()
+
+
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
@@ -154,9 +162,7 @@ class _BodyParser:
         self.cursor = 0
 
     def sections(self) -> tuple[Section, ...]:
-        md = markdown.Markdown(extensions=["tables"])
-        md.preprocessors.deregister("html_block")  # raw HTML stays visible text, then is rejected
-        root = md.parser.parseDocument(self.lines).getroot()
+        root = parse_blocks(self.lines)
         sections: list[Section] = []
         section_id, heading, blocks = "introduction", None, []
         used: set[str] = {section_id}  # a heading "Introduction" becomes introduction-2

@@ -14,10 +14,9 @@ import xml.etree.ElementTree as etree
 from collections import Counter
 from collections.abc import Callable, Iterator
 
-import markdown
-
 from packager import inline
 from packager.i18n.checks import numbers as num
+from packager.source import parse_blocks
 
 ERROR, WARNING = "error", "warning"
 
@@ -129,13 +128,6 @@ def raw_html(source: str, translation: str, locale: str) -> Iterator[tuple[str, 
             return
 
 
-def _block_parser() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["tables"])
-    md.preprocessors.deregister("html_block")
-    return md
-
-
-_BLOCKS = _block_parser()
 _BLOCK_NAMES = {
     "p": "a paragraph",
     "ul": "a bulleted list",
@@ -149,9 +141,7 @@ _BLOCK_NAMES = {
 
 def block_kinds(text: str) -> list[str]:
     """The block elements ``text`` parses to on its own: ['p'] for every source string."""
-    _BLOCKS.reset()
-    root = _BLOCKS.parser.parseDocument(text.split("\n")).getroot()
-    return [child.tag for child in root]
+    return [child.tag for child in parse_blocks(text.split("\n"))]
 
 
 def _describe_blocks(kinds: list[str]) -> str:
