@@ -243,3 +243,11 @@ def test_a_pinned_acceptance_covers_exactly_one_finding_and_lapses_when_it_chang
     found = [f for f in findings_for(project) if f.key == REF2]
     assert {f.message for f in found if f.blocking} == {"'2013' is not in the source"}
     assert [f.message for f in found if f.code == "unused-accept"] == [f"'{added['accept_flag']}' accepts nothing here"]
+
+
+def test_numbers_side_by_side_are_not_read_as_a_phone_number() -> None:
+    """Found by hypothesis: '10.00 100' was taken for a phone number, hiding a changed '100,000'."""
+    from packager.i18n.checks.rules import check_message
+
+    codes = {code for code, _ in check_message("10.00 100,000.", "10.00 100,100.", "es")}
+    assert "number-changed" in codes

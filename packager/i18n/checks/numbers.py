@@ -27,7 +27,8 @@ _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]{}\"'`，。、；：�
 _EMAIL = re.compile(r"(?i)(?<![\w.+-])[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 _TLDS = "com|org|net|gov|edu|int|mil|info|io|health|care|app|eu|uk|us|es|mx|de|fr|cn|vn|ca|au|co|ar|in"
 _DOMAIN = re.compile(rf"(?i)(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:/[^\s<>)]*)?")
-_PHONE = re.compile(r"(?<![\w+(])(?:\+|\()?\d[\d \u00a0().\-–]{5,}\d(?![\w])")
+#: A phone number never starts or ends inside a grouped number ("10.00 100,000" is two numbers).
+_PHONE = re.compile(r"(?<![\w+(])(?<!\d[.,])(?:\+|\()?\d[\d \u00a0().\-–]{5,}\d(?![\w]|[.,]\d)")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NOT_PHONE = re.compile(r"\.\s|\)\.|\(\d{4}\)|\d\(")
 _TRAILING = ".,;:!?)]}'\"”’»。，、；：！？）"
