@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Install everything packager needs on a fresh Debian machine:
 # the Debian packages in debian-packages.txt (needs root), then a Python
-# virtual environment in .venv with packager and its dependencies.
+# virtual environment in .venv with packager and exactly the locked dependencies.
 #   bash scripts/setup.sh          # to build handouts
 #   bash scripts/setup.sh --test   # also the test tools
+#   bash scripts/setup.sh --debian-only  # only the Debian packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+lock=requirements/packager.lock
+[ "${1:-}" = "--test" ] && lock=requirements/test.lock
 
 packages=$(grep -v '^\s*#' debian-packages.txt | grep -v '^\s*$' | tr '\n' ' ')
 missing=""
@@ -22,10 +23,16 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+[ "${1:-}" = "--debian-only" ] && exit 0
+
 if [ ! -x .venv/bin/python ]; then
     echo "setup: creating the virtual environment .venv"
     python3 -m venv .venv
 fi
-echo "setup: installing packager${extras} into .venv"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+# Exactly the locked versions, checked against their sha256 hashes (bash scripts/lock.sh
+# refreshes the lock), then packager itself with no further downloads.
+echo "setup: installing $lock into .venv"
+pip=(.venv/bin/python -m pip --quiet --disable-pip-version-check)
+"${pip[@]}" install --require-hashes --no-deps -r "$lock"
+"${pip[@]}" install --no-deps --no-build-isolation -e .
 echo "setup: done"

@@ -278,26 +278,67 @@ def test_oversized_catalog_is_refused(project: Path) -> None:
         findings_for(project)
 
 
-@pytest.mark.parametrize(
-    ("header", "code", "fragment"),
-    [
-        ("", "plural-forms", "no Plural-Forms line"),
-        ('"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);\\n"\n', "plural-forms", "es has 2"),
-        ('"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n"Language: ar\\n"\n', "language-mismatch", "'ar'"),
-    ],
-    ids=["missing", "wrong-nplurals", "wrong-language"],
-)
-def test_header_problems_are_errors_on_the_header_line(project: Path, header: str, code: str, fragment: str) -> None:
+PLURAL_ENTRY = 'msgctxt "unused/plural"\nmsgid "one month"\nmsgid_plural "{n} months"\n{forms}\n\n'
+
+
+def _set_header(header: str, plural_forms: str | None = None) -> Callable[[bytes], bytes]:
+    """Replace the Plural-Forms and Language lines by ``header``; add a plural entry with ``plural_forms``."""
+
     def change(data: bytes) -> bytes:
         text = data.decode()
         text = re.sub(r'"Plural-Forms: [^\n]*\n', "", text)
         text = re.sub(r'"Language: [^\n]*\n', "", text)
-        return text.replace('"Language-Team', header + '"Language-Team', 1).encode()
+        text = text.replace('"Language-Team', header + '"Language-Team', 1)
+        return (text + "\n" + PLURAL_ENTRY.replace("{forms}", plural_forms) if plural_forms else text).encode()
 
-    transform_file(project, change)
+    return change
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);\\n"\n',
+        '"Plural-Forms: nplurals=1; plural=0;\\n"\n',
+    ],
+    ids=["missing", "three-forms", "one-form"],
+)
+def test_plural_forms_never_fail_a_catalog_without_plural_entries(project: Path, header: str) -> None:
+    """Whatever CLDR version the installed Babel has (2.19 gave Spanish three forms)."""
+    transform_file(project, _set_header(header))
+    assert [f for f in findings_for(project) if f.code == "plural-forms"] == []
+
+
+@pytest.mark.parametrize(
+    ("header", "forms", "fragment"),
+    [
+        ("", 'msgstr[0] "un mes"\nmsgstr[1] "{n} meses"', "no Plural-Forms line"),
+        (
+            '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);\\n"\n',
+            'msgstr[0] "un mes"\nmsgstr[1] "{n} meses"',
+            "has 2 plural forms; Plural-Forms says 3",
+        ),
+    ],
+    ids=["missing", "disagreeing"],
+)
+def test_plural_entries_must_agree_with_their_own_header(project: Path, header: str, forms: str, fragment: str) -> None:
+    transform_file(project, _set_header(header, forms))
     errors = [f for f in findings_for(project) if f.blocking]
-    assert [(f.code, f.key) for f in errors] == [(code, "")]
+    assert [(f.code, f.key) for f in errors] == [("plural-forms", "")]
     assert fragment in errors[0].message and errors[0].line == 10
+
+
+def test_plural_entries_that_agree_with_their_header_pass(project: Path) -> None:
+    header = '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n'
+    transform_file(project, _set_header(header, 'msgstr[0] "un mes"\nmsgstr[1] "{n} meses"'))
+    assert [f for f in findings_for(project) if f.blocking] == []
+
+
+def test_a_language_header_for_another_locale_is_an_error_on_the_header_line(project: Path) -> None:
+    transform_file(project, _set_header('"Language: ar\\n"\n'))
+    errors = [f for f in findings_for(project) if f.blocking]
+    assert [(f.code, f.key) for f in errors] == [("language-mismatch", "")]
+    assert "'ar'" in errors[0].message and errors[0].line == 10
 
 
 # --- malformed projects -------------------------------------------------------------------------

@@ -42,14 +42,20 @@ def build_template(article: Article, root: Path, creation_date: datetime | None 
 
 
 def write_template(article: Article, root: Path, path: Path) -> tuple[Catalog, bool]:
-    """Write the POT; unchanged messages keep the old file byte for byte (creation date included)."""
-    old_date = read_catalog(path).creation_date if path.exists() else None
-    if old_date is not None:
-        template = build_template(article, root, old_date)
-        if path.read_bytes() == catalog_bytes(template):
-            return template, False
+    """Write the POT; while its messages are unchanged it keeps its creation date.
+
+    Messages are compared, not bytes, so that a change in how the header is written
+    (a newer Babel, say) never moves the date translators see.
+    """
+    old = read_catalog(path) if path.exists() else None
     template = build_template(article, root)
+    if old is not None and _messages(old) == _messages(template):
+        template = build_template(article, root, old.creation_date)
     return template, write_if_changed(path, catalog_bytes(template))
+
+
+def _messages(catalog: Catalog) -> list[tuple]:
+    return [(m.context, m.id, m.auto_comments, m.locations) for m in catalog if m.id]
 
 
 def _now() -> datetime:

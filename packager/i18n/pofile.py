@@ -24,6 +24,9 @@ REVIEW_DATE = "X-Medical-Review-Date"
 REVIEW_SOURCE_VERSION = "X-Medical-Review-Source-Version"
 REVIEW_HEADERS = (REVIEW_BY, REVIEW_DATE, REVIEW_SOURCE_VERSION)
 
+#: Written in every catalog and template instead of Babel's version, so that the bytes a
+#: catalog gets do not depend on which Babel a fresh install picked.
+GENERATED_BY = "packager\n"
 MAX_CATALOG_BYTES = 5_000_000
 NO_WRAP = 1_000_000
 
@@ -39,8 +42,8 @@ class Catalog(BabelCatalog):
 
     def _get_headers(self) -> list[tuple[str, str]]:
         headers = BabelCatalog._get_mime_headers(self)
-        generated = headers.pop()  # keep Generated-By last, as Babel writes it
-        return headers + list(self.extra_headers.items()) + [generated]
+        headers.pop()  # Babel's "Generated-By: Babel X.Y": it would change every file on each Babel release
+        return headers + list(self.extra_headers.items()) + [("Generated-By", GENERATED_BY)]
 
     def _set_headers(self, headers) -> None:
         headers = list(headers)

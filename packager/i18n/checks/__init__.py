@@ -16,7 +16,10 @@ Severity policy
     links, emphasis or code; a translation with no visible text; an invisible
     bidirectional-control, zero-width or control character the source lacks;
     raw HTML; a message over the length or nesting limits; a plural entry; a
-    missing or wrong Plural-Forms header; a Language header for another locale.
+    plural entry whose forms disagree with the catalog's own ``Plural-Forms``
+    header (never compared with the installed Babel's CLDR: a catalog without
+    plural entries never fails on ``Plural-Forms``); a Language header for
+    another locale.
     packager's own words (``packager/locale/<ll>/LC_MESSAGES/*.po``, footers
     and spoken notices) get the same checks, and their ``{placeholders}``,
     which go through ``str.format``, must be exactly the source's plain names.
@@ -73,7 +76,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.messages.plurals import get_plural
 
 from packager.document import Article, Text
 from packager.errors import PackagerError, _display
@@ -215,29 +217,38 @@ def _warn(code: str, message: str, path: Path, line: int | None, key: str, local
 
 
 def _header_checks(catalog: Catalog, locale: str) -> list[tuple[str, str]]:
+    """The header against the catalog itself, never against the installed Babel's CLDR.
+
+    CLDR revises plural rules (Babel 2.19 gave Spanish a third form), so comparing
+    ``Plural-Forms`` with the installed library would fail a good catalog on the day a
+    fresh install picks up a newer Babel. A catalog without plural entries (every article
+    catalog: a handout message is one string) never fails on ``Plural-Forms``; one with
+    plural entries fails when an entry's forms disagree with its own header's ``nplurals``
+    (a malformed header is already refused when the file is read).
+    """
     found = []
     header = _header_fields(catalog.raw_header or "")
-    plural_forms = header.get("plural-forms", "")
-    if not plural_forms:
-        found.append(("plural-forms", "the header has no Plural-Forms line"))
-    elif (expected := _plural_rule(locale)) is not None:
-        nplurals = plural_forms.split("nplurals=", 1)[-1].split(";", 1)[0].strip()
-        if nplurals != str(expected.num_plurals):
-            found.append(
-                ("plural-forms", f"Plural-Forms says nplurals={nplurals}; {locale} has {expected.num_plurals}")
-            )
+    plural_entries = [m for m in catalog if m.id and m.pluralizable]
+    if plural_entries:
+        params = dict(p.strip().partition("=")[::2] for p in header.get("plural-forms", "").split(";"))
+        nplurals = params.get("nplurals", "").strip()
+        if not nplurals:
+            found.append(("plural-forms", "the catalog has plural entries but its header has no Plural-Forms line"))
+        for message in plural_entries:
+            # Babel pads the forms to the header's count, so count the ones the translator wrote.
+            strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+            forms = sum(1 for string in strings if string)
+            if nplurals and forms and forms != int(nplurals):
+                found.append(
+                    (
+                        "plural-forms",
+                        f"the entry on line {message.lineno} has {forms} plural forms; Plural-Forms says {nplurals}",
+                    )
+                )
     language = header.get("language", "")
     if language and _same_locale(language, locale) is False:
         found.append(("language-mismatch", f"the Language header says {language!r}, the folder says {locale!r}"))
     return found
-
-
-def _plural_rule(locale: str):
-    """CLDR's plural rule for ``locale``, None for a locale CLDR does not know (nothing to compare)."""
-    try:
-        return get_plural(locale)
-    except (UnknownLocaleError, ValueError):
-        return None
 
 
 def _header_fields(raw: str) -> dict[str, str]:

@@ -37,7 +37,7 @@ CODES: dict[str, tuple[str, str]] = {
     "too-deep": (ERROR, "the translation nests markup deeper than the limit"),
     "plural-entry": (ERROR, "a plural entry where the source has one string"),
     "placeholder-changed": (ERROR, "a {placeholder} of packager's own words differs from the source"),
-    "plural-forms": (ERROR, "the Plural-Forms header is missing or wrong for the locale"),
+    "plural-forms": (ERROR, "plural entries that disagree with the catalog's own Plural-Forms header"),
     "language-mismatch": (ERROR, "the Language header names another locale"),
     # Warnings: shown, never blocking.
     "number-format": (WARNING, "a number written in the source's notation, which this locale may misread"),
