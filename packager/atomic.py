@@ -29,9 +29,9 @@ def atomic_write(path: Path, data: bytes, tmp_dir: Path | None = None) -> None:
         raise
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes, tmp_dir: Path | None = None) -> bool:
     """Atomically write ``data`` unless the file already holds exactly it."""
-    if path.exists() and path.read_bytes() == data:
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
         return False
-    atomic_write(path, data)
+    atomic_write(path, data, tmp_dir)
     return True

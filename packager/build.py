@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packager import __version__
-from packager.atomic import atomic_write
+from packager.atomic import atomic_write, write_if_changed
 from packager.builders import BUILDERS, Builder, Product, get_builder
 from packager.document import Article
 from packager.errors import PackagerError
+from packager.i18n.history import snapshots
 from packager.project import Project
 from packager.source import read_article
 
@@ -64,6 +65,10 @@ class Plan:
     todo: list[tuple[Target, str, Article]] = field(default_factory=list)
     fresh: list[Outcome] = field(default_factory=list)
     refused: list[Outcome] = field(default_factory=list)
+    #: "slug/locale" -> what is published there: state (current | outdated | refused | failed),
+    #: version, source_version, reason. Never missing a locale the project has.
+    states: dict[str, dict[str, str]] = field(default_factory=dict)
+    withdrawn: list[str] = field(default_factory=list)  # "slug/locale" refused as outdated: its old files go
 
 
 # -- input hashing -------------------------------------------------------------------------
@@ -97,6 +102,7 @@ def target_inputs(project: Project, target: Target, builder: Builder) -> str:
     parts += [target.source.parent / figure.src for figure in article.figures()]
     if target.locale != article.meta.language:
         parts.append(project.catalog_path(target.locale, target.slug))
+        parts += snapshots(project, target.slug)  # an outdated translation is built from one of these
     settings = project.root / "packager.yaml"
     parts.append(settings if settings.exists() else "default settings")
     parts.extend(builder.inputs(project, target.locale))
@@ -113,56 +119,90 @@ def _article(path: Path) -> Article:
 
 
 def read_manifest(build_dir: Path) -> dict[str, Any]:
+    empty: dict[str, Any] = {"version": MANIFEST_VERSION, "targets": {}, "locales": {}, "failures": {}}
     try:
         data = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
-        return {"version": MANIFEST_VERSION, "targets": {}}
-    if data.get("version") != MANIFEST_VERSION or not isinstance(data.get("targets"), dict):
-        return {"version": MANIFEST_VERSION, "targets": {}}
+        return empty
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return empty
+    if not all(isinstance(data.get(key), dict) for key in ("targets", "locales", "failures")):
+        return empty
     return data
 
 
 def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
+    """build/manifest.json: every output, what each locale publishes (current, outdated with its
+    version, refused or failed with the reason), and every target that failed, with its reason."""
     targets = dict(sorted(manifest["targets"].items()))
     outputs = [out for entry in targets.values() for out in entry["outputs"]]
-    data = {"version": MANIFEST_VERSION, "packager": __version__, "outputs": outputs, "targets": targets}
+    data = {
+        "version": MANIFEST_VERSION,
+        "packager": __version__,
+        "locales": dict(sorted(manifest["locales"].items())),
+        "failures": dict(sorted(manifest["failures"].items())),
+        "outputs": outputs,
+        "targets": targets,
+    }
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    atomic_write(build_dir / MANIFEST, text.encode("utf-8"), tmp_dir=build_dir / ".tmp")
+    write_if_changed(build_dir / MANIFEST, text.encode("utf-8"), tmp_dir=build_dir / ".tmp")
 
 
 def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
-    """build/index.html: every output by article and language, for clinic staff to open and print."""
+    """build/index.html: every language of every article, for clinic staff to open and print.
+
+    Every locale the last build planned is listed, whatever happened to it: its outputs, whether
+    it is current or an outdated translation (and of which version), or why it was not built.
+    """
     from html import escape
 
     from babel import Locale, UnknownLocaleError
 
-    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    outputs: dict[str, list[dict[str, Any]]] = {}
     for entry in manifest["targets"].values():
         for out in entry["outputs"]:
-            rows.setdefault((out["article"], out["locale"]), []).append(out)
+            outputs.setdefault(f"{out['article']}/{out['locale']}", []).append(out)
+    failures: dict[str, list[str]] = {}
+    for key, reason in manifest["failures"].items():
+        slug, locale, fmt = key.split("/", 2)
+        failures.setdefault(f"{slug}/{locale}", []).append(f"{fmt}: {reason}")
     labels = {"handout": "Handout (PDF)", "large-print": "Large print (PDF)", "audio": "Audio"}
+    order = list(labels)
     items = []
-    for (article, locale), outs in sorted(rows.items()):
+    for key in sorted({*manifest["locales"], *outputs, *failures}):
+        article, locale = key.split("/", 1)
         try:
             name = Locale.parse(locale).get_display_name(locale) or locale
         except (ValueError, UnknownLocaleError):
             name = locale
+        state = manifest["locales"].get(key, {})
+        outs = outputs.get(key, [])
         links = []
-        order = ("handout", "large-print", "audio")
         for out in sorted(outs, key=lambda o: (order.index(o["format"]), o["path"].endswith(".m3u8"))):
             if out["path"].count("/") == 1:  # the main files, not the per-section tracks
                 label = labels[out["format"]] + (" playlist" if out["path"].endswith(".m3u8") else "")
                 links.append(f'<a href="{escape(out["path"])}">{label}</a>')
-        draft = " (draft translation, not yet medically reviewed)" if any(o.get("draft") for o in outs) else ""
+        notes = []
+        if state.get("state") == "outdated":
+            notes.append(
+                f"outdated translation: of version {state['version']}; the article is now {state['source_version']}"
+            )
+        elif state.get("state") in ("refused", "failed"):
+            notes.append(f"not built: {state.get('reason', '')}")
+        if any(o.get("draft") for o in outs):
+            notes.append("draft translation, not yet medically reviewed")
+        if state.get("state") not in ("refused", "failed"):
+            notes += [f"not built: {reason}" for reason in failures.get(key, [])]
+        note = "".join(f"<br><em>{escape(n)}</em>" for n in notes)
         items.append(
             f'<li><strong>{escape(article)}</strong>: <span lang="{escape(locale.replace("_", "-"))}">'
-            f"{escape(name)}</span>{draft}: {' · '.join(links)}</li>"
+            f"{escape(name)}</span> ({escape(locale)}): {' · '.join(links) or 'no files'}{note}</li>"
         )
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Patient handouts</title></head>\n'
         "<body><h1>Patient handouts</h1>\n<ul>\n" + "\n".join(items) + "\n</ul></body></html>\n"
     )
-    atomic_write(build_dir / "index.html", page.encode("utf-8"), tmp_dir=build_dir / ".tmp")
+    write_if_changed(build_dir / "index.html", page.encode("utf-8"), tmp_dir=build_dir / ".tmp")
 
 
 def _is_fresh(entry: dict[str, Any] | None, digest: str, build_dir: Path) -> bool:
@@ -190,45 +230,83 @@ def plan(project: Project, locales: list[str] | None, formats: list[str] | None)
             if locales and locale not in locales:
                 continue
             targets = [Target(article.slug, locale, fmt, source) for fmt in chosen_formats]
-            digests = {t: target_inputs(project, t, builders[t.format]) for t in targets}
-            stale = [t for t in targets if not _is_fresh(manifest["targets"].get(t.key), digests[t], project.build_dir)]
-            result.fresh += [
+            digests: dict[Target, str] = {}
+            unready: dict[Target, str] = {}  # e.g. no voice for this language: only this target fails
+            for t in targets:
+                try:
+                    digests[t] = target_inputs(project, t, builders[t.format])
+                except PackagerError as exc:
+                    unready[t] = str(exc)
+            stale = [
+                t
+                for t in targets
+                if t in unready or not _is_fresh(manifest["targets"].get(t.key), digests[t], project.build_dir)
+            ]
+            fresh = [
                 Outcome(t, "up to date", outputs=manifest["targets"][t.key]["outputs"])
                 for t in targets
                 if t not in stale
             ]
+            result.fresh += fresh
+            state_key = f"{article.slug}/{locale}"
             if not stale:
+                result.states[state_key] = fresh[0].outputs[0].get("translation") or _state("current", article)
                 continue
             try:
                 localized = _localize(project, article, locale)
             except PackagerError as exc:
-                result.refused += [Outcome(t, "failed", str(exc)) for t in stale]
+                from packager.i18n.translate import OutdatedRefused
+
+                refused = isinstance(exc, OutdatedRefused)
+                result.refused += [Outcome(t, "refused" if refused else "failed", str(exc)) for t in stale]
+                result.states[state_key] = {"state": "refused" if refused else "failed", "reason": str(exc)}
+                if refused:
+                    result.withdrawn.append(state_key)
                 continue
-            result.todo += [(t, digests[t], localized) for t in stale]
+            result.states[state_key] = _state("outdated" if localized.outdated else "current", localized, article)
+            for t in stale:
+                try:
+                    if t in unready:
+                        raise PackagerError(unready[t])
+                    builders[t.format].preflight(project, [locale])
+                except PackagerError as exc:
+                    result.refused.append(Outcome(t, "failed", str(exc)))
+                else:
+                    result.todo.append((t, digests[t], localized))
         missing = sorted(set(locales or ()) - set(all_locales))
         if missing:
-            raise PackagerError(f"no catalog for locale {', '.join(missing)}; run 'packager init LOCALE'", source)
-    for name, builder in builders.items():
-        wanted = sorted({t.locale for t, _, _ in result.todo if t.format == name})
-        if wanted:
-            builder.preflight(project, wanted)
+            raise PackagerError(
+                f"no catalog for locale {', '.join(missing)} (there are: {', '.join(all_locales)}); "
+                "run 'packager init LOCALE' to start one",
+                source,
+            )
     result.todo.sort(key=lambda item: FORMAT_ORDER.index(item[0].format))
     return result
 
 
 def _localize(project: Project, article: Article, locale: str) -> Article:
-    """Checks first (a translation with errors is never built), then the translate transform."""
-    from packager.i18n.translate import localized
+    """The translate transform, then the checks of what it chose to publish (the current text
+    or an earlier one): a translation with errors is never built."""
+    from packager.i18n.translate import localize
 
-    if locale != article.meta.language:
+    translation = localize(project, article, locale)
+    if translation.catalog is not None and translation.path is not None:
         from packager.i18n import checks
 
-        findings = checks.check_locale(project, article, locale, readability=False)
-        errors = [f for f in findings if f.severity == "error" and not f.accepted]
+        findings = checks.check_catalog(
+            translation.source, translation.catalog, translation.path, locale, False, translation.earlier
+        )
+        errors = [f for f in findings + checks.check_ui_words(locale) if f.blocking]
         if errors:
             more = f" (and {len(errors) - 1} more; run 'packager check --locale {locale}')" if len(errors) > 1 else ""
             raise PackagerError(f"translation check failed: {errors[0]}{more}")
-    return localized(project, article, locale)
+    return translation.article
+
+
+def _state(state: str, published: Article, article: Article | None = None) -> dict[str, str]:
+    """What the manifest and index say a locale publishes."""
+    current = (article or published).meta.version
+    return {"state": state, "version": published.meta.version, "source_version": current}
 
 
 # -- running -------------------------------------------------------------------------------
@@ -266,6 +344,8 @@ def _run_target(project: Project, target: Target, article: Article, digest: str)
             "format": target.format,
             "article_version": article.meta.version,
             "draft": article.draft,
+            "translation": _state("outdated" if article.outdated else "current", article)
+            | ({"source_version": article.outdated.current_version} if article.outdated else {}),
             "size": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
             "inputs": digest,
@@ -321,12 +401,21 @@ def execute(project: Project, the_plan: Plan, jobs: int, quiet: bool) -> list[Ou
     manifest = read_manifest(build_dir)
     outcomes = list(the_plan.fresh) + list(the_plan.refused)
     display = _Display(quiet, len(the_plan.todo))
+    manifest["locales"].update(the_plan.states)
+    for key in [k for k in manifest["targets"] if k.rsplit("/", 1)[0] in the_plan.withdrawn]:
+        # A refused outdated translation, in any format, must not stay where staff print from.
+        for out in manifest["targets"].pop(key)["outputs"]:
+            path = (build_dir / out["path"]).resolve()
+            if path.is_relative_to(build_dir.resolve()) and path.is_file():
+                path.unlink()
     for outcome in the_plan.refused:
         manifest["targets"].pop(outcome.target.key, None)
+        manifest["failures"][outcome.target.key] = outcome.reason
+    for outcome in the_plan.fresh:
+        manifest["failures"].pop(outcome.target.key, None)
     if not the_plan.todo:
-        if the_plan.refused or not (build_dir / MANIFEST).exists():
-            write_manifest(build_dir, manifest)
-            write_index(build_dir, manifest)
+        write_manifest(build_dir, manifest)
+        write_index(build_dir, manifest)
         return outcomes
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(the_plan.todo)))
     import multiprocessing
@@ -355,8 +444,10 @@ def execute(project: Project, the_plan: Plan, jobs: int, quiet: bool) -> list[Ou
                             "inputs": outcome.outputs[0]["inputs"],
                             "outputs": outcome.outputs,
                         }
+                        manifest["failures"].pop(outcome.target.key, None)
                     else:
                         manifest["targets"].pop(outcome.target.key, None)
+                        manifest["failures"][outcome.target.key] = outcome.reason
                     write_manifest(build_dir, manifest)
                     display.finished(outcome)
                     outcomes.append(outcome)
@@ -416,14 +507,22 @@ def build(project: Project, locales=None, formats=None, jobs: int = 0, quiet: bo
 
 def run(project: Project, args: Any) -> int:
     outcomes = build(project, args.locale, args.format, args.jobs, args.quiet or args.json)
-    failed = [o for o in outcomes if o.status == "failed"]
+    failed = [o for o in outcomes if o.status in ("failed", "refused")]
     if args.json:
         print(json.dumps([_summary(o) for o in outcomes], indent=2, ensure_ascii=False))
     elif not args.quiet:
         print(summary_table(outcomes))
-    for outcome in failed:
-        print(f"packager: error: {outcome.target.key}: {outcome.reason}", file=sys.stderr)
+    for where, reason in failure_lines(failed):
+        print(f"packager: error: {where}: {reason}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def failure_lines(failed: list[Outcome]) -> list[tuple[str, str]]:
+    """Each failure once: the formats of one article and locale that failed for one reason share a line."""
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for o in failed:
+        grouped.setdefault((o.target.slug, o.target.locale, o.reason), []).append(o.target.format)
+    return [(f"{slug}/{locale} ({', '.join(formats)})", reason) for (slug, locale, reason), formats in grouped.items()]
 
 
 def _summary(outcome: Outcome) -> dict[str, Any]:
@@ -437,11 +536,14 @@ def _summary(outcome: Outcome) -> dict[str, Any]:
 
 
 def summary_table(outcomes: list[Outcome]) -> str:
+    """One row per target; reasons are printed once, apart (see :func:`failure_lines`)."""
     from packager.cli import format_table
 
     rows = [("target", "status", "detail")]
     for o in sorted(outcomes, key=lambda o: o.target.key):
-        detail = o.reason or (f"{o.seconds:.1f} s" if o.status == "built" else "")
+        detail = f"{o.seconds:.1f} s" if o.status == "built" else ""
+        if o.outputs and o.outputs[0].get("translation", {}).get("state") == "outdated":
+            detail = (detail + " " if detail else "") + f"outdated: version {o.outputs[0]['translation']['version']}"
         rows.append((o.target.key, o.status, detail))
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "up to date", "failed")}
-    return format_table(rows) + "\n" + ", ".join(f"{n} {s}" for s, n in counts.items())
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "up to date", "failed", "refused")}
+    return format_table(rows) + "\n" + ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "refused")

@@ -52,11 +52,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.quiet = getattr(args, "quiet", False)
-    args.directory = getattr(args, "directory", Path("."))
     try:
-        from packager.project import load_project
+        from packager.project import find_root, load_project
 
-        project = load_project(args.directory)
+        # -C names the project; without it, the project is found from here upwards.
+        project = load_project(args.directory if hasattr(args, "directory") else find_root(Path.cwd()))
         return COMMANDS[args.command](project, args)
     except PackagerError as exc:
         print(f"packager: error: {exc}", file=sys.stderr)
@@ -114,7 +114,7 @@ def cmd_stats(project, args) -> int:
     if args.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False))
         return 0
-    header = ("article", "locale", "translated", "fuzzy", "untranslated", "done", "medical review")
+    header = ("article", "locale", "translated", "fuzzy", "untranslated", "done", "published", "medical review")
     table = [header] + [
         (
             r.article,
@@ -123,12 +123,21 @@ def cmd_stats(project, args) -> int:
             str(r.fuzzy),
             str(r.untranslated),
             f"{r.percent:.0f}%",
+            _PUBLISHED[r.state].format(version=r.published_version),
             f"reviewed by {r.reviewed_by}" if r.reviewed else "not reviewed (draft)",
         )
         for r in rows
     ]
     print(format_table(table))
     return 0
+
+
+_PUBLISHED = {
+    "current": "current ({version})",
+    "outdated": "OUTDATED: version {version}",
+    "refused": "REFUSED: outdated",
+    "incomplete": "NO: incomplete",
+}
 
 
 def cmd_check(project, args) -> int:

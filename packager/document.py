@@ -80,6 +80,15 @@ class Meta:
     medical_reviewers: tuple[str, ...]
     licence: str
     source: str
+    withdraw_translations_before: str = ""  # translations of earlier versions are refused
+
+
+@dataclass(frozen=True)
+class Outdated:
+    """A translation of an earlier version of the article, published until it catches up."""
+
+    version: str  # the version of the article this translation is of
+    current_version: str  # the version of the article now
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,7 @@ class Article:
     path: Path
     locale: str  # the language this tree is in
     draft: bool = False  # a translation not yet reviewed for this source version
+    outdated: Outdated | None = None  # set when this is a translation of an earlier version
 
     @property
     def slug(self) -> str:

@@ -51,9 +51,12 @@ class Settings:
     clinic: ClinicSettings = field(default_factory=ClinicSettings)
     publish_url: str = ""  # public address of build/, for QR codes to the audio
     audio: AudioSettings = field(default_factory=AudioSettings)
+    #: publish: a translation of an earlier version of the article is built, marked outdated;
+    #: refuse: it is not built (listed as refused) until it is brought up to date.
+    outdated_translations: str = "publish"
 
 
-_CHOICES = {"paper_size": ("auto", "A4", "Letter")}
+_CHOICES = {"paper_size": ("auto", "A4", "Letter"), "outdated_translations": ("publish", "refuse")}
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,18 @@ def read_text_limited(path: Path, limit: int, what: str) -> str:
         raise PackagerError(f"the {what} is not valid UTF-8 (save it as UTF-8)", path, line) from None
 
 
+def find_root(start: Path) -> Path:
+    """The project folder: ``start`` or its nearest parent holding ``source/``, as git finds ``.git``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "source").is_dir():
+            return folder
+    raise PackagerError(
+        "not inside a packager project (no source/ folder here or in any parent); "
+        f"run packager in the project folder or name it with -C DIR (looked from {start})"
+    )
+
+
 def load_project(root: Path) -> Project:
     root = root.resolve()
     if not root.is_dir():
@@ -173,7 +188,11 @@ def _build(cls: type, node: yaml.Node, path: Path, prefix: str) -> Any:
         if not isinstance(key, str) or key in values:
             raise PackagerError(f"setting {name!r} is given twice or is not a name", path, line)
         if key not in fields:
-            raise PackagerError(f"unknown setting {name!r} (known: {', '.join(sorted(fields))})", path, line)
+            import difflib
+
+            near = difflib.get_close_matches(str(key), fields, n=1, cutoff=0.6)
+            hint = f"did you mean {prefix + near[0]!r}?" if near else f"known: {', '.join(sorted(fields))}"
+            raise PackagerError(f"unknown setting {name!r} ({hint})", path, line)
         values[key] = _convert(hints[key], value_node, path, name, line)
     return cls(**values)
 

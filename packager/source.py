@@ -43,6 +43,9 @@ REQUIRED = {
     "licence": str,
     "source": str,
 }
+#: Optional fields. ``withdraw_translations_before: 1.0.1`` marks a correction that
+#: translations of earlier versions must not outlive: they are refused, not published as outdated.
+OPTIONAL = {"withdraw_translations_before": str}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _IMAGE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\((?P<src>[^\s)]+)(?:\s+"[^"]*")?\)$')
 MAX_SOURCE_BYTES = 2_000_000
@@ -107,8 +110,8 @@ def _failing_line(node: yaml.Node | None) -> int:
 
 def _meta(data: dict, key_lines: dict[str, int], path: Path) -> Meta:
     for key in data:
-        if key not in REQUIRED:
-            known = ", ".join(sorted(REQUIRED))
+        if key not in REQUIRED and key not in OPTIONAL:
+            known = ", ".join(sorted({*REQUIRED, *OPTIONAL}))
             raise PackagerError(f"unknown front-matter field {key!r} (known: {known})", path, key_lines.get(key))
     for key, kind in REQUIRED.items():
         if key not in data:
@@ -118,6 +121,9 @@ def _meta(data: dict, key_lines: dict[str, int], path: Path) -> Meta:
             raise PackagerError(f"front-matter field {key!r} must be a {_kind_name(kind)}", path, key_lines[key])
         if kind is list and not all(isinstance(v, str) for v in value):
             raise PackagerError(f"front-matter field {key!r} must be a list of names", path, key_lines[key])
+    for key, kind in OPTIONAL.items():
+        if key in data and not (isinstance(data[key], kind) and data[key].strip()):
+            raise PackagerError(f"front-matter field {key!r} must be a {_kind_name(kind)}", path, key_lines[key])
     if not SLUG.match(data["slug"]):
         raise PackagerError(
             "front-matter field 'slug' must be lower-case letters, digits and hyphens", path, key_lines["slug"]
@@ -133,6 +139,7 @@ def _meta(data: dict, key_lines: dict[str, int], path: Path) -> Meta:
         medical_reviewers=tuple(data["medical_reviewers"]),
         licence=data["licence"],
         source=" ".join(data["source"].split()),
+        withdraw_translations_before=data.get("withdraw_translations_before", "").strip(),
     )
 
 

@@ -111,7 +111,10 @@ def test_one_bad_locale_fails_alone_with_its_reason(pdf_build: Path, tmp_path: P
     shutil.rmtree(root / "build" / "es")
     result = run_packager("-C", str(root), "build", *PDF_FORMATS)
     assert result.returncode == 1
-    assert f"{SLUG}/vi/handout" in result.stderr and f"{SLUG}.po:" in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("packager: error:")]
+    assert len(errors) == 1, "the failure is named once, not once per format"
+    assert f"{SLUG}/vi (handout, large-print)" in errors[0] and "[number-changed]" in errors[0]
+    assert f"vi/LC_MESSAGES/{SLUG}.po:" in errors[0]
     assert (root / "build" / "es" / f"{SLUG}.pdf").is_file(), "other locales still build"
     # The good vi handout from before is still there, untouched.
     assert (root / "build" / "vi" / f"{SLUG}.pdf").read_bytes() == (

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog as BabelCatalog
+from babel.messages.catalog import Message
 from babel.messages.pofile import PoFileError, PoFileParser, write_po
 
 from packager.atomic import write_if_changed
@@ -106,6 +107,42 @@ def read_catalog(path: Path, locale: str | None = None, domain: str | None = Non
     return catalog
 
 
+def usable(message: Message | None) -> bool:
+    """Whether packager may print ``message``'s translation: one string, written, not fuzzy.
+
+    The one definition of a usable translation, for translating, checking and counting alike.
+    """
+    return (
+        message is not None
+        and isinstance(message.string, str)
+        and bool(message.string)
+        and not message.fuzzy
+        and not message.pluralizable
+    )
+
+
+def find_entry(catalog: Catalog, msgid: str, context: str, earlier: bool = False) -> Message | None:
+    """The entry translating ``msgid`` in ``context``; ``earlier`` also finds it where gettext kept it.
+
+    ``earlier`` is for a text of an earlier version of the article, translated before the
+    source changed: after ``packager update`` its translation sits in a fuzzy entry whose
+    previous msgid (``#|``) is that text, or, if the text was removed, in an obsolete
+    (``#~``) entry. Before an update it is still the entry's own msgid.
+    """
+    message = catalog.get(msgid, context=context)
+    if not earlier or usable(message):
+        return message
+    kept = [m for m in catalog if m.fuzzy and m.previous_id and m.previous_id[0] == msgid]
+    for entry in sorted(kept, key=lambda m: m.context != context):  # the same context first
+        before = entry.clone()  # the entry as it was before the source changed
+        before.id, before.lineno = msgid, entry.lineno
+        before.flags.discard("fuzzy")
+        if usable(before):
+            return before
+    obsolete = catalog.obsolete.get(catalog._key_for(msgid, context))
+    return obsolete if usable(obsolete) else message
+
+
 def one_line(text: str, limit: int = 200) -> str:
     """``text`` safe to print on one terminal line: control and format characters escaped, shortened.
 
@@ -129,6 +166,31 @@ class _StrictParser(PoFileParser):
     def __init__(self, catalog: Catalog):
         super().__init__(catalog, abort_invalid=True)
         self.first_line: dict[tuple[str, str | None], int] = {}
+        self.previous: list[str] = []  # the "#|" lines of the entry being read
+
+    def _process_comment(self, line) -> None:
+        # Babel writes "#| msgid" (the text a fuzzy entry was translated from) but reads it
+        # back as a user comment; keep it as the previous msgid, which is what it is.
+        if line.startswith("#|"):
+            self._finish_current_message()
+            self.previous.append(line[2:].strip())
+            return
+        super()._process_comment(line)
+
+    def _previous_id(self) -> str | None:
+        """The msgid of the "#|" lines (a msgctxt, plural or continuation lines are allowed)."""
+        from babel.messages.pofile import unescape
+
+        parts: list[str] = []
+        keyword = ""
+        for line in self.previous:
+            head, _, rest = line.partition(" ")
+            if head in ("msgctxt", "msgid", "msgid_plural"):
+                keyword, line = head, rest.strip()
+            if keyword == "msgid" and _LITERAL.fullmatch(line):
+                parts.append(unescape(line))
+        self.previous = []
+        return "".join(parts) if parts else None
 
     def _process_keyword_line(self, lineno, line, obsolete=False) -> None:
         keyword, _, arg = line.partition(" ")
@@ -148,7 +210,8 @@ class _StrictParser(PoFileParser):
             self._invalid_pofile(literal, lineno, "a string must be one quoted literal (truncated file?)")
 
     def _add_message(self) -> None:
-        if self.obsolete:  # kept for 'packager update', never used: no further checks
+        if self.obsolete:  # kept for 'packager update' and for earlier versions of the article
+            self.previous = []
             super()._add_message()
             return
         msgid = self.messages[0].denormalize() if self.messages else ""
@@ -164,10 +227,14 @@ class _StrictParser(PoFileParser):
             self.catalog.header_lineno = self.offset + 1
             self.catalog.raw_header = self.translations[0][1].denormalize()
             self._check_header(self.catalog.raw_header)
+        previous = self._previous_id()
         try:
             super()._add_message()
         except (ValueError, TypeError, IndexError, KeyError) as exc:
             self._invalid_pofile("", self.offset, f"bad header: {exc}")
+        message = self.catalog.get(msgid, context=context)
+        if previous is not None and message is not None:
+            message.previous_id = [previous]
 
     def _check_header(self, header: str) -> None:
         for raw in header.split("\n"):

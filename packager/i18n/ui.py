@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from packager.document import Article
 from packager.i18n.pofile import read_catalog
 
 UI_LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -34,3 +35,23 @@ def ui_paths(domain: str, locale: str) -> list[Path]:
     """The catalog files a rendering in ``locale`` depends on (for input hashing)."""
     path = UI_LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
     return [path] if path.exists() else []
+
+
+#: Written on every output of a translation of an earlier version of the article.
+OUTDATED_NOTICE = "This translation is of version {version}; the {language} article is now {current}."
+#: Its spoken form: version numbers read aloud help nobody, and engines read "1.0.1" as a decimal.
+OUTDATED_SPOKEN = "This translation is of an earlier version of the article. The {language} article has changed since."
+
+
+def outdated_notice(article: Article, domain: str, locale: str, spoken: bool = False) -> str:
+    """The outdated-translation notice for ``article``, in ``locale`` ("" when it is current)."""
+    if article.outdated is None:
+        return ""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        language = Locale.parse(article.meta.language).get_language_name(locale) or article.meta.language
+    except (ValueError, UnknownLocaleError):
+        language = article.meta.language
+    message = ui_gettext(domain, locale)(OUTDATED_SPOKEN if spoken else OUTDATED_NOTICE)
+    return message.format(version=article.outdated.version, language=language, current=article.outdated.current_version)

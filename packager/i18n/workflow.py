@@ -13,18 +13,24 @@ from babel import Locale, UnknownLocaleError
 
 from packager.document import Article
 from packager.errors import PackagerError
+from packager.i18n import history
 from packager.i18n.extract import _now, write_template
-from packager.i18n.pofile import Catalog, new_catalog, read_catalog, review_of, write_catalog
+from packager.i18n.pofile import Catalog, new_catalog, read_catalog, review_of, usable, write_catalog
 from packager.project import Project, check_locale_name
 from packager.source import read_article
 
 
 def _write_templates(project: Project) -> Iterator[tuple[Article, Path, bool]]:
-    """Extract every article into its template: (article, template path, whether it changed)."""
+    """Extract every article into its template: (article, template path, whether it changed).
+
+    The source each template is made from is kept in locales/history/ (see
+    :mod:`packager.i18n.history`): translations of it stay publishable after it changes.
+    """
     for source in project.articles():
         article = read_article(source)
         path = project.template_path(article.slug)
         _, changed = write_template(article, project.root, path)
+        history.keep(project, article.slug, source.read_bytes(), article.meta.version)
         yield article, path, changed
 
 
@@ -86,7 +92,13 @@ def update(project: Project) -> list[tuple[Path, bool]]:
             if not path.exists():
                 continue
             catalog = read_catalog(path, locale=locale, domain=article.slug)
+            # Babel forgets the previous msgid of an entry that was already fuzzy: keep it, it is
+            # what an outdated translation is published from.
+            previous = {(m.context, m.id): m.previous_id for m in catalog if m.fuzzy and m.previous_id}
             catalog.update(template, update_header_comment=False)
+            for message in catalog:
+                if message.fuzzy and not message.previous_id and (message.context, message.id) in previous:
+                    message.previous_id = previous[(message.context, message.id)]
             catalog.version = template.version
             catalog.project = template.project
             results.append((path, write_catalog(path, catalog)))
@@ -102,6 +114,8 @@ class CatalogStats:
     untranslated: int
     reviewed: bool
     reviewed_by: str
+    state: str  # current | outdated | refused | incomplete: what the build will do with it
+    published_version: str  # the article version that is published in this locale ("" if none)
 
     @property
     def total(self) -> int:
@@ -115,18 +129,32 @@ class CatalogStats:
         return {**asdict(self), "total": self.total, "percent": round(self.percent, 1)}
 
 
-def count(catalog: Catalog) -> tuple[int, int, int]:
+def count(article: Article, catalog: Catalog) -> tuple[int, int, int]:
+    """(translated, fuzzy, untranslated) messages of the article as it is now."""
     translated = fuzzy = untranslated = 0
-    for message in catalog:
-        if not message.id:
-            continue
-        if not message.string:
-            untranslated += 1
-        elif message.fuzzy:
+    for text in article.texts():
+        message = catalog.get(text.markdown, context=text.key)
+        if usable(message):
+            translated += 1
+        elif message is not None and message.string and message.fuzzy:
             fuzzy += 1
         else:
-            translated += 1
+            untranslated += 1
     return translated, fuzzy, untranslated
+
+
+def publication(project: Project, article: Article, locale: str) -> tuple[str, str]:
+    """(state, version published): what ``packager build`` will make of this locale."""
+    from packager.errors import IncompleteTranslation
+    from packager.i18n.translate import OutdatedRefused, localize
+
+    try:
+        translation = localize(project, article, locale)
+    except OutdatedRefused:
+        return "refused", ""
+    except IncompleteTranslation:
+        return "incomplete", ""
+    return ("outdated" if translation.earlier else "current"), translation.source.meta.version
 
 
 def stats(project: Project) -> list[CatalogStats]:
@@ -142,7 +170,14 @@ def stats(project: Project) -> list[CatalogStats]:
             catalog = read_catalog(path, locale=locale)
             review = review_of(catalog)
             rows.append(
-                CatalogStats(article.slug, locale, *count(catalog), review.covers(article.meta.version), review.by)
+                CatalogStats(
+                    article.slug,
+                    locale,
+                    *count(article, catalog),
+                    review.covers(article.meta.version),
+                    review.by,
+                    *publication(project, article, locale),
+                )
             )
     return rows
 

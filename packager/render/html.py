@@ -22,7 +22,7 @@ from markupsafe import Markup
 from packager import __version__, inline
 from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table
 from packager.errors import PackagerError
-from packager.i18n.ui import ui_gettext
+from packager.i18n.ui import outdated_notice, ui_gettext
 from packager.project import Project, source_date_epoch
 from packager.render import fonts, qr
 
@@ -222,11 +222,18 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
     reviewed = format_day(meta.reviewed, locale)
     version_line = _("Version {version}").format(version=meta.version)
     reviewed_line = _("Reviewed {date}").format(date=reviewed)
-    draft_notices = []
-    if article.draft:
-        draft_notices.append((_(DRAFT_NOTICE), lang, dir_))
-        if source_language != locale:
-            draft_notices.append((_src(DRAFT_NOTICE), html_lang(source_language), direction(source_language)))
+    draft_notices = []  # in the reader's language, then in the source's
+    notices = [_(DRAFT_NOTICE)] if article.draft else []
+    if article.outdated:
+        notices.append(outdated_notice(article, DOMAIN, locale))
+    for notice_text in notices:
+        draft_notices.append((notice_text, lang, dir_))
+    if source_language != locale:
+        source_lang, source_dir = html_lang(source_language), direction(source_language)
+        if article.draft:
+            draft_notices.append((_src(DRAFT_NOTICE), source_lang, source_dir))
+        if article.outdated:
+            draft_notices.append((outdated_notice(article, DOMAIN, source_language), source_lang, source_dir))
     clinic = project.settings.clinic
     listen = None
     if project.settings.publish_url.strip():

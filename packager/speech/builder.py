@@ -12,7 +12,7 @@ from typing import Any
 
 from packager.builders import Product, Progress
 from packager.document import Article
-from packager.i18n.ui import ui_gettext, ui_paths
+from packager.i18n.ui import outdated_notice, ui_gettext, ui_paths
 from packager.project import Project
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
 from packager.speech.lexicon import find_lexicon, load_lexicon
@@ -88,9 +88,16 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     meta = article.meta
     language = ISO639_2.get(article.locale.split("_")[0], "und")
     album = project.settings.clinic.name or script.title
-    comment = (
-        _("This is a draft translation. It has not yet been checked by a medical reviewer.") if article.draft else ""
-    )
+    draft = _("This is a draft translation. It has not yet been checked by a medical reviewer.")
+    comment = " ".join(
+        [
+            *([draft] if article.draft else []),
+            outdated_notice(article, "speech", article.locale),
+            outdated_notice(article, "speech", article.meta.language)
+            if article.locale != article.meta.language
+            else "",
+        ]
+    ).strip()
     base = Tags(
         title=script.title,
         artist=", ".join(meta.authors),

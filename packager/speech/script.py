@@ -15,7 +15,7 @@ from babel import Locale, UnknownLocaleError
 
 from packager import inline
 from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Section, Table, Text
-from packager.i18n.ui import ui_gettext
+from packager.i18n.ui import outdated_notice, ui_gettext
 from packager.speech.lexicon import Lexicon
 from packager.speech.normalize import normalize, sayable_address
 
@@ -87,6 +87,8 @@ def build_script(article: Article, lexicon: Lexicon, reference_sections: tuple[s
     opening.say(_("Language: {language}.").format(language=language_name(article.locale)), "notice")
     if article.draft:
         opening.say(_("This is a draft translation. It has not yet been checked by a medical reviewer."), "notice")
+    # Spoken in the listener's language only: the printed page carries the English too.
+    opening.say(outdated_notice(article, "speech", article.locale, spoken=True), "notice")
     opening.say(_spoken(article.meta.summary, lexicon), "paragraph")
     chapters = [Chapter(OPENING_ID, title, ())]
     for section in article.sections:

@@ -80,7 +80,7 @@ from babel import Locale, UnknownLocaleError
 from packager.document import Article, Text
 from packager.errors import PackagerError, _display
 from packager.i18n.checks.rules import CODES, ERROR, WARNING, check_message
-from packager.i18n.pofile import Catalog, one_line, read_catalog
+from packager.i18n.pofile import Catalog, find_entry, one_line, read_catalog, usable
 from packager.project import Project, check_locale_name
 from packager.source import read_article
 
@@ -90,7 +90,9 @@ ACCEPT_PREFIX = "accept-"
 ACCEPT_HEADER = "X-Packager-Accept"
 COMMENT_PREFIX = "packager:"
 #: Findings that stay errors whatever a flag says: past them, rendering itself is at risk.
-UNACCEPTABLE = frozenset({"too-long", "too-deep", "plural-entry", "placeholder-changed"})
+UNACCEPTABLE = frozenset(
+    {"too-long", "too-deep", "plural-entry", "placeholder-changed", "incomplete", "outdated-refused", "outdated"}
+)
 
 
 @dataclass(frozen=True)
@@ -131,13 +133,49 @@ class Finding:
 def check_locale(project: Project, article: Article, locale: str, readability: bool = True) -> list[Finding]:
     """Findings for ``article`` (the source) in ``locale``; a malformed catalog raises PackagerError.
 
-    ``readability=False`` skips the one slow check (textstat loads a pronouncing dictionary);
-    it only ever warns, so the build, which needs only errors, leaves it to ``packager check``.
+    Besides every translated message, what the build will publish: an error when the locale
+    would not be built (incomplete, or only an earlier version complete and that refused), a
+    warning when an earlier version is published as outdated, whose messages are then checked too.
+    ``readability=False`` skips the one slow check (textstat loads a pronouncing dictionary).
     """
     check_locale_name(locale)
     path = project.catalog_path(locale, article.slug)
     catalog = read_catalog(path, locale=locale, domain=article.slug)
-    return check_catalog(article, catalog, path, locale, readability) + check_ui_words(locale)
+    findings = check_catalog(article, catalog, path, locale, readability)
+    return findings + _publication(project, article, catalog, path, locale, findings) + check_ui_words(locale)
+
+
+def _publication(
+    project: Project, article: Article, catalog: Catalog, path: Path, locale: str, found: list[Finding]
+) -> list[Finding]:
+    from packager.errors import IncompleteTranslation
+    from packager.i18n.translate import OutdatedRefused, localize
+
+    header = catalog.header_lineno
+    try:
+        translation = localize(project, article, locale, catalog)
+    except OutdatedRefused as exc:
+        return [Finding(ERROR, "outdated-refused", exc.message, path, header, "", locale=locale)]
+    except IncompleteTranslation as exc:
+        return [Finding(ERROR, "incomplete", f"{exc.message}: it will not be built", path, header, "", locale=locale)]
+    if not translation.earlier:
+        return []
+    version, current = translation.source.meta.version, article.meta.version
+    todo = sum(1 for text in article.texts() if not usable(catalog.get(text.markdown, context=text.key)))
+    outdated = Finding(
+        WARNING,
+        "outdated",
+        f"this translation is of version {version} of the article, which is now {current}: {todo} messages "
+        f"to translate or review ('packager update', then the fuzzy entries); until then version {version} "
+        "is published, marked outdated",
+        path,
+        header,
+        "",
+        locale=locale,
+    )
+    seen = {(f.key, f.code, f.message) for f in found}
+    earlier = check_catalog(translation.source, catalog, path, locale, readability=False, earlier=True)
+    return [outdated] + [f for f in earlier if (f.key, f.code, f.message) not in seen]
 
 
 def check_ui_words(locale: str, folder: Path | None = None) -> list[Finding]:
@@ -151,13 +189,17 @@ def check_ui_words(locale: str, folder: Path | None = None) -> list[Finding]:
 
 
 def check_catalog(
-    article: Article, catalog: Catalog, path: Path, locale: str, readability: bool = True
+    article: Article, catalog: Catalog, path: Path, locale: str, readability: bool = True, earlier: bool = False
 ) -> list[Finding]:
-    """Findings for an already-read catalog: every used message, then the header."""
+    """Findings for an already-read catalog: every used message, then the header.
+
+    ``earlier``: ``article`` is an earlier text of the source, published as outdated, so its
+    translations are found where gettext kept them (see :func:`packager.i18n.pofile.find_entry`).
+    """
     findings: list[Finding] = []
     translated: list[tuple[Text, str]] = []
     for text in article.texts():
-        message = catalog.get(text.markdown, context=text.key)
+        message = find_entry(catalog, text.markdown, text.key, earlier)
         if message is None or not message.string or message.fuzzy:
             continue  # never used: left to the completeness threshold
         accepts = accepted_codes(message.flags, message.user_comments)
@@ -329,7 +371,8 @@ def run(project: Project, args: argparse.Namespace) -> int:
                 continue
             path = project.catalog_path(locale, article.slug)
             if not path.exists():
-                raise PackagerError(f"no catalog for {locale}; run 'packager init {locale}'", path)
+                there = ", ".join(project.catalog_locales(article.slug)) or "none"
+                raise PackagerError(f"no catalog for {locale} (there are: {there}); run 'packager init {locale}'", path)
             reports.append(LocaleReport(article.slug, locale, path, check_locale(project, article, locale)))
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))

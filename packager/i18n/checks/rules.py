@@ -39,6 +39,8 @@ CODES: dict[str, tuple[str, str]] = {
     "placeholder-changed": (ERROR, "a {placeholder} of packager's own words differs from the source"),
     "plural-forms": (ERROR, "plural entries that disagree with the catalog's own Plural-Forms header"),
     "language-mismatch": (ERROR, "the Language header names another locale"),
+    "incomplete": (ERROR, "below the completeness threshold, with no earlier complete version: not built"),
+    "outdated-refused": (ERROR, "only an earlier version is complete, and outdated translations are refused"),
     # Warnings: shown, never blocking.
     "number-format": (WARNING, "a number written in the source's notation, which this locale may misread"),
     "same-as-source": (WARNING, "the translation is identical to the source"),
@@ -46,6 +48,7 @@ CODES: dict[str, tuple[str, str]] = {
     "end-punctuation": (WARNING, "the source ends a sentence and the translation does not"),
     "doubled-word": (WARNING, "a word is repeated"),
     "mixed-script": (WARNING, "a word mixes Latin with look-alike Cyrillic or Greek letters (a spoofed name?)"),
+    "outdated": (WARNING, "a translation of an earlier version of the article: published, marked outdated"),
     "readability": (WARNING, "the translated article reads harder than the plain-language target"),
     "unused-accept": (WARNING, "an accept- flag that accepts nothing (stale)"),
     "unknown-accept": (WARNING, "an accept- flag naming no known check"),
