@@ -25,8 +25,10 @@ from packager.builders import BUILDERS, Builder, Product, get_builder
 from packager.document import Article
 from packager.errors import PackagerError
 from packager.i18n.history import snapshots
+from packager.i18n.signoff import signoff_path
 from packager.project import Project
 from packager.source import read_article
+from packager.speech.lexicon import find_lexicon
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -67,7 +69,7 @@ class Plan:
     refused: list[Outcome] = field(default_factory=list)
     #: "slug/locale" -> what is published there: state (current | outdated | refused | failed),
     #: version, source_version, reason. Never missing a locale the project has.
-    states: dict[str, dict[str, str]] = field(default_factory=dict)
+    states: dict[str, dict[str, Any]] = field(default_factory=dict)
     withdrawn: list[str] = field(default_factory=list)  # "slug/locale" refused as outdated: its old files go
 
 
@@ -103,6 +105,9 @@ def target_inputs(project: Project, target: Target, builder: Builder) -> str:
     if target.locale != article.meta.language:
         parts.append(project.catalog_path(target.locale, target.slug))
         parts += snapshots(project, target.slug)  # an outdated translation is built from one of these
+        # The sign-off decides the draft notice; it covers the lexicon too.
+        parts.append(signoff_path(project, target.slug, target.locale))
+        parts.append(find_lexicon(project.locales_dir, target.locale) or "no lexicon")
     settings = project.root / "packager.yaml"
     parts.append(settings if settings.exists() else "default settings")
     parts.extend(builder.inputs(project, target.locale))
@@ -191,6 +196,11 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
             notes.append(f"not built: {state.get('reason', '')}")
         if any(o.get("draft") for o in outs):
             notes.append("draft translation, not yet medically reviewed")
+        if state.get("accepted_findings"):
+            notes.append(
+                f"{len(state['accepted_findings'])} check findings accepted by a reviewer: "
+                + "; ".join(state["accepted_findings"])
+            )
         if state.get("state") not in ("refused", "failed"):
             notes += [f"not built: {reason}" for reason in failures.get(key, [])]
         note = "".join(f"<br><em>{escape(n)}</em>" for n in notes)
@@ -250,10 +260,11 @@ def plan(project: Project, locales: list[str] | None, formats: list[str] | None)
             result.fresh += fresh
             state_key = f"{article.slug}/{locale}"
             if not stale:
-                result.states[state_key] = fresh[0].outputs[0].get("translation") or _state("current", article)
+                known = manifest["locales"].get(state_key)  # its inputs are unchanged, so is its state
+                result.states[state_key] = known or fresh[0].outputs[0].get("translation") or _state("current", article)
                 continue
             try:
-                localized = _localize(project, article, locale)
+                localized, accepted = _localize(project, article, locale)
             except PackagerError as exc:
                 from packager.i18n.translate import OutdatedRefused
 
@@ -264,6 +275,7 @@ def plan(project: Project, locales: list[str] | None, formats: list[str] | None)
                     result.withdrawn.append(state_key)
                 continue
             result.states[state_key] = _state("outdated" if localized.outdated else "current", localized, article)
+            result.states[state_key] |= {"draft": localized.draft, "accepted_findings": accepted}
             for t in stale:
                 try:
                     if t in unready:
@@ -284,26 +296,31 @@ def plan(project: Project, locales: list[str] | None, formats: list[str] | None)
     return result
 
 
-def _localize(project: Project, article: Article, locale: str) -> Article:
+def _localize(project: Project, article: Article, locale: str) -> tuple[Article, list[str]]:
     """The translate transform, then the checks of what it chose to publish (the current text
-    or an earlier one): a translation with errors is never built."""
+    or an earlier one): a translation with errors is never built. Also returns the findings a
+    reviewer accepted, which every report lists."""
     from packager.i18n.translate import localize
 
     translation = localize(project, article, locale)
     if translation.catalog is not None and translation.path is not None:
         from packager.i18n import checks
+        from packager.i18n.signoff import load_signoff
 
+        signoff = load_signoff(project, article.slug, locale)
         findings = checks.check_catalog(
-            translation.source, translation.catalog, translation.path, locale, False, translation.earlier
+            translation.source, translation.catalog, translation.path, locale, False, translation.earlier, signoff
         )
         errors = [f for f in findings + checks.check_ui_words(locale) if f.blocking]
         if errors:
             more = f" (and {len(errors) - 1} more; run 'packager check --locale {locale}')" if len(errors) > 1 else ""
             raise PackagerError(f"translation check failed: {errors[0]}{more}")
-    return translation.article
+        accepted = [f"{f.key or 'catalog'}: {f.message} [{f.code}]" for f in findings if f.accepted]
+        return translation.article, accepted
+    return translation.article, []
 
 
-def _state(state: str, published: Article, article: Article | None = None) -> dict[str, str]:
+def _state(state: str, published: Article, article: Article | None = None) -> dict[str, Any]:
     """What the manifest and index say a locale publishes."""
     current = (article or published).meta.version
     return {"state": state, "version": published.meta.version, "source_version": current}
@@ -512,6 +529,9 @@ def run(project: Project, args: Any) -> int:
         print(json.dumps([_summary(o) for o in outcomes], indent=2, ensure_ascii=False))
     elif not args.quiet:
         print(summary_table(outcomes))
+        for key, state in sorted(read_manifest(project.build_dir)["locales"].items()):
+            if state.get("accepted_findings"):
+                print(f"{key}: {len(state['accepted_findings'])} findings accepted by a reviewer (see manifest.json)")
     for where, reason in failure_lines(failed):
         print(f"packager: error: {where}: {reason}", file=sys.stderr)
     return 1 if failed else 0

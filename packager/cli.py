@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", parents=[common], help="check translations against the source")
     p.add_argument("--locale", action="append", help="only this locale (repeatable)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("review", parents=[common], help="sign a medical review of a translation (reviewers only)")
+    p.add_argument("locale", help="the locale reviewed")
+    p.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name")
+    p = sub.add_parser("accept", parents=[common], help="accept one finding of 'packager check' (reviewers only)")
+    p.add_argument("locale", help="the locale of the finding")
+    p.add_argument("finding", nargs="+", help="the finding's accept_flag from 'packager check --json'")
+    p.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name")
     p = sub.add_parser("build", parents=[common], help="build handouts, large-print PDFs and audio")
     p.add_argument("--locale", action="append", help="only this locale (repeatable)")
     p.add_argument("--format", action="append", choices=FORMATS, help="only this format (repeatable)")
@@ -114,7 +121,17 @@ def cmd_stats(project, args) -> int:
     if args.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False))
         return 0
-    header = ("article", "locale", "translated", "fuzzy", "untranslated", "done", "published", "medical review")
+    header = (
+        "article",
+        "locale",
+        "translated",
+        "fuzzy",
+        "untranslated",
+        "done",
+        "published",
+        "accepted",
+        "medical review",
+    )
     table = [header] + [
         (
             r.article,
@@ -124,6 +141,7 @@ def cmd_stats(project, args) -> int:
             str(r.untranslated),
             f"{r.percent:.0f}%",
             _PUBLISHED[r.state].format(version=r.published_version),
+            str(r.accepted),
             f"reviewed by {r.reviewed_by}" if r.reviewed else "not reviewed (draft)",
         )
         for r in rows
@@ -146,6 +164,22 @@ def cmd_check(project, args) -> int:
     return checks.run(project, args)
 
 
+def cmd_review(project, args) -> int:
+    from packager.i18n import workflow
+
+    for path, version in workflow.review(project, args.locale, args.by):
+        _say(args, f"signed the review of version {version} in {_show(project, path)}")
+    return 0
+
+
+def cmd_accept(project, args) -> int:
+    from packager.i18n import workflow
+
+    for path, finding in workflow.accept(project, args.locale, args.finding, args.by):
+        _say(args, f"accepted {finding} in {_show(project, path)}")
+    return 0
+
+
 def cmd_build(project, args) -> int:
     from packager import build
 
@@ -165,5 +199,7 @@ COMMANDS = {
     "update": cmd_update,
     "stats": cmd_stats,
     "check": cmd_check,
+    "review": cmd_review,
+    "accept": cmd_accept,
     "build": cmd_build,
 }

@@ -53,13 +53,22 @@ def po_path(root: Path, locale: str = "es") -> Path:
     return root / "locales" / locale / "LC_MESSAGES" / f"{SLUG}.po"
 
 
+REVIEWER = "Test Reviewer"
+
+
 def set_translation(root: Path, locale: str, key: str, change: str | Callable[[str], str], flags=()) -> None:
+    """Change one translation; ``flags`` (``accept-<code>[:<id>]``) are then accepted by a reviewer,
+    in the sign-off file, for exactly the new translation."""
+    from packager.i18n.signoff import record_acceptance
+
     path = po_path(root, locale)
     catalog = read_catalog(path, locale=locale)
     message = next(m for m in catalog if m.context == key)
     message.string = change(str(message.string)) if callable(change) else change
-    message.flags.update(flags)
     write_catalog(path, catalog)
+    for flag in flags:
+        finding = flag.removeprefix("accept-")
+        record_acceptance(load_project(root), SLUG, locale, key, finding, message.id, message.string, REVIEWER)
 
 
 def findings_for(root: Path, locale: str = "es") -> list[Finding]:

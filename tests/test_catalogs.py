@@ -11,7 +11,7 @@ import pytest
 
 from packager.cli import main
 from packager.errors import IncompleteTranslation, PackagerError
-from packager.i18n.pofile import REVIEW_BY, REVIEW_SOURCE_VERSION, read_catalog, write_catalog
+from packager.i18n.pofile import REVIEW_BY, read_catalog, write_catalog
 from packager.i18n.translate import translate
 from packager.project import load_project
 from packager.source import read_article
@@ -170,16 +170,29 @@ def test_translation_replaces_every_text_and_threshold_refuses_partial(project_c
     assert translate(article, catalog, "es", threshold=90).meta.title == article.meta.title
 
 
-def test_review_counts_only_for_the_current_source_version(project_copy: Path) -> None:
-    article = read_article(project_copy / "source" / f"{SLUG}.md")
+def test_a_review_covers_exactly_what_was_reviewed(project_copy: Path) -> None:
+    """Signed in reviews/ with 'packager review': voided by any change of translation, lexicon or version."""
+    from packager.i18n.translate import localize
+
+    root = str(project_copy)
+
+    def reviewed() -> bool:
+        project = load_project(project_copy)
+        return not localize(project, read_article(project.articles()[0]), "vi").article.draft
+
+    assert not reviewed()
+    assert main(["-C", root, "-q", "review", "vi", "--by", "Dr. Nguyen Van A"]) == 0
+    signoff = (project_copy / "reviews" / SLUG / "vi.yaml").read_text(encoding="utf-8")
+    assert "by: Dr. Nguyen Van A" in signoff and "source_version: 1.0.0" in signoff
+    assert reviewed()
     path = po(project_copy, "vi")
+    original = path.read_bytes()
     catalog = read_catalog(path, locale="vi")
-    catalog.extra_headers[REVIEW_BY] = "Dr. Nguyen Van A"
-    catalog.extra_headers[REVIEW_SOURCE_VERSION] = article.meta.version
+    next(m for m in catalog if m.context == "meta/title").string += " (sửa)"
     write_catalog(path, catalog)
-    msgfmt_check(path)
-    reread = read_catalog(path, locale="vi")
-    assert reread.extra_headers[REVIEW_BY] == "Dr. Nguyen Van A"
-    assert translate(article, reread, "vi").draft is False
-    reread.extra_headers[REVIEW_SOURCE_VERSION] = "0.9.0"
-    assert translate(article, reread, "vi").draft is True
+    assert not reviewed(), "a changed translation voids the review"
+    path.write_bytes(original)
+    assert reviewed()
+    lexicon = project_copy / "locales" / "vi" / "lexicon.yaml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not reviewed(), "a changed pronunciation lexicon voids the review"

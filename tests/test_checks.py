@@ -12,7 +12,7 @@ import pytest
 
 from packager import cli
 from packager.i18n import readability as rd
-from packager.i18n.checks import ACCEPT_HEADER, CODES, check_locale
+from packager.i18n.checks import CODES, check_locale
 from packager.i18n.checks.rules import check_message
 from packager.i18n.pofile import read_catalog, write_catalog
 from packager.i18n.workflow import update
@@ -71,37 +71,54 @@ def test_json_report_per_locale_with_accepted_findings(project: Path, capsys) ->
     assert set(accepted[0]) >= {"severity", "code", "message", "path", "line", "key", "accepted", "locale"}
 
 
-def test_accept_flags_survive_babel_update_and_gettext_tools(project: Path) -> None:
+def test_acceptances_survive_babel_update_and_gettext_tools(project: Path) -> None:
+    """They live in reviews/, not in the catalog, so no tool that rewrites the catalog drops them."""
     _break_year(project, flags=("accept-number-changed",))
     update(load_project(project))  # re-extract and merge: Babel rewrites the file
     path = po_path(project)
+    merged = subprocess.run(["msgcat", str(path)], check=True, capture_output=True, text=True).stdout
+    path.write_text(merged, encoding="utf-8")  # msgcat rewrites it too
     entry = next(m for m in read_catalog(path, locale="es") if m.context == REF2)
-    assert "accept-number-changed" in entry.flags and "(2012)" in entry.string
-    compiled = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
-    assert compiled.returncode == 0 and "accept" not in compiled.stderr
+    assert "(2012)" in entry.string and not any(f.startswith("accept") for f in entry.flags)
     assert all(f.accepted for f in findings_for(project) if f.key == REF2 and f.code == "number-changed")
 
 
-def test_gnu_msgcat_drops_unknown_flags_but_keeps_the_comment_form(project: Path) -> None:
-    """msgcat/msgmerge keep only flags they know; ``# packager: accept-...`` survives them."""
-    _break_year(project, flags=("accept-number-changed",))
+@pytest.mark.parametrize(
+    "form", ["#, accept-number-changed, accept-link-changed\n", "# packager: accept-number-changed\n"]
+)
+def test_a_translator_cannot_accept_their_own_findings(project: Path, form: str) -> None:
+    _break_year(project)
     path = po_path(project)
-    merged = subprocess.run(["msgcat", str(path)], check=True, capture_output=True, text=True).stdout
-    assert "accept-number-changed" not in merged  # why the comment form exists
-    text = path.read_text(encoding="utf-8").replace("#, accept-number-changed\n", "# packager: accept-number-changed\n")
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(f'msgctxt "{REF2}"', form + f'msgctxt "{REF2}"', 1)
     path.write_text(text, encoding="utf-8")
-    merged = subprocess.run(["msgcat", str(path)], check=True, capture_output=True, text=True).stdout
-    assert "# packager: accept-number-changed" in merged
-    path.write_text(merged, encoding="utf-8")
-    update(load_project(project))  # and Babel keeps it too
-    accepted = {f.code for f in findings_for(project) if f.key == REF2 and f.accepted}
-    assert accepted == {"number-changed"}
+    found = [f for f in findings_for(project) if f.key == REF2]
+    assert [f.code for f in found if f.blocking] == ["number-changed", "number-changed"]
+    assert [f.code for f in found if f.code == "ignored-signoff"] == ["ignored-signoff"]
+    assert not any(f.accepted for f in found)
 
 
-def test_catalog_wide_findings_are_accepted_in_a_header_field(project: Path) -> None:
+def test_a_translator_cannot_sign_their_own_review(project: Path) -> None:
+    from packager.i18n.translate import localize
+
+    path = po_path(project)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('"X-Medical-Review-By: \\n"', '"X-Medical-Review-By: Dr. Nobody\\n"')
+    text = text.replace('"X-Medical-Review-Source-Version: \\n"', '"X-Medical-Review-Source-Version: 1.0.0\\n"')
+    path.write_text(text, encoding="utf-8")
+    assert "Dr. Nobody" in path.read_text(encoding="utf-8")
+    project_ = load_project(project)
+    article = read_article(project_.articles()[0])
+    assert localize(project_, article, "es").article.draft is True
+    ignored = [f for f in findings_for(project) if f.code == "ignored-signoff"]
+    assert len(ignored) == 1 and ignored[0].key == "" and "packager review" in ignored[0].message
+
+
+def test_catalog_wide_findings_are_accepted_by_a_reviewer(project: Path) -> None:
+    from packager.i18n.signoff import record_acceptance
+
     path = po_path(project)
     catalog = read_catalog(path, locale="es")
-    catalog.extra_headers[ACCEPT_HEADER] = "readability"
     hard = (
         "Extraordinariamente, las complicaciones inmunológicas multisistémicas, particularmente "
         "heterogéneas, desencadenaron manifestaciones hematológicas, neurológicas y nefrológicas "
@@ -112,6 +129,7 @@ def test_catalog_wide_findings_are_accepted_in_a_header_field(project: Path) -> 
             if not re.search(r"\d", message.id):
                 message.string = hard
     write_catalog(path, catalog)
+    record_acceptance(load_project(project), SLUG, "es", "", "readability", "", "", "Test Reviewer")
     found = [f for f in findings_for(project) if f.code == "readability"]
     assert len(found) == 1 and found[0].accepted and found[0].key == "" and found[0].line == 10
     assert "Fernández-Huerta score" in found[0].message and "target at least 60" in found[0].message
@@ -239,10 +257,16 @@ def test_a_pinned_acceptance_covers_exactly_one_finding_and_lapses_when_it_chang
     assert not [f for f in findings_for(project) if f.blocking]
     compiled = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po_path(project))], capture_output=True)
     assert compiled.returncode == 0
-    set_translation(project, "es", REF2, sub("(2012)", "(2013)"))  # the wording changes: acceptance lapses
+    set_translation(project, "es", REF2, sub("(2012)", "(2013)"))  # the wording changes: every acceptance lapses
     found = [f for f in findings_for(project) if f.key == REF2]
-    assert {f.message for f in found if f.blocking} == {"'2013' is not in the source"}
-    assert [f.message for f in found if f.code == "unused-accept"] == [f"'{added['accept_flag']}' accepts nothing here"]
+    assert {f.message for f in found if f.blocking} == {
+        "'2013' is not in the source",
+        "'2022' from the source is missing",
+    }
+    assert sorted(f.message for f in found if f.code == "unused-accept") == sorted(
+        f"'{flag}' accepts nothing here: the translation changed since Test Reviewer accepted it"
+        for flag in (added["accept_flag"], missing.accept_flag)
+    )
 
 
 def test_numbers_side_by_side_are_not_read_as_a_phone_number() -> None:

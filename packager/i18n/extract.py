@@ -17,9 +17,8 @@ HEADER_COMMENT = """\
 # Translators: translate each msgstr; keep numbers, doses, prices, web and
 # e-mail addresses and phone numbers exactly as in the msgid, and keep the
 # Markdown marks (**bold**, *emphasis*, [link text](address)).
-# Medical reviewers: after review, fill in X-Medical-Review-By,
-# X-Medical-Review-Date and X-Medical-Review-Source-Version (the version in
-# Project-Id-Version) in the header below."""
+# Medical reviewers: sign a review with 'packager review LOCALE --by NAME';
+# it is recorded in reviews/, never in this file."""
 
 
 def build_template(article: Article, root: Path, creation_date: datetime | None = None) -> Catalog:

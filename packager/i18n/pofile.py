@@ -75,10 +75,8 @@ def review_of(catalog: Catalog) -> Review:
 
 
 def new_catalog(**kwargs) -> Catalog:
-    catalog = Catalog(charset="utf-8", **kwargs)
-    for name in REVIEW_HEADERS:
-        catalog.extra_headers[name] = ""
-    return catalog
+    """A catalog or template; review fields are no longer written (reviews live in reviews/)."""
+    return Catalog(charset="utf-8", **kwargs)
 
 
 def read_catalog(path: Path, locale: str | None = None, domain: str | None = None) -> Catalog:

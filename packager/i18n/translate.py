@@ -20,7 +20,8 @@ from pathlib import Path
 from packager.document import Article, Outdated, Text
 from packager.errors import IncompleteTranslation, PackagerError
 from packager.i18n.history import snapshots, version_key
-from packager.i18n.pofile import Catalog, find_entry, read_catalog, review_of, usable
+from packager.i18n.pofile import Catalog, find_entry, read_catalog, usable
+from packager.i18n.signoff import load_signoff, review_covers
 from packager.project import Project
 
 
@@ -66,8 +67,8 @@ def translate(
     percent = 100.0 * (len(texts) - len(missing)) / len(texts) if texts else 100.0
     if missing and percent < threshold:
         raise IncompleteTranslation(article.path, locale, missing, percent, threshold)
-    draft = not review_of(catalog).covers(article.meta.version)
-    return dataclasses.replace(translated, locale=locale, draft=draft)
+    # A draft until :func:`localize` finds a reviewer's sign-off for exactly this translation.
+    return dataclasses.replace(translated, locale=locale, draft=True)
 
 
 def localize(project: Project, article: Article, locale: str, catalog: Catalog | None = None) -> Translation:
@@ -81,7 +82,7 @@ def localize(project: Project, article: Article, locale: str, catalog: Catalog |
         catalog = read_catalog(path, locale=locale, domain=article.slug)
     threshold = project.settings.completeness_threshold
     try:
-        return Translation(article, catalog, path, translate(article, catalog, locale, threshold))
+        chosen = Translation(article, catalog, path, translate(article, catalog, locale, threshold))
     except IncompleteTranslation as exc:
         exc.path = path
         for earlier in earlier_texts(project, article):
@@ -93,8 +94,13 @@ def localize(project: Project, article: Article, locale: str, catalog: Catalog |
             refusal = _refusal(project, article, outdated)
             if refusal:
                 raise OutdatedRefused(f"{exc.message}; {refusal}", path) from None
-            return Translation(earlier, catalog, path, dataclasses.replace(translated, outdated=outdated))
-        raise
+            chosen = Translation(earlier, catalog, path, dataclasses.replace(translated, outdated=outdated))
+            break
+        else:
+            raise
+    signoff = load_signoff(project, article.slug, locale)
+    reviewed = review_covers(signoff, project, chosen.source, catalog, locale, chosen.earlier)
+    return dataclasses.replace(chosen, article=dataclasses.replace(chosen.article, draft=not reviewed))
 
 
 def localized(project: Project, article: Article, locale: str) -> Article:

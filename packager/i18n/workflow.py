@@ -15,7 +15,8 @@ from packager.document import Article
 from packager.errors import PackagerError
 from packager.i18n import history
 from packager.i18n.extract import _now, write_template
-from packager.i18n.pofile import Catalog, new_catalog, read_catalog, review_of, usable, write_catalog
+from packager.i18n.pofile import Catalog, new_catalog, read_catalog, usable, write_catalog
+from packager.i18n.signoff import load_signoff
 from packager.project import Project, check_locale_name
 from packager.source import read_article
 
@@ -116,6 +117,7 @@ class CatalogStats:
     reviewed_by: str
     state: str  # current | outdated | refused | incomplete: what the build will do with it
     published_version: str  # the article version that is published in this locale ("" if none)
+    accepted: int  # findings a reviewer accepted (reviews/<slug>/<locale>.yaml)
 
     @property
     def total(self) -> int:
@@ -168,15 +170,24 @@ def stats(project: Project) -> list[CatalogStats]:
             if not path.exists():
                 raise PackagerError(f"no catalog for {locale}; run 'packager init {locale}'", path)
             catalog = read_catalog(path, locale=locale)
-            review = review_of(catalog)
+            state, version = publication(project, article, locale)
+            signoff = load_signoff(project, article.slug, locale)
+            reviewed = False
+            if state in ("current", "outdated"):
+                from packager.i18n.translate import localize
+
+                translation = localize(project, article, locale, catalog)
+                reviewed = not translation.article.draft
             rows.append(
                 CatalogStats(
                     article.slug,
                     locale,
                     *count(article, catalog),
-                    review.covers(article.meta.version),
-                    review.by,
-                    *publication(project, article, locale),
+                    reviewed,
+                    signoff.review.by if reviewed and signoff.review else "",
+                    state,
+                    version,
+                    len(signoff.acceptances),
                 )
             )
     return rows
@@ -187,3 +198,55 @@ def _babel_locale(locale: str) -> Locale:
         return Locale.parse(locale)
     except (UnknownLocaleError, ValueError):
         raise PackagerError(f"{locale!r} is not a locale Babel knows") from None
+
+
+def review(project: Project, locale: str, by: str) -> list[tuple[Path, str]]:
+    """``packager review``: sign what is published in ``locale`` (its translations and lexicon)."""
+    from packager.i18n import checks
+    from packager.i18n.signoff import record_review
+    from packager.i18n.translate import localize
+
+    signed = []
+    for source in project.articles():
+        article = read_article(source)
+        if locale == article.meta.language:
+            raise PackagerError(f"{locale} is the source language: there is no translation to review")
+        translation = localize(project, article, locale)
+        blocking = [f for f in checks.check_locale(project, article, locale, readability=False) if f.blocking]
+        if blocking:
+            raise PackagerError(f"fix or accept every error before signing a review: {blocking[0]}")
+        assert translation.catalog is not None
+        signoff = record_review(
+            project, translation.source, translation.catalog, locale, by, earlier=translation.earlier
+        )
+        signed.append((signoff.path, translation.source.meta.version))
+    return signed
+
+
+def accept(project: Project, locale: str, wanted: list[str], by: str) -> list[tuple[Path, str]]:
+    """``packager accept``: record a reviewer's acceptance of findings named by their accept flag."""
+    from packager.i18n import checks
+    from packager.i18n.checks import ACCEPT_PREFIX
+    from packager.i18n.signoff import record_acceptance
+
+    names = {w.removeprefix(ACCEPT_PREFIX) for w in wanted}
+    done: list[tuple[Path, str]] = []
+    for source in project.articles():
+        article = read_article(source)
+        if locale == article.meta.language:
+            continue
+        catalog = read_catalog(project.catalog_path(locale, article.slug), locale=locale, domain=article.slug)
+        texts = {t.key: t.markdown for t in article.texts()}
+        for finding in checks.check_locale(project, article, locale, readability=False):
+            name = f"{finding.code}:{finding.id}"
+            if name not in names or finding.code in checks.UNACCEPTABLE:
+                continue
+            msgid = texts.get(finding.key, "")
+            message = catalog.get(msgid, context=finding.key) if finding.key else None
+            msgstr = str(message.string) if message is not None else ""
+            signoff = record_acceptance(project, article.slug, locale, finding.key, name, msgid, msgstr, by)
+            done.append((signoff.path, name))
+    missing = names - {name for _, name in done}
+    if missing:
+        raise PackagerError(f"no finding {', '.join(sorted(missing))} in {locale} ('packager check --json' lists them)")
+    return done

@@ -34,35 +34,26 @@ Severity policy
     The full table is :data:`packager.i18n.checks.rules.CODES`.
 
 Accepting a finding
-    A reviewer accepts one finding on one message by adding a flag
-    ``accept-<code>:<id>`` to that PO entry (``--json`` gives each finding's
-    ``accept_flag``; the id is a hash of the finding's message, so it names
-    exactly that finding: "'2012' is not in the source")::
+    Only a reviewer accepts a finding, and never in the translator's file: ::
 
-        #. list item, section 'References'
-        #, accept-number-changed:14e573c1, accept-number-changed:88706d23
-        msgctxt "references/list1/item2"
-        msgid "Mackensen A, ... (2022). ..."
-        msgstr "Mackensen A, ... (2012). ..."
+        packager accept es accept-number-changed:14e573c1 --by "Dr. Ana Ruiz"
 
-    ``accept-<code>`` without an id accepts every finding of that check on
-    that entry, whatever the wording becomes: convenient, but weaker. Either
-    way every other check still runs, and accepted findings are still
-    listed, marked ``accepted``. An acceptance that no longer matches a
-    finding (the translation changed) is reported as ``unused-accept``, and
-    the finding, if it is still there in another form, is an error again.
+    records it in ``reviews/<slug>/es.yaml`` (see :mod:`packager.i18n.signoff`), bound
+    to the entry's msgctxt and the sha256 of its msgid and msgstr. ``--json`` gives each
+    finding's ``accept_flag``; the id is a hash of the finding's message, so it names
+    exactly that finding ("'2012' is not in the source"). Every other check still runs,
+    accepted findings stay listed, marked ``accepted``, in ``check``, ``stats``, the build
+    summary, the manifest and the index page, and any change to the translation voids the
+    acceptance (reported as ``unused-accept``; the finding is an error again). Findings
+    about the whole catalog (``plural-forms``, ``language-mismatch``, ``readability``)
+    are accepted the same way. The limits (``too-long``, ``too-deep``), ``plural-entry``,
+    ``placeholder-changed``, ``incomplete`` and ``outdated-refused`` cannot be accepted.
 
-    Babel keeps such flags and msgfmt accepts them, but GNU msgcat and
-    msgmerge drop flags they do not know, so the same acceptance may instead
-    be a translator comment, which every tool keeps::
-
-        # packager: accept-number-changed:88706d23, accept-end-punctuation
-
-    Findings about the whole catalog (``plural-forms``, ``language-mismatch``,
-    ``readability``) are accepted in the header field
-    ``X-Packager-Accept: readability, plural-forms`` (Babel does not keep
-    flags on the header entry). The limits (``too-long``, ``too-deep``) and
-    ``plural-entry`` and ``placeholder-changed`` cannot be accepted. tests/test_checks.py proves all this.
+    Accept flags in a PO file (``#, accept-...``, ``# packager: accept-...``) and the
+    ``X-Medical-Review-*`` and ``X-Packager-Accept`` header fields are ignored and reported
+    (``ignored-signoff``): a translator cannot accept their own findings or sign their own
+    review. packager's own interface catalogs (``packager/locale/``), maintained with the
+    code, still take accept flags. tests/test_checks.py proves all this.
 """
 
 from __future__ import annotations
@@ -80,7 +71,8 @@ from babel import Locale, UnknownLocaleError
 from packager.document import Article, Text
 from packager.errors import PackagerError, _display
 from packager.i18n.checks.rules import CODES, ERROR, WARNING, check_message
-from packager.i18n.pofile import Catalog, find_entry, one_line, read_catalog, usable
+from packager.i18n.pofile import REVIEW_HEADERS, Catalog, find_entry, one_line, read_catalog, usable
+from packager.i18n.signoff import SignOff, load_signoff
 from packager.project import Project, check_locale_name
 from packager.source import read_article
 
@@ -141,12 +133,20 @@ def check_locale(project: Project, article: Article, locale: str, readability: b
     check_locale_name(locale)
     path = project.catalog_path(locale, article.slug)
     catalog = read_catalog(path, locale=locale, domain=article.slug)
-    findings = check_catalog(article, catalog, path, locale, readability)
-    return findings + _publication(project, article, catalog, path, locale, findings) + check_ui_words(locale)
+    signoff = load_signoff(project, article.slug, locale)
+    findings = check_catalog(article, catalog, path, locale, readability, signoff=signoff)
+    publication = _publication(project, article, catalog, path, locale, findings, signoff)
+    return findings + publication + check_ui_words(locale)
 
 
 def _publication(
-    project: Project, article: Article, catalog: Catalog, path: Path, locale: str, found: list[Finding]
+    project: Project,
+    article: Article,
+    catalog: Catalog,
+    path: Path,
+    locale: str,
+    found: list[Finding],
+    signoff: SignOff,
 ) -> list[Finding]:
     from packager.errors import IncompleteTranslation
     from packager.i18n.translate import OutdatedRefused, localize
@@ -174,7 +174,7 @@ def _publication(
         locale=locale,
     )
     seen = {(f.key, f.code, f.message) for f in found}
-    earlier = check_catalog(translation.source, catalog, path, locale, readability=False, earlier=True)
+    earlier = check_catalog(translation.source, catalog, path, locale, False, True, signoff)
     return [outdated] + [f for f in earlier if (f.key, f.code, f.message) not in seen]
 
 
@@ -189,30 +189,60 @@ def check_ui_words(locale: str, folder: Path | None = None) -> list[Finding]:
 
 
 def check_catalog(
-    article: Article, catalog: Catalog, path: Path, locale: str, readability: bool = True, earlier: bool = False
+    article: Article,
+    catalog: Catalog,
+    path: Path,
+    locale: str,
+    readability: bool = True,
+    earlier: bool = False,
+    signoff: SignOff | None = None,
 ) -> list[Finding]:
     """Findings for an already-read catalog: every used message, then the header.
 
     ``earlier``: ``article`` is an earlier text of the source, published as outdated, so its
     translations are found where gettext kept them (see :func:`packager.i18n.pofile.find_entry`).
+    ``signoff``: the reviewer's record (``reviews/``), the only place a finding is accepted;
+    accept flags and review fields in the catalog itself are reported and ignored.
     """
+    signoff = signoff or SignOff(path)
     findings: list[Finding] = []
+    lines: dict[str, int] = {}
     translated: list[tuple[Text, str]] = []
     for text in article.texts():
         message = find_entry(catalog, text.markdown, text.key, earlier)
         if message is None or not message.string or message.fuzzy:
             continue  # never used: left to the completeness threshold
-        accepts = accepted_codes(message.flags, message.user_comments)
+        accepts = signoff.accepts(text.key, text.markdown, str(message.string))
+        lines[text.key] = message.lineno
         if isinstance(message.string, (tuple, list)) or message.pluralizable:
             found = [("plural-entry", "a handout message has one string; this entry has plural forms")]
         else:
             found = check_message(text.markdown, str(message.string), locale)
             translated.append((text, str(message.string)))
+        if accepted_codes(message.flags, message.user_comments):
+            found.append(
+                (
+                    "ignored-signoff",
+                    "accept flags in the catalog are ignored: a reviewer records an acceptance with 'packager accept'",
+                )
+            )
         findings.extend(_findings(found, accepts, path, message.lineno, text.key, locale))
+    entries = {t.key: (t.markdown, s) for t, s in translated}
+    for stale in signoff.stale(entries):
+        flag, by = f"{ACCEPT_PREFIX}{stale.finding}", stale.by
+        message = f"'{flag}' accepts nothing here: the translation changed since {by} accepted it"
+        findings.append(_warn("unused-accept", message, path, lines.get(stale.key), stale.key, locale))
     header = catalog.header_lineno
-    accepts = {a.strip() for a in catalog.extra_headers.get(ACCEPT_HEADER, "").split(",") if a.strip()}
     found = _header_checks(catalog, locale) + (_readability(article, translated, locale) if readability else [])
-    findings.extend(_findings(found, accepts, path, header, "", locale))
+    if any(catalog.extra_headers.get(name) for name in (*REVIEW_HEADERS, ACCEPT_HEADER)):
+        found.append(
+            (
+                "ignored-signoff",
+                "review fields and X-Packager-Accept in the catalog are ignored: a reviewer "
+                "records a review with 'packager review' and acceptances with 'packager accept'",
+            )
+        )
+    findings.extend(_findings(found, signoff.catalog_accepts(), path, header, "", locale))
     return findings
 
 

@@ -50,6 +50,7 @@ CODES: dict[str, tuple[str, str]] = {
     "mixed-script": (WARNING, "a word mixes Latin with look-alike Cyrillic or Greek letters (a spoofed name?)"),
     "outdated": (WARNING, "a translation of an earlier version of the article: published, marked outdated"),
     "readability": (WARNING, "the translated article reads harder than the plain-language target"),
+    "ignored-signoff": (WARNING, "review fields or accept flags in the translator's catalog: ignored"),
     "unused-accept": (WARNING, "an accept- flag that accepts nothing (stale)"),
     "unknown-accept": (WARNING, "an accept- flag naming no known check"),
 }
