@@ -76,12 +76,17 @@ class Plan:
 # -- input hashing -------------------------------------------------------------------------
 
 
+MAX_INPUT_BYTES = 500_000_000  # fonts and images included
+
+
 @lru_cache(maxsize=1024)
 def _file_digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
+    """sha256 of an input, read by the one bounded reader (no FIFO, device or link out of the project)."""
+    from packager.project import read_limited
+
+    if not path.exists() and not path.is_symlink():
         return "missing"
+    return hashlib.sha256(read_limited(path, MAX_INPUT_BYTES, "input file")).hexdigest()
 
 
 def inputs_hash(parts: Iterable[Path | str | bytes]) -> str:
@@ -127,7 +132,7 @@ def read_manifest(build_dir: Path) -> dict[str, Any]:
     empty: dict[str, Any] = {"version": MANIFEST_VERSION, "targets": {}, "locales": {}, "failures": {}}
     try:
         data = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+    except (OSError, ValueError):  # missing, a directory, unreadable, not JSON: start afresh
         return empty
     if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
         return empty
@@ -150,6 +155,8 @@ def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
         "targets": targets,
     }
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if (build_dir / MANIFEST).is_dir():
+        raise PackagerError("the manifest is a folder; remove it and build again", build_dir / MANIFEST)
     write_if_changed(build_dir / MANIFEST, text.encode("utf-8"), tmp_dir=build_dir / ".tmp")
 
 
@@ -216,12 +223,24 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
 
 
 def _is_fresh(entry: dict[str, Any] | None, digest: str, build_dir: Path) -> bool:
-    if not entry or entry.get("inputs") != digest:
+    """Up to date: the same inputs, and every output inside build/ with the sha256 the manifest says.
+
+    Outputs are verified by content, never by size (a same-size overwrite is caught); hashing
+    them costs milliseconds. A manifest path leading out of build/ makes the entry invalid.
+    """
+    if not isinstance(entry, dict) or entry.get("inputs") != digest or not isinstance(entry.get("outputs"), list):
         return False
-    return all(
-        (build_dir / out["path"]).is_file() and (build_dir / out["path"]).stat().st_size == out["size"]
-        for out in entry["outputs"]
-    )
+    root = build_dir.resolve()
+    for out in entry["outputs"]:
+        if not isinstance(out, dict) or not isinstance(out.get("path"), str) or not isinstance(out.get("sha256"), str):
+            return False
+        path = build_dir / out["path"]
+        if not path.resolve().is_relative_to(root) or path.is_symlink() or not path.is_file():
+            return False
+        with path.open("rb") as handle:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != out["sha256"]:
+                return False
+    return True
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -232,8 +251,12 @@ def plan(project: Project, locales: list[str] | None, formats: list[str] | None)
     manifest = read_manifest(project.build_dir)
     chosen_formats = [f for f in FORMAT_ORDER if f in (formats or BUILDERS)]
     builders = {name: get_builder(name) for name in chosen_formats}
+    seen: dict[str, Path] = {}
     for source in project.articles():
         article = _article(source)
+        if article.slug in seen:
+            raise PackagerError(f"slug {article.slug!r} is also the slug of {seen[article.slug].name}", source)
+        seen[article.slug] = source
         translations = [loc for loc in project.catalog_locales(article.slug) if loc != article.meta.language]
         all_locales = [article.meta.language, *translations]
         for locale in all_locales:
@@ -332,9 +355,50 @@ def _state(state: str, published: Article, article: Article | None = None) -> di
 _PROGRESS: Any = None  # the queue to the parent's display, set in each worker by _init_worker
 
 
-def _init_worker(queue: Any) -> None:
-    global _PROGRESS
-    _PROGRESS = queue
+_BUILD_PID = 0  # the build (main) process a worker writes for
+
+
+def _init_worker(queue: Any, build_pid: int) -> None:
+    """Workers die with their build: a SIGKILLed build must not leave workers writing into build/."""
+    global _PROGRESS, _BUILD_PID
+    _PROGRESS, _BUILD_PID = queue, build_pid
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1  # <linux/prctl.h>: SIGKILL this process when its parent dies
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    import threading
+
+    # Python's fork server outlives a SIGKILLed build (it waits on a pipe its own children
+    # hold open), so a watchdog ends this worker, and the fork server, once the build is gone.
+    threading.Thread(target=_watch_build, args=(os.getppid(),), daemon=True).start()
+
+
+def _watch_build(parent: int) -> None:
+    import signal
+    import time
+
+    while _build_alive():
+        time.sleep(0.25)
+    if parent not in (_BUILD_PID, 1):  # our parent is the build's fork server: it goes too
+        try:
+            os.kill(parent, signal.SIGKILL)
+        except OSError:
+            pass
+    os._exit(1)
+
+
+def _build_alive() -> bool:
+    if not _BUILD_PID:
+        return True
+    try:
+        os.kill(_BUILD_PID, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _run_target(project: Project, target: Target, article: Article, digest: str) -> Outcome:
@@ -353,6 +417,8 @@ def _run_target(project: Project, target: Target, article: Article, digest: str)
         path = (locale_dir / name).resolve()
         if not path.is_relative_to(locale_dir.resolve()):
             raise PackagerError(f"builder {target.format} tried to write outside build/: {name}")
+        if not _build_alive():  # only the build that holds the lock writes into build/
+            os._exit(1)
         atomic_write(path, data, tmp_dir=project.build_dir / ".tmp")
         entry = {
             "path": path.relative_to(project.build_dir.resolve()).as_posix(),
@@ -444,7 +510,8 @@ def execute(project: Project, the_plan: Plan, jobs: int, quiet: bool) -> list[Ou
         formats = {target.format for target, _, _ in the_plan.todo}
         context.set_forkserver_preload(sorted({m for f in formats for m in getattr(get_builder(f), "preload", ())}))
     queue = context.Queue()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(queue,)) as pool:
+    initargs = (queue, os.getpid())
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=initargs) as pool:
         futures: dict[Future, Target] = {
             pool.submit(_run_target, project, target, article, digest): target
             for target, digest, article in the_plan.todo
@@ -500,23 +567,30 @@ def build(project: Project, locales=None, formats=None, jobs: int = 0, quiet: bo
     """Plan and run a build under the build lock; returns an outcome for every target."""
     from filelock import FileLock, Timeout
 
+    from packager.project import source_date_epoch
+
+    source_date_epoch()  # a bad SOURCE_DATE_EPOCH is an error before any work
     build_dir = project.build_dir
-    build_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(build_dir / ".lock"))
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if not quiet:
-            print("packager: another build is running in this project; waiting for it", file=sys.stderr)
-        lock.acquire()
-    try:
-        _file_digest.cache_clear()  # a second build in one process must see edits made since the first
-        _article.cache_clear()
-        shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
-        the_plan = plan(project, locales, formats)
-        return execute(project, the_plan, jobs, quiet)
-    finally:
-        lock.release()
+        build_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(build_dir / ".lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if not quiet:
+                print("packager: another build is running in this project; waiting for it", file=sys.stderr)
+            lock.acquire()
+        try:
+            _file_digest.cache_clear()  # a second build in one process must see edits made since the first
+            _article.cache_clear()
+            shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
+            the_plan = plan(project, locales, formats)
+            return execute(project, the_plan, jobs, quiet)
+        finally:
+            lock.release()
+    except OSError as exc:  # build/ is a file, read-only, full: say so, in one line
+        where = exc.filename or build_dir
+        raise PackagerError(f"cannot write the build folder: {exc.strerror or exc}", where) from None
 
 
 # -- command -------------------------------------------------------------------------------

@@ -109,18 +109,34 @@ MAX_SETTINGS_BYTES = 1_000_000
 def source_date_epoch() -> datetime | None:
     """The date reproducible builds ask for (SOURCE_DATE_EPOCH), or None."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else None
+    if not epoch:
+        return None
+    if not re.fullmatch(r"[0-9]{1,11}", epoch):  # not str.isdigit: it takes "²"
+        raise PackagerError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch[:20]!r}")
+    return datetime.fromtimestamp(int(epoch), UTC)
+
+
+#: Project folders whose files may not be links to elsewhere (set by load_project).
+_CONFINED: set[Path] = set()
 
 
 def read_limited(path: Path, limit: int, what: str) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; anything else is a one-line error.
 
-    Input files may be symlinks planted by a contributor: /dev/zero or a FIFO must not hang
-    or exhaust memory, so the size is checked before reading and the read itself is bounded.
+    The one reader for every input, used by hashing and parsing alike. Input files may be
+    symlinks planted by a contributor: /dev/zero or a FIFO must not hang or exhaust memory,
+    so the size is checked before reading and the read itself is bounded, and a file inside
+    the project that links outside it (to /etc/passwd, say) is refused before it is opened.
     """
     try:
+        absolute = Path(os.path.abspath(path))
+        for root in _CONFINED:
+            if absolute.is_relative_to(root) and not absolute.resolve().is_relative_to(root):
+                raise PackagerError(f"the {what} is a link to a file outside the project", path)
         if not path.is_file():
             raise PackagerError(f"the {what} is not a regular file" if path.exists() else f"no such {what}", path)
+        if path.stat().st_size > limit:
+            raise PackagerError(f"the {what} is larger than {limit} bytes", path)
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
@@ -156,6 +172,7 @@ def load_project(root: Path) -> Project:
     root = root.resolve()
     if not root.is_dir():
         raise PackagerError("no such project folder", root)
+    _CONFINED.add(root)
     path = root / SETTINGS_FILE
     settings = load_settings(path) if path.exists() else Settings()
     return Project(root=root, settings=settings)
@@ -165,6 +182,9 @@ def load_settings(path: Path) -> Settings:
     text = read_text_limited(path, MAX_SETTINGS_BYTES, "settings file")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise PackagerError(f"a control character (U+{exc.character:04X}) is not allowed", path, line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise PackagerError(
@@ -207,6 +227,11 @@ def _convert(hint: Any, node: yaml.Node, path: Path, name: str, line: int) -> An
         raise PackagerError(f"setting {name!r} cannot be read: {problem}", path, line) from None
     origin = typing.get_origin(hint)
     ok: bool
+    if origin in (tuple, dict):
+        for item in value.items() if isinstance(value, dict) else value if isinstance(value, list) else ():
+            for text in item if isinstance(item, tuple) else (item,):
+                if isinstance(text, str):
+                    _check_text(text, path, name, line)
     if origin is tuple:
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         value = tuple(value) if ok else value
@@ -225,6 +250,8 @@ def _convert(hint: Any, node: yaml.Node, path: Path, name: str, line: int) -> An
     elif hint is str:
         ok = isinstance(value, str) or value is None
         value = value or ""
+        if ok:
+            _check_text(value, path, name, line)
     else:  # pragma: no cover - a new setting type needs a branch here
         raise TypeError(hint)
     if not ok:
@@ -233,6 +260,22 @@ def _convert(hint: Any, node: yaml.Node, path: Path, name: str, line: int) -> An
     if choices and value not in choices:
         raise PackagerError(f"setting {name!r} must be one of {', '.join(choices)}", path, line)
     return value
+
+
+MAX_SETTING_CHARS = 2000
+
+
+def _check_text(value: str, path: Path, name: str, line: int) -> None:
+    """Settings are printed and spoken like translations: no hidden characters, no essays."""
+    import unicodedata
+
+    hidden = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") and c not in "\t"), None)
+    if hidden is not None:
+        raise PackagerError(f"setting {name!r} contains a hidden character (U+{ord(hidden):04X})", path, line)
+    if len(value) > MAX_SETTING_CHARS:
+        raise PackagerError(f"setting {name!r} is longer than {MAX_SETTING_CHARS} characters", path, line)
+    if name == "publish_url" and value and not re.fullmatch(r"https?://[^\s]+", value):
+        raise PackagerError(f"setting {name!r} must be an http:// or https:// address", path, line)
 
 
 def _hint_name(hint: Any) -> str:

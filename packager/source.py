@@ -77,9 +77,13 @@ def _split_front_matter(raw: str, path: Path) -> tuple[str, str, int]:
 
 
 def _load_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int]]:
+    node = None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 2
+        raise PackagerError(f"a control character (U+{exc.character:04X}) is not allowed", path, line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1

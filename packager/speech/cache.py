@@ -19,7 +19,8 @@ import numpy as np
 
 from packager.atomic import atomic_write
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: every entry ends with its digest
+DIGEST = 32  # bytes of sha256 after each entry's payload
 
 
 def cache_key(engine: str, version: str, identity: str, rate: int, text: str) -> str:
@@ -37,13 +38,34 @@ class SynthesisCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.wav"
 
-    def get(self, key: str) -> tuple[np.ndarray, int] | None:
-        path = self._path(key)
+    def _read(self, path: Path, key: str) -> bytes | None:
+        """An entry's payload, or None when it is missing or not what was stored under ``key``.
+
+        Each entry ends with sha256(key + payload): a file swapped with another entry's,
+        truncated or overwritten is a miss, removed, and made again, never played.
+        """
         try:
-            with wave.open(str(path), "rb") as wav:
+            data = path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        payload, digest = data[:-DIGEST], data[-DIGEST:]
+        if len(data) <= DIGEST or hashlib.sha256(key.encode() + payload).digest() != digest:
+            path.unlink(missing_ok=True)
+            return None
+        return payload
+
+    def _write(self, path: Path, key: str, payload: bytes) -> None:
+        atomic_write(path, payload + hashlib.sha256(key.encode() + payload).digest())
+
+    def get(self, key: str) -> tuple[np.ndarray, int] | None:
+        payload = self._read(self._path(key), key)
+        try:
+            if payload is None:
+                raise EOFError
+            with wave.open(io.BytesIO(payload), "rb") as wav:
                 rate = wav.getframerate()
                 frames = wav.readframes(wav.getnframes())
-        except (FileNotFoundError, wave.Error, EOFError):
+        except (wave.Error, EOFError):
             self.misses += 1
             return None
         self.hits += 1
@@ -58,17 +80,14 @@ class SynthesisCache:
             wav.setsampwidth(2)
             wav.setframerate(rate)
             wav.writeframes(pcm.tobytes())
-        atomic_write(self._path(key), buffer.getvalue())
+        self._write(self._path(key), key, buffer.getvalue())
         return pcm.astype(np.float32) / 32768.0, rate
 
     def _chapter_path(self, key: str) -> Path:
         return self.root / "chapters" / key[:2] / f"{key}.mp3"
 
     def get_chapter(self, key: str) -> bytes | None:
-        try:
-            return self._chapter_path(key).read_bytes()
-        except FileNotFoundError:
-            return None
+        return self._read(self._chapter_path(key), key)
 
     def put_chapter(self, key: str, mp3: bytes) -> None:
-        atomic_write(self._chapter_path(key), mp3)
+        self._write(self._chapter_path(key), key, mp3)
