@@ -219,3 +219,37 @@ def test_a_bad_source_date_epoch_is_a_one_line_error(tmp_path: Path) -> None:
 
 def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+SOURCE = "Search [clinicaltrials.gov](https://clinicaltrials.gov/) for lupus. It costs $375,000 in phase 3."
+
+
+@pytest.mark.parametrize(
+    ("translation", "expected"),
+    [
+        ("Busque en [clinicaltrials.gov](https://clinicaltrials.gov/). $375,000, fase 3. bit.ly/lupuscure", "bit.ly"),
+        ("Busque en [clinicaltrials.gov](https://clinicaltrials.gov/). $375,000, fase 3. t.me/curalupus", "t.me"),
+        ("Busque en [clinicaltrials.gov](https://clinicaltrials.gov/). $375,000, fase 3. lupus-cure.xyz", "xyz"),
+        (
+            "Busque en [clinicaltrials.gov](https://clinicaltrials.gov/). $375,000, fase 3. ｗｗｗ．lupus．ｃｏｍ",
+            "lupus.com",
+        ),
+        ("Busque en [clinicaltrials.gov.xyz](https://clinicaltrials.gov/). $375,000, fase 3.", "link goes to"),
+        ("Busque en [clinicaltrials.gov](https://clinicaltrials.gov/). $375,000, fase ③ ①.", "'1' is not"),
+        ("Busque en [clinicaltrials.gov](https://clinicaltrials.gov/). $375,000, fase Ⅱ.", "'2' is not"),
+        ("Busque en [clinicaltrials.gov](https://clinicaltrials.gov/). $357,000, fase 3.", "'357,000'"),
+    ],
+    ids=["bit.ly", "t.me", "new-tld", "full-width", "link-text-host", "enclosed", "roman", "price"],
+)
+def test_addresses_and_numbers_in_any_disguise_are_errors(translation: str, expected: str) -> None:
+    from packager.i18n.checks.rules import CODES, check_message
+
+    errors = [(code, text) for code, text in check_message(SOURCE, translation, "es") if CODES[code][0] == "error"]
+    assert any(expected in text for _, text in errors), errors
+
+
+def test_words_that_only_look_like_hosts_are_not_addresses() -> None:
+    from packager.i18n.checks.numbers import addresses
+
+    found, _ = addresses("See e.g. the report.pdf and node.js, i.e. nothing; but lupus.org is one.")
+    assert [a.value for a in found] == ["lupus.org"]

@@ -10,6 +10,7 @@ are the same amount.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -25,8 +26,8 @@ from packager.inline import bare_address
 
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]{}\"'`，。、；：）（]+")
 _EMAIL = re.compile(r"(?i)(?<![\w.+-])[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
-_TLDS = "com|org|net|gov|edu|int|mil|info|io|health|care|app|eu|uk|us|es|mx|de|fr|cn|vn|ca|au|co|ar|in"
-_DOMAIN = re.compile(rf"(?i)(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:/[^\s<>)]*)?")
+#: Anything shaped like a host name; it is an address when the public suffix list knows its ending.
+_DOMAIN = re.compile(r"(?<![\w@./-])(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,63}(?![\w-])(?:/[^\s<>)]*)?")
 #: A phone number never starts or ends inside a grouped number ("10.00 100,000" is two numbers).
 _PHONE = re.compile(r"(?<![\w+(])(?<!\d[.,])(?:\+|\()?\d[\d \u00a0().\-–]{5,}\d(?![\w]|[.,]\d)")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -41,10 +42,38 @@ class Address:
 
 
 def digits_to_ascii(text: str) -> str:
-    """Every decimal digit of any script as 0-9, so '٣٧٥' and '375' compare equal; full-width
-    separators between digits as ASCII ('１．５' is 1.5)."""
-    text = "".join(str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in text)
+    """Numbers in any disguise as plain ASCII digits, so that they compare as what a reader reads.
+
+    Every decimal digit of any script as 0-9 ('٣٧٥' is 375); enclosed and Roman numerals as
+    their value ('③' is 3, 'Ⅻ' is 12); full-width and other compatibility letters, digits and
+    address marks as plain ones ('ｗｗｗ．' is 'www.', '１．５' is 1.5).
+    """
+    text = "".join(_plain_char(c) if not c.isascii() else c for c in text)
     return _FULLWIDTH_SEPARATOR.sub(lambda m: {"．": ".", "，": ","}[m.group(0)], text)
+
+
+def _plain_char(char: str) -> str:
+    """A numeral as its value; a compatibility letter or digit ('ｗ', '𝐰') or an address mark
+    ('．', '＠', '／') as NFKC makes it. Other punctuation is left alone: a full-width comma in
+    Chinese separates words, not thousands."""
+    char = _numeral(char)
+    if unicodedata.category(char[0])[0] in "LN" or char in "．＠／－＿":
+        return unicodedata.normalize("NFKC", char)
+    return char
+
+
+def _numeral(char: str) -> str:
+    if char.isdecimal():
+        return str(unicodedata.decimal(char))
+    name = unicodedata.name(char, "")
+    value = unicodedata.numeric(char, None)
+    if value is not None and value == int(value) and _NUMERAL_NAMES.search(name):
+        return f" {int(value)} " if "ROMAN" in name else str(int(value))
+    return char
+
+
+#: Numerals that stand for a number a reader would read (not superscripts or fractions).
+_NUMERAL_NAMES = re.compile(r"CIRCLED|PARENTHESIZED|ROMAN NUMERAL|DIGIT \w+ FULL STOP|NUMBER \w+ FULL STOP|DINGBAT")
 
 
 _FULLWIDTH_SEPARATOR = re.compile(r"(?<=\d)[．，](?=\d)")
@@ -70,9 +99,27 @@ def addresses(text: str) -> tuple[list[Address], str]:
 
     text = _URL.sub(take("url", bare_address), text)
     text = _EMAIL.sub(take("email", str.lower), text)
-    text = _DOMAIN.sub(take("url", bare_address), text)
+    text = _DOMAIN.sub(take("url", _domain), text)
     text = _PHONE.sub(take("phone", _phone), text)
     return found, text
+
+
+def _domain(raw: str) -> str | None:
+    """A bare host (and path) whose ending is a public suffix: 'bit.ly/x', 'lupus-cure.xyz'; not 'e.g'."""
+    host = raw.split("/", 1)[0].lower()
+    return bare_address(raw) if public_suffixes().publicsuffix(host, accept_unknown=False) else None
+
+
+@functools.lru_cache(maxsize=1)
+def public_suffixes():
+    """Mozilla's public suffix list, as the maintained publicsuffixlist package ships it."""
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def host_of(address: str) -> str:
+    return bare_address(address).split("/", 1)[0].split("@")[-1]
 
 
 def _phone(raw: str) -> str | None:

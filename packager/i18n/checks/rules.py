@@ -194,6 +194,17 @@ def links(source: str, translation: str, locale: str) -> Iterator[tuple[str, str
         yield "link-changed", f"link target {href!r} is not in the source"
 
 
+def link_text_hosts(source: str, translation: str, locale: str) -> Iterator[tuple[str, str]]:
+    """A link whose text names a host must lead to that host: '[clinicaltrials.gov.xyz](https://clinicaltrials.gov/)'."""
+    for link in inline.links(translation):
+        if not re.match(r"(?i)https?://", link.href):
+            continue
+        target = num.host_of(link.href)
+        for address in num.addresses(link.text)[0]:
+            if address.kind == "url" and num.host_of(address.value) != target:
+                yield "address-changed", f"the link text names {address.value!r} but the link goes to {target!r}"
+
+
 def written_addresses(source: str, translation: str, locale: str) -> Iterator[tuple[str, str]]:
     found_s, _ = num.addresses(inline.plain(source))
     found_t, _ = num.addresses(inline.plain(translation))
@@ -317,6 +328,7 @@ RULES: tuple[Rule, ...] = (
     structure,
     links,
     written_addresses,
+    link_text_hosts,
     number_rule,
     same_as_source,
     length_ratio,
