@@ -253,3 +253,23 @@ def test_words_that_only_look_like_hosts_are_not_addresses() -> None:
 
     found, _ = addresses("See e.g. the report.pdf and node.js, i.e. nothing; but lupus.org is one.")
     assert [a.value for a in found] == ["lupus.org"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "code"),
+    [('  "not": ""\n', "lexicon-deletes"), ('  "375,000": "357000"\n', "lexicon-number")],
+    ids=["deletes-not", "changes-price"],
+)
+def test_a_lexicon_cannot_change_what_is_said(tmp_path: Path, entry: str, code: str) -> None:
+    root = copy_project(tmp_path / "project")
+    lexicon = root / "locales" / "en" / "lexicon.yaml"
+    _edit(lexicon, "words:\n", "words:\n" + entry)
+    check = run_packager("-C", str(root), "check")
+    assert (
+        check.returncode == 1 and "locales/en/lexicon.yaml:5: error:" in check.stdout and f"[{code}]" in check.stdout
+    )
+    result = run_packager("-C", str(root), "build", "--locale", "en", "--format", "audio", *HANDOUT)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("packager: error:")]
+    assert len(errors) == 1 and f"{SLUG}/en (audio)" in errors[0] and code in errors[0]
+    assert (root / "build" / "en" / f"{SLUG}.pdf").exists() and not (root / "build" / "en" / f"{SLUG}.mp3").exists()

@@ -12,6 +12,7 @@ from typing import Any
 
 from packager.builders import Product, Progress
 from packager.document import Article
+from packager.errors import PackagerError
 from packager.i18n.ui import outdated_notice, ui_gettext, ui_paths
 from packager.project import Project
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
@@ -51,8 +52,13 @@ class AudioBuilder:
 
     def preflight(self, project: Project, locales: list[str]) -> None:
         """Every locale's engine and voice (and the fallback's) exist: checked before any synthesis."""
+        from packager.i18n.checks import lexicon_findings
+
         fallback = project.settings.audio.fallback
         for locale in locales:
+            errors = [f for f in lexicon_findings(project, locale) if f.blocking]
+            if errors:  # a lexicon may change how words sound, never what is said
+                raise PackagerError(f"pronunciation lexicon check failed: {errors[0]}")
             voice_for(project, locale)
             if fallback:
                 voice_for(project, locale, fallback)

@@ -136,7 +136,22 @@ def check_locale(project: Project, article: Article, locale: str, readability: b
     signoff = load_signoff(project, article.slug, locale)
     findings = check_catalog(article, catalog, path, locale, readability, signoff=signoff)
     publication = _publication(project, article, catalog, path, locale, findings, signoff)
-    return findings + publication + check_ui_words(locale)
+    return findings + publication + check_ui_words(locale) + lexicon_findings(project, locale, signoff)
+
+
+def lexicon_findings(project: Project, locale: str, signoff: SignOff | None = None) -> list[Finding]:
+    """Findings for the locale's pronunciation lexicon: it may change how words sound, not what is said."""
+    from packager.i18n.checks.lexicon import check_lexicon
+    from packager.speech.lexicon import find_lexicon
+
+    path = find_lexicon(project.locales_dir, locale)
+    if path is None:
+        return []
+    accepts = signoff.catalog_accepts() if signoff else set()
+    findings = []
+    for code, message, line, key in check_lexicon(path):
+        findings.extend(_findings([(code, message)], accepts, path, line, key, locale))
+    return findings
 
 
 def _publication(
@@ -392,6 +407,7 @@ class LocaleReport:
 def run(project: Project, args: argparse.Namespace) -> int:
     """``packager check [--locale L]... [--json] [-q]``: exit 1 when any locale has an unaccepted error."""
     reports = []
+    checked: set[str] = set()
     for source in project.articles():
         article = read_article(source)
         locales = list(dict.fromkeys(args.locale or project.catalog_locales(article.slug)))
@@ -399,6 +415,11 @@ def run(project: Project, args: argparse.Namespace) -> int:
             check_locale_name(locale)
             if locale == article.meta.language:
                 continue
+            if not args.locale and article.meta.language not in checked:  # its narration has a lexicon too
+                checked.add(article.meta.language)
+                lexicon = lexicon_findings(project, article.meta.language)
+                if lexicon:
+                    reports.append(LocaleReport(article.slug, article.meta.language, lexicon[0].path, lexicon))
             path = project.catalog_path(locale, article.slug)
             if not path.exists():
                 there = ", ".join(project.catalog_locales(article.slug)) or "none"
@@ -430,7 +451,7 @@ def format_report(reports: list[LocaleReport], quiet: bool = False) -> str:
     if any(f.blocking for r in reports for f in r.findings):
         hint = [
             "",
-            "A reviewer who has checked a finding accepts it with its flag on the PO entry,",
-            ("e.g. '#, accept-number-changed:<id>' ('packager check --json' gives each finding's accept_flag)."),
+            "A reviewer who has checked a finding accepts it in reviews/ (never in the PO file):",
+            "'packager accept LOCALE accept-<code>:<id> --by NAME' ('packager check --json' gives each accept_flag).",
         ]
     return "\n".join([*lines, "", format_table(rows), *hint] if lines else [format_table(rows)])

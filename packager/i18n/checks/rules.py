@@ -41,6 +41,8 @@ CODES: dict[str, tuple[str, str]] = {
     "language-mismatch": (ERROR, "the Language header names another locale"),
     "incomplete": (ERROR, "below the completeness threshold, with no earlier complete version: not built"),
     "outdated-refused": (ERROR, "only an earlier version is complete, and outdated translations are refused"),
+    "lexicon-deletes": (ERROR, "a pronunciation-lexicon entry says nothing for a word"),
+    "lexicon-number": (ERROR, "a pronunciation-lexicon entry says another number than it shows"),
     # Warnings: shown, never blocking.
     "number-format": (WARNING, "a number written in the source's notation, which this locale may misread"),
     "same-as-source": (WARNING, "the translation is identical to the source"),
@@ -49,6 +51,7 @@ CODES: dict[str, tuple[str, str]] = {
     "doubled-word": (WARNING, "a word is repeated"),
     "mixed-script": (WARNING, "a word mixes Latin with look-alike Cyrillic or Greek letters (a spoofed name?)"),
     "outdated": (WARNING, "a translation of an earlier version of the article: published, marked outdated"),
+    "lexicon-number-words": (WARNING, "a lexicon entry says a written number in words: a reviewer confirms it"),
     "readability": (WARNING, "the translated article reads harder than the plain-language target"),
     "ignored-signoff": (WARNING, "review fields or accept flags in the translator's catalog: ignored"),
     "unused-accept": (WARNING, "an accept- flag that accepts nothing (stale)"),
