@@ -424,9 +424,19 @@ def test_to_html_neutralises(name: str, text: str, absent: list[str], present: s
 # --- special files planted as inputs ------------------------------------------------------------
 
 SPECIAL_INPUTS = [
-    ("catalog-is-dev-zero", lambda r: po_path(r), "/dev/zero", "the catalog is not a regular file"),
-    ("article-is-dev-urandom", lambda r: r / "source" / f"{SLUG}.md", "/dev/urandom", "the article is not a regular"),
-    ("settings-is-dev-zero", lambda r: r / "packager.yaml", "/dev/zero", "the settings file is not a regular file"),
+    ("catalog-is-dev-zero", lambda r: po_path(r), "/dev/zero", "the catalog is a link to a file outside the project"),
+    (
+        "article-is-dev-urandom",
+        lambda r: r / "source" / f"{SLUG}.md",
+        "/dev/urandom",
+        "the article is a link to a file outside the project",
+    ),
+    (
+        "settings-is-dev-zero",
+        lambda r: r / "packager.yaml",
+        "/dev/zero",
+        "the settings file is a link to a file outside",
+    ),
     ("catalog-is-a-fifo", lambda r: po_path(r), None, "the catalog is not a regular file"),
 ]
 

@@ -265,9 +265,7 @@ def test_a_lexicon_cannot_change_what_is_said(tmp_path: Path, entry: str, code: 
     lexicon = root / "locales" / "en" / "lexicon.yaml"
     _edit(lexicon, "words:\n", "words:\n" + entry)
     check = run_packager("-C", str(root), "check")
-    assert (
-        check.returncode == 1 and "locales/en/lexicon.yaml:5: error:" in check.stdout and f"[{code}]" in check.stdout
-    )
+    assert check.returncode == 1 and "locales/en/lexicon.yaml:5: error:" in check.stdout and f"[{code}]" in check.stdout
     result = run_packager("-C", str(root), "build", "--locale", "en", "--format", "audio", *HANDOUT)
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("packager: error:")]
