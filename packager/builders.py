@@ -1,10 +1,16 @@
-"""The contract between the build engine and the renderers at the edges.
+"""Output formats: one self-describing unit each, and the contract between them and the engine.
 
-One builder per output format, as in Sphinx: each turns one translated
-:class:`~packager.document.Article` into the bytes of its files. Builders
-never write into ``build/`` themselves: the engine writes atomically,
-hashes inputs and records the manifest. Builders are imported lazily, by
-name, so that ``packager --help`` never loads WeasyPrint or a TTS engine.
+As in Sphinx, a format registers itself by name with everything the engine needs to know
+about it (:class:`Format`): its label, its place in the build order, the settings it reads
+(only those are hashed into its targets), the formats whose outputs it needs, and where its
+builder lives. The command line's choices, the build order, the manifest, the index page and
+the input hashes all come from :data:`FORMATS`; nothing lists formats by hand. Adding a
+format is one module with a builder and one :func:`register` line below.
+
+A builder turns one translated :class:`~packager.document.Article` into the bytes of its
+files. Builders never write into ``build/`` themselves: the engine writes atomically,
+hashes inputs and records the manifest. They are imported lazily, by their dotted path, so
+that ``packager --help`` never loads WeasyPrint or a TTS engine.
 """
 
 from __future__ import annotations
@@ -35,7 +41,6 @@ class Product:
 
 
 class Builder(Protocol):
-    name: str  # the --format name
     #: Heavy modules the build engine imports once, before it starts worker processes.
     preload: tuple[str, ...]
 
@@ -57,13 +62,62 @@ class Builder(Protocol):
     def build(self, article: Article, project: Project, progress: Progress) -> Product: ...
 
 
-BUILDERS = {
-    "handout": "packager.render.pdf:HandoutBuilder",
-    "large-print": "packager.render.pdf:LargePrintBuilder",
-    "audio": "packager.speech.builder:AudioBuilder",
-}
+@dataclass(frozen=True)
+class Format:
+    """Everything the engine, the command line and the index page know about one output format."""
+
+    name: str  # the --format name and the manifest's "format"
+    label: str  # for people: the index page's link text
+    builder: str  # "module:Class", imported only when the format is built
+    order: int  # lower starts first: the longest work should not start last
+    settings: tuple[str, ...] = ()  # settings (dotted names) the output depends on; only these are hashed
+    needs: tuple[str, ...] = ()  # formats of the same article and locale whose outputs it reads
+
+
+#: Settings every target depends on: they decide which text a locale publishes.
+TRANSLATION_SETTINGS = ("completeness_threshold", "outdated_translations")
+
+FORMATS: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    """Add a format; the engine and the command line pick it up from here."""
+    for need in fmt.needs:
+        if need not in FORMATS:
+            raise ValueError(f"format {fmt.name!r} needs {need!r}, which is not registered (register it first)")
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def formats() -> list[Format]:
+    """Every registered format, in build order."""
+    return sorted(FORMATS.values(), key=lambda f: (f.order, f.name))
 
 
 def get_builder(name: str) -> Builder:
-    module, _, attr = BUILDERS[name].partition(":")
+    return load_builder(FORMATS[name].builder)
+
+
+def main_output(name: str, article: Article) -> str:
+    """The main file of a format for an article, relative to ``build/<locale>/``."""
+    return get_builder(name).outputs(article)[0]
+
+
+def load_builder(spec: str) -> Builder:
+    module, _, attr = spec.partition(":")
     return getattr(importlib.import_module(module), attr)()
+
+
+PRINT_SETTINGS = ("paper_size", "clinic", "publish_url")
+
+register(
+    Format(
+        "audio",
+        "Audio",
+        "packager.speech.builder:AudioBuilder",
+        order=10,  # first: it takes longest
+        settings=("audio", "clinic.name"),
+    )
+)
+register(Format("handout", "Handout (PDF)", "packager.render.pdf:HandoutBuilder", 20, PRINT_SETTINGS))
+register(Format("large-print", "Large print (PDF)", "packager.render.pdf:LargePrintBuilder", 30, PRINT_SETTINGS))

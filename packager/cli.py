@@ -10,11 +10,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from packager import __version__
+from packager.builders import formats
 from packager.errors import PackagerError
-
-FORMATS = ("handout", "large-print", "audio")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name")
     p = sub.add_parser("build", parents=[common], help="build handouts, large-print PDFs and audio")
     p.add_argument("--locale", action="append", help="only this locale (repeatable)")
-    p.add_argument("--format", action="append", choices=FORMATS, help="only this format (repeatable)")
+    p.add_argument(
+        "--format", action="append", choices=[f.name for f in formats()], help="only this format (repeatable)"
+    )
     p.add_argument("--jobs", "-j", type=int, default=0, help="parallel jobs (default: all cores)")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     return parser
@@ -159,9 +161,45 @@ _PUBLISHED = {
 
 
 def cmd_check(project, args) -> int:
+    """``packager check [--locale L]... [--json] [-q]``: exit 1 when any locale has an unaccepted error."""
     from packager.i18n import checks
 
-    return checks.run(project, args)
+    reports = checks.check_project(project, args.locale)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+    else:
+        print(format_report(reports, quiet=args.quiet))
+    return 1 if any(f.blocking for r in reports for f in r.findings) else 0
+
+
+def format_report(reports, quiet: bool = False) -> str:
+    """Findings one per line (``path:line: severity: message [code]``), then a table per locale."""
+    lines = [str(f) for r in reports for f in r.findings if not quiet or f.blocking]
+    if quiet:
+        return "\n".join(lines)
+    rows = [("article", "locale", "errors", "warnings", "accepted", "result")]
+    for r in reports:
+        c = r.count()
+        rows.append(
+            (
+                r.article,
+                r.locale,
+                str(c["error"]),
+                str(c["warning"]),
+                str(c["accepted"]),
+                "FAIL" if c["error"] else "ok",
+            )
+        )
+    if len(rows) == 1:
+        return "no translations to check"
+    hint = []
+    if any(f.blocking for r in reports for f in r.findings):
+        hint = [
+            "",
+            "A reviewer who has checked a finding accepts it in reviews/ (never in the PO file):",
+            "'packager accept LOCALE accept-<code>:<id> --by NAME' ('packager check --json' gives each accept_flag).",
+        ]
+    return "\n".join([*lines, "", format_table(rows), *hint] if lines else [format_table(rows)])
 
 
 def cmd_review(project, args) -> int:
@@ -181,9 +219,100 @@ def cmd_accept(project, args) -> int:
 
 
 def cmd_build(project, args) -> int:
-    from packager import build
+    from packager.engine import build
+    from packager.engine.manifest import read_manifest
 
-    return build.run(project, args)
+    display = _Display(quiet=args.quiet or args.json)
+    outcomes = build(project, args.locale, args.format, args.jobs, display.report)
+    failed = [o for o in outcomes if o.status in ("failed", "refused")]
+    if args.json:
+        print(json.dumps([_summary(o) for o in outcomes], indent=2, ensure_ascii=False))
+    elif not args.quiet:
+        print(summary_table(outcomes))
+        for key, state in sorted(read_manifest(project.build_dir)["locales"].items()):
+            if state.get("accepted_findings"):
+                print(f"{key}: {len(state['accepted_findings'])} findings accepted by a reviewer (see manifest.json)")
+    for where, reason in failure_lines(failed):
+        print(f"packager: error: {where}: {reason}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+class _Display:
+    """Progress across targets: a line per finished target, and on a terminal a bar per
+    running target (per utterance for audio). Silent with --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.done = 0
+        self.bars: dict[str, Any] = {}
+        self.interactive = sys.stderr.isatty()
+
+    def report(self, event) -> None:
+        if event.kind == "waiting":
+            if not self.quiet:
+                print(f"packager: {event.label}", file=sys.stderr)
+        elif event.kind == "progress":
+            self.progress(event.key, event.done, event.total)
+        elif event.kind == "finished":
+            self.finished(event.outcome, event.queued)
+
+    def progress(self, key: str, done: int, total: int) -> None:
+        if self.quiet or not self.interactive:
+            return
+        bar = self.bars.get(key)
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = self.bars[key] = tqdm(total=total, desc=key, unit="step", leave=False, file=sys.stderr)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def finished(self, outcome, total: int) -> None:
+        bar = self.bars.pop(outcome.target.key, None)
+        if bar is not None:
+            bar.close()
+        self.done += 1
+        if self.quiet:
+            return
+        detail = f"{outcome.seconds:.1f} s" if outcome.status == "built" else outcome.reason
+        line = f"[{self.done}/{total}] {outcome.status}: {outcome.target.key} ({detail})"
+        if self.bars:
+            from tqdm import tqdm
+
+            tqdm.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+
+def failure_lines(failed) -> list[tuple[str, str]]:
+    """Each failure once: the formats of one article and locale that failed for one reason share a line."""
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for o in failed:
+        grouped.setdefault((o.target.slug, o.target.locale, o.reason), []).append(o.target.format)
+    return [(f"{slug}/{locale} ({', '.join(fmts)})", reason) for (slug, locale, reason), fmts in grouped.items()]
+
+
+def _summary(outcome) -> dict[str, Any]:
+    return {
+        "target": outcome.target.key,
+        "status": outcome.status,
+        "reason": outcome.reason,
+        "seconds": round(outcome.seconds, 2),
+        "outputs": [o["path"] for o in outcome.outputs],
+    }
+
+
+def summary_table(outcomes) -> str:
+    """One row per target; reasons are printed once, apart (see :func:`failure_lines`)."""
+    rows = [("target", "status", "detail")]
+    for o in sorted(outcomes, key=lambda o: o.target.key):
+        detail = f"{o.seconds:.1f} s" if o.status == "built" else ""
+        if o.outputs and o.outputs[0].get("translation", {}).get("state") == "outdated":
+            detail = (detail + " " if detail else "") + f"outdated: version {o.outputs[0]['translation']['version']}"
+        rows.append((o.target.key, o.status, detail))
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "up to date", "failed", "refused")}
+    return format_table(rows) + "\n" + ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "refused")
 
 
 def format_table(rows: list[tuple[str, ...]]) -> str:

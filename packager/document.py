@@ -61,6 +61,12 @@ class Quote:
 Block = Heading | Paragraph | ListBlock | Table | Figure | Quote
 
 
+def unhandled(block: object, walker: str) -> TypeError:
+    """For every walker's default branch: a block kind it does not know must never vanish
+    silently from an output (as a docutils visitor raises on an unknown node)."""
+    return TypeError(f"{walker} does not know {type(block).__name__} blocks; add a branch for them")
+
+
 @dataclass(frozen=True)
 class Section:
     id: str  # slug of the source-language heading: stable across translations

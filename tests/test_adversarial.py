@@ -109,7 +109,7 @@ NOTHING = E()
 MESSAGE_CASES = [
     # Links, addresses, phone numbers
     Case("link-target-changed", TRIALS, sub("https://clinicaltrials.gov/", "https://clinicaltrials.example/"),
-         E("link-changed"), "'https://clinicaltrials.example/' is not in the source"),
+         E("link-changed", "address-changed"), "'https://clinicaltrials.example/' is not in the source"),
     Case("link-dropped", TRIALS, sub("[clinicaltrials.gov](https://clinicaltrials.gov/)", "clinicaltrials.gov"),
          E("link-changed"), "the link to 'https://clinicaltrials.gov/' is missing"),
     Case("autolink-changed", REF3, sub("https://www.nejm.org/", "https://www.nejm.org.evil.example/"),
@@ -200,8 +200,8 @@ MESSAGE_CASES = [
     Case("length-ratio", PLAIN, "Es terapia.", NOTHING, warnings=E("length-ratio")),
     Case("end-punctuation", PLAIN, lambda s: s.rstrip("."), NOTHING, warnings=E("end-punctuation")),
     Case("doubled-word", PLAIN, sub("es un tipo", "es es un tipo"), NOTHING, warnings=E("doubled-word")),
-    Case("homoglyph-domain", TRIALS, sub("[clinicaltrials.gov]", "[clinicaltri\u0430ls.gov]"), NOTHING,
-         warnings=E("mixed-script")),
+    Case("homoglyph-domain", TRIALS, sub("[clinicaltrials.gov]", "[clinicaltri\u0430ls.gov]"), E("address-changed"),
+         "but the link goes to 'clinicaltrials.gov'", warnings=E("mixed-script")),
 ]  # fmt: skip
 
 

@@ -20,7 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from packager import __version__, inline
-from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table
+from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table, unhandled
 from packager.errors import PackagerError
 from packager.i18n.ui import outdated_notice, ui_gettext
 from packager.project import Project, source_date_epoch
@@ -168,6 +168,8 @@ def _views(blocks: tuple[Block, ...], article: Article, project: Project, levels
             out.append(View("figure", src=image_path(article, project, block.src).as_uri(), alt=_plain(block.alt)))
         elif isinstance(block, Quote):
             out.append(View("quote", children=_views(block.blocks, article, project, levels)))
+        else:
+            raise unhandled(block, "the print renderer")
     return out
 
 
@@ -237,7 +239,9 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
     clinic = project.settings.clinic
     listen = None
     if project.settings.publish_url.strip():
-        url = qr.audio_url(project.settings.publish_url, locale, meta.slug)
+        from packager.builders import main_output
+
+        url = qr.published_url(project.settings.publish_url, locale, main_output("audio", article))
         listen = {
             "svg": qr.qr_svg(url, _("Audio version of this handout")),
             "label": _("Listen to this handout: scan the code with your phone."),

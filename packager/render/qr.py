@@ -9,12 +9,12 @@ from markupsafe import Markup
 from packager.errors import PackagerError
 
 
-def audio_url(publish_url: str, locale: str, slug: str) -> str:
-    """Where the published narration lives: ``<publish_url>/<locale>/<slug>.mp3``."""
+def published_url(publish_url: str, locale: str, path: str) -> str:
+    """Where an output is published: ``<publish_url>/<locale>/<path>`` (path from its format)."""
     base = publish_url.strip().rstrip("/")
     if not base.startswith(("https://", "http://")):
         raise PackagerError(f"setting 'publish_url' must be an http(s) address, not {publish_url!r}")
-    return f"{base}/{quote(locale)}/{quote(slug)}.mp3"
+    return f"{base}/{quote(locale)}/{quote(path)}"
 
 
 def qr_svg(url: str, title: str) -> Markup:

@@ -14,7 +14,19 @@ from dataclasses import dataclass
 from babel import Locale, UnknownLocaleError
 
 from packager import inline
-from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Section, Table, Text
+from packager.document import (
+    Article,
+    Block,
+    Figure,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Section,
+    Table,
+    Text,
+    unhandled,
+)
 from packager.i18n.ui import outdated_notice, ui_gettext
 from packager.speech.lexicon import Lexicon
 from packager.speech.normalize import normalize, sayable_address
@@ -134,6 +146,8 @@ def _block(writer: _Writer, block: Block, _) -> None:
     elif isinstance(block, Quote):
         for inner in block.blocks:
             _block(writer, inner, _)
+    else:
+        raise unhandled(block, "the speech script")
 
 
 _YEAR = re.compile(r"\((\d{4})\)")

@@ -58,9 +58,7 @@ Accepting a finding
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -76,7 +74,7 @@ from packager.i18n.signoff import SignOff, load_signoff
 from packager.project import Project, check_locale_name
 from packager.source import read_article
 
-__all__ = ["CODES", "ERROR", "WARNING", "Finding", "check_catalog", "check_locale", "run"]
+__all__ = ["CODES", "ERROR", "WARNING", "Finding", "check_catalog", "check_locale", "check_project"]
 
 ACCEPT_PREFIX = "accept-"
 ACCEPT_HEADER = "X-Packager-Accept"
@@ -404,18 +402,18 @@ class LocaleReport:
         }
 
 
-def run(project: Project, args: argparse.Namespace) -> int:
-    """``packager check [--locale L]... [--json] [-q]``: exit 1 when any locale has an unaccepted error."""
+def check_project(project: Project, only: list[str] | None = None) -> list[LocaleReport]:
+    """A report per article and locale (``only`` those locales), and one for the source
+    language's pronunciation lexicon, which its narration reads too."""
     reports = []
     checked: set[str] = set()
     for source in project.articles():
         article = read_article(source)
-        locales = list(dict.fromkeys(args.locale or project.catalog_locales(article.slug)))
-        for locale in locales:
+        for locale in dict.fromkeys(only or project.catalog_locales(article.slug)):
             check_locale_name(locale)
             if locale == article.meta.language:
                 continue
-            if not args.locale and article.meta.language not in checked:  # its narration has a lexicon too
+            if not only and article.meta.language not in checked:
                 checked.add(article.meta.language)
                 lexicon = lexicon_findings(project, article.meta.language)
                 if lexicon:
@@ -425,33 +423,4 @@ def run(project: Project, args: argparse.Namespace) -> int:
                 there = ", ".join(project.catalog_locales(article.slug)) or "none"
                 raise PackagerError(f"no catalog for {locale} (there are: {there}); run 'packager init {locale}'", path)
             reports.append(LocaleReport(article.slug, locale, path, check_locale(project, article, locale)))
-    if args.json:
-        print(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
-    else:
-        print(format_report(reports, quiet=args.quiet))
-    return 1 if any(f.blocking for r in reports for f in r.findings) else 0
-
-
-def format_report(reports: list[LocaleReport], quiet: bool = False) -> str:
-    """Findings one per line (``path:line: severity: message [code]``), then a table per locale."""
-    from packager.cli import format_table
-
-    lines = [str(f) for r in reports for f in r.findings if not quiet or f.blocking]
-    if quiet:
-        return "\n".join(lines)
-    rows = [("article", "locale", "errors", "warnings", "accepted", "result")]
-    for r in reports:
-        c = r.count()
-        rows.append(
-            (r.article, r.locale, str(c[ERROR]), str(c[WARNING]), str(c["accepted"]), "FAIL" if c[ERROR] else "ok")
-        )
-    if len(rows) == 1:
-        return "no translations to check"
-    hint = []
-    if any(f.blocking for r in reports for f in r.findings):
-        hint = [
-            "",
-            "A reviewer who has checked a finding accepts it in reviews/ (never in the PO file):",
-            "'packager accept LOCALE accept-<code>:<id> --by NAME' ('packager check --json' gives each accept_flag).",
-        ]
-    return "\n".join([*lines, "", format_table(rows), *hint] if lines else [format_table(rows)])
+    return reports

@@ -1,0 +1,87 @@
+"""What a target depends on, as one digest: content hashes, never timestamps."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from packager import __version__
+from packager.builders import TRANSLATION_SETTINGS, Builder, Format
+from packager.document import Article
+from packager.i18n.history import snapshots
+from packager.i18n.signoff import signoff_path
+from packager.project import Project, read_limited
+from packager.source import read_article
+from packager.speech.lexicon import find_lexicon
+
+MAX_INPUT_BYTES = 500_000_000  # fonts and images included
+
+
+@lru_cache(maxsize=1024)
+def file_digest(path: Path) -> str:
+    """sha256 of an input, read by the one bounded reader (no FIFO, device or link out of the project)."""
+    if not path.exists() and not path.is_symlink():
+        return "missing"
+    return hashlib.sha256(read_limited(path, MAX_INPUT_BYTES, "input file")).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def article_at(path: Path) -> Article:
+    return read_article(path)
+
+
+def forget() -> None:
+    """A second build in one process must see edits made since the first."""
+    file_digest.cache_clear()
+    article_at.cache_clear()
+
+
+def inputs_hash(parts: Iterable[Path | str | bytes]) -> str:
+    """One digest over every input; a path counts by its content, never its timestamp."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, Path):
+            digest.update(f"file:{part.name}:{file_digest(part)}".encode())
+        elif isinstance(part, bytes):
+            digest.update(b"bytes:" + hashlib.sha256(part).digest())
+        else:
+            digest.update(f"str:{part}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def settings_read(project: Project, names: Iterable[str]) -> str:
+    """The values of the named settings (dotted for nested ones), as stable text.
+
+    Each target hashes only what its format reads, so changing ``audio.bitrate`` rebuilds
+    no PDF (MkDocs' idea: the config schema is declared by the code that reads it).
+    """
+    values: dict[str, Any] = {}
+    for name in names:
+        value: Any = project.settings
+        for part in name.split("."):
+            value = getattr(value, part)
+        values[name] = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, default=list)
+
+
+def target_inputs(project: Project, key: str, source: Path, locale: str, fmt: Format, builder: Builder) -> str:
+    article = article_at(source)
+    parts: list[Path | str | bytes] = [f"packager {__version__}", key, source]
+    parts += [source.parent / figure.src for figure in article.figures()]
+    if locale != article.meta.language:
+        parts.append(project.catalog_path(locale, article.slug))
+        parts += snapshots(project, article.slug)  # an outdated translation is built from one of these
+        # The sign-off decides the draft notice; it covers the lexicon too.
+        parts.append(signoff_path(project, article.slug, locale))
+        parts.append(find_lexicon(project.locales_dir, locale) or "no lexicon")
+    parts.append(settings_read(project, (*TRANSLATION_SETTINGS, *fmt.settings)))
+    parts.extend(builder.inputs(project, locale))
+    parts.append(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}")
+    return inputs_hash(parts)

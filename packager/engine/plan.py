@@ -1,0 +1,199 @@
+"""Planning: every target (article x locale x format), which are stale, which cannot be built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packager.builders import FORMATS, Builder, formats, get_builder
+from packager.document import Article
+from packager.engine.inputs import article_at, inputs_hash, target_inputs
+from packager.engine.manifest import is_fresh, read_manifest
+from packager.errors import PackagerError
+from packager.project import Project
+
+
+@dataclass(frozen=True)
+class Target:
+    slug: str
+    locale: str
+    format: str
+    source: Path
+
+    @property
+    def key(self) -> str:
+        return f"{self.slug}/{self.locale}/{self.format}"
+
+    def sibling(self, fmt: str) -> Target:
+        """The same article and locale in another format (a target this one may need)."""
+        return Target(self.slug, self.locale, fmt, self.source)
+
+
+@dataclass
+class Outcome:
+    target: Target
+    status: str  # built | up to date | failed | refused
+    reason: str = ""
+    seconds: float = 0.0
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    """A stale target. ``digest`` is final when it needs nothing being rebuilt; otherwise it is
+    the digest of its own inputs, completed with its dependencies' outputs once they are built."""
+
+    target: Target
+    digest: str
+    article: Article
+    waits_for: tuple[Target, ...] = ()
+
+
+@dataclass
+class Plan:
+    """What one build will do: targets with their input hashes, and targets refused up front."""
+
+    todo: list[Job] = field(default_factory=list)
+    fresh: list[Outcome] = field(default_factory=list)
+    refused: list[Outcome] = field(default_factory=list)
+    #: "slug/locale" -> what is published there: state (current | outdated | refused | failed),
+    #: version, source_version, reason. Never missing a locale the project has.
+    states: dict[str, dict[str, Any]] = field(default_factory=dict)
+    withdrawn: list[str] = field(default_factory=list)  # "slug/locale" refused as outdated: its old files go
+
+
+def with_needs(digest: str, needed: list[dict[str, Any]]) -> str:
+    """A dependent's digest: its own inputs and the sha256 of every output it needs."""
+    return inputs_hash([digest, *(out["sha256"] for entry in needed for out in entry["outputs"])])
+
+
+def chosen_formats(wanted: list[str] | None) -> list[str]:
+    """The formats asked for and every format they need, in build order."""
+    chosen: set[str] = set()
+    stack = list(wanted or FORMATS)
+    while stack:
+        name = stack.pop()
+        if name not in chosen:
+            chosen.add(name)
+            stack += FORMATS[name].needs
+    return [f.name for f in formats() if f.name in chosen]
+
+
+def article_locales(project: Project) -> list[tuple[Path, Article, list[str]]]:
+    """Every article with the locales it is built in (its own language first); slugs are unique."""
+    seen: dict[str, Path] = {}
+    out = []
+    for source in project.articles():
+        article = article_at(source)
+        if article.slug in seen:
+            raise PackagerError(f"slug {article.slug!r} is also the slug of {seen[article.slug].name}", source)
+        seen[article.slug] = source
+        translations = [loc for loc in project.catalog_locales(article.slug) if loc != article.meta.language]
+        out.append((source, article, [article.meta.language, *translations]))
+    return out
+
+
+def plan(project: Project, locales: list[str] | None, wanted: list[str] | None) -> Plan:
+    result = Plan()
+    manifest = read_manifest(project.build_dir)
+    names = chosen_formats(wanted)
+    builders = {name: get_builder(name) for name in names}
+    for source, article, all_locales in article_locales(project):
+        for locale in all_locales:
+            if not locales or locale in locales:
+                _plan_locale(project, result, manifest, builders, source, article, locale)
+        missing = sorted(set(locales or ()) - set(all_locales))
+        if missing:
+            raise PackagerError(
+                f"no catalog for locale {', '.join(missing)} (there are: {', '.join(all_locales)}); "
+                "run 'packager init LOCALE' to start one",
+                source,
+            )
+    return result
+
+
+def _plan_locale(
+    project: Project,
+    result: Plan,
+    manifest: dict[str, Any],
+    builders: dict[str, Builder],
+    source: Path,
+    article: Article,
+    locale: str,
+) -> None:
+    targets = [Target(article.slug, locale, name, source) for name in builders]
+    digests: dict[Target, str] = {}
+    unready: dict[Target, str] = {}  # e.g. no voice for this language: only this target fails
+    for t in targets:
+        try:
+            digests[t] = target_inputs(project, t.key, source, locale, FORMATS[t.format], builders[t.format])
+        except PackagerError as exc:
+            unready[t] = str(exc)
+    stale: list[Target] = []
+    waits: dict[Target, tuple[Target, ...]] = {}
+    for t in targets:  # in build order, so a target's needs are decided before it
+        needs = tuple(t.sibling(n) for n in FORMATS[t.format].needs)
+        waits[t] = tuple(n for n in needs if n in stale)
+        if t not in unready and not waits[t] and needs:
+            digests[t] = with_needs(digests[t], [manifest["targets"][n.key] for n in needs])
+        if t in unready or waits[t] or not is_fresh(manifest["targets"].get(t.key), digests[t], project.build_dir):
+            stale.append(t)
+    fresh = [Outcome(t, "up to date", outputs=manifest["targets"][t.key]["outputs"]) for t in targets if t not in stale]
+    result.fresh += fresh
+    state_key = f"{article.slug}/{locale}"
+    if not stale:
+        known = manifest["locales"].get(state_key)  # its inputs are unchanged, so is its state
+        result.states[state_key] = known or fresh[0].outputs[0].get("translation") or state("current", article)
+        return
+    try:
+        localized, accepted = localize_checked(project, article, locale)
+    except PackagerError as exc:
+        from packager.i18n.translate import OutdatedRefused
+
+        refused = isinstance(exc, OutdatedRefused)
+        result.refused += [Outcome(t, "refused" if refused else "failed", str(exc)) for t in stale]
+        result.states[state_key] = {"state": "refused" if refused else "failed", "reason": str(exc)}
+        if refused:
+            result.withdrawn.append(state_key)
+        return
+    result.states[state_key] = state("outdated" if localized.outdated else "current", localized, article)
+    result.states[state_key] |= {"draft": localized.draft, "accepted_findings": accepted}
+    for t in stale:
+        try:
+            if t in unready:
+                raise PackagerError(unready[t])
+            builders[t.format].preflight(project, [locale])
+        except PackagerError as exc:
+            result.refused.append(Outcome(t, "failed", str(exc)))
+        else:
+            result.todo.append(Job(t, digests[t], localized, waits[t]))
+
+
+def localize_checked(project: Project, article: Article, locale: str) -> tuple[Article, list[str]]:
+    """The translate transform, then the checks of what it chose to publish (the current text
+    or an earlier one): a translation with errors is never built. Also returns the findings a
+    reviewer accepted, which every report lists."""
+    from packager.i18n.translate import localize
+
+    translation = localize(project, article, locale)
+    if translation.catalog is None or translation.path is None:
+        return translation.article, []
+    from packager.i18n import checks
+    from packager.i18n.signoff import load_signoff
+
+    signoff = load_signoff(project, article.slug, locale)
+    findings = checks.check_catalog(
+        translation.source, translation.catalog, translation.path, locale, False, translation.earlier, signoff
+    )
+    errors = [f for f in findings + checks.check_ui_words(locale) if f.blocking]
+    if errors:
+        more = f" (and {len(errors) - 1} more; run 'packager check --locale {locale}')" if len(errors) > 1 else ""
+        raise PackagerError(f"translation check failed: {errors[0]}{more}")
+    return translation.article, [f"{f.key or 'catalog'}: {f.message} [{f.code}]" for f in findings if f.accepted]
+
+
+def state(name: str, published: Article, article: Article | None = None) -> dict[str, Any]:
+    """What the manifest and index say a locale publishes."""
+    current = (article or published).meta.version
+    return {"state": name, "version": published.meta.version, "source_version": current}

@@ -1,0 +1,282 @@
+"""Running a plan: the worker pool, targets that wait for targets, atomic writes, the lock."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from packager.atomic import atomic_write
+from packager.builders import FORMATS, Product, load_builder
+from packager.document import Article
+from packager.engine.inputs import forget
+from packager.engine.manifest import MANIFEST, is_fresh, read_manifest, write_index, write_manifest
+from packager.engine.plan import Job, Outcome, Plan, Target, plan, state, with_needs
+from packager.errors import PackagerError
+from packager.project import Project
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+
+@dataclass(frozen=True)
+class Event:
+    """What the engine reports while it works; the command line decides how to show it.
+
+    ``kind``: "progress" (a running target's step ``done`` of ``total``), "finished" (with
+    its ``outcome``), "waiting" (for another build's lock).
+    """
+
+    kind: str
+    key: str = ""
+    done: int = 0
+    total: int = 0
+    label: str = ""
+    outcome: Outcome | None = None
+    queued: int = 0  # targets this build will run, for "finished" counters
+
+
+Report = Callable[[Event], None]
+
+
+def no_report(event: Event) -> None:
+    return None
+
+
+def build(
+    project: Project,
+    locales: list[str] | None = None,
+    formats: list[str] | None = None,
+    jobs: int = 0,
+    report: Report = no_report,
+) -> list[Outcome]:
+    """Plan and run a build under the build lock; returns an outcome for every target."""
+    from filelock import FileLock, Timeout
+
+    from packager.project import source_date_epoch
+
+    source_date_epoch()  # a bad SOURCE_DATE_EPOCH is an error before any work
+    build_dir = project.build_dir
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(build_dir / ".lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            report(Event("waiting", label="another build is running in this project; waiting for it"))
+            lock.acquire()
+        try:
+            forget()
+            shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
+            return execute(project, plan(project, locales, formats), jobs, report)
+        finally:
+            lock.release()
+    except OSError as exc:  # build/ is a file, read-only, full: say so, in one line
+        where = exc.filename or build_dir
+        raise PackagerError(f"cannot write the build folder: {exc.strerror or exc}", where) from None
+
+
+def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_report) -> list[Outcome]:
+    build_dir = project.build_dir
+    manifest = read_manifest(build_dir)
+    outcomes = list(the_plan.fresh) + list(the_plan.refused)
+    manifest["locales"].update(the_plan.states)
+    for key in [k for k in manifest["targets"] if k.rsplit("/", 1)[0] in the_plan.withdrawn]:
+        # A refused outdated translation, in any format, must not stay where staff print from.
+        for out in manifest["targets"].pop(key)["outputs"]:
+            path = (build_dir / out["path"]).resolve()
+            if path.is_relative_to(build_dir.resolve()) and path.is_file():
+                path.unlink()
+    for outcome in the_plan.refused:
+        manifest["targets"].pop(outcome.target.key, None)
+        manifest["failures"][outcome.target.key] = outcome.reason
+    for outcome in the_plan.fresh:
+        manifest["failures"].pop(outcome.target.key, None)
+    if the_plan.todo:
+        outcomes += _run_jobs(project, the_plan.todo, jobs, manifest, report)
+    write_manifest(build_dir, manifest)
+    write_index(build_dir, manifest)
+    return outcomes
+
+
+def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, Any], report: Report) -> list[Outcome]:
+    """Run the jobs across the pool; a job starts once every target it waits for is done."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # only when there is work
+
+    outcomes: list[Outcome] = []
+    failed: dict[Target, str] = {}
+    waiting = {job.target: job for job in sorted(todo, key=lambda j: FORMATS[j.target.format].order)}
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    if context.get_start_method() == "forkserver":
+        # Import the heavy libraries once, in the fork server: workers start with them, sharing their pages.
+        specs = {FORMATS[job.target.format].builder for job in todo}
+        context.set_forkserver_preload(sorted({m for s in specs for m in getattr(load_builder(s), "preload", ())}))
+    queue = context.Queue()
+    initargs = (queue, os.getpid())
+
+    def finish(outcome: Outcome) -> None:
+        key = outcome.target.key
+        if outcome.status == "built":
+            manifest["targets"][key] = {"inputs": outcome.outputs[0]["inputs"], "outputs": outcome.outputs}
+            manifest["failures"].pop(key, None)
+        elif outcome.status == "failed":
+            manifest["targets"].pop(key, None)
+            manifest["failures"][key] = outcome.reason
+            failed[outcome.target] = outcome.reason
+        write_manifest(project.build_dir, manifest)
+        outcomes.append(outcome)
+        report(Event("finished", key, outcome=outcome, queued=len(todo)))
+
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=initargs) as pool:
+        running: dict[Future, Target] = {}
+        try:
+            while waiting or running:
+                for target, job in list(waiting.items()):
+                    if any(w in waiting or w in running.values() for w in job.waits_for):
+                        continue
+                    del waiting[target]
+                    blocked = next((w for w in job.waits_for if w in failed or w.key not in manifest["targets"]), None)
+                    if blocked is not None:  # failed here, or refused when planned
+                        why = failed.get(blocked) or manifest["failures"].get(blocked.key, "it was not built")
+                        finish(Outcome(target, "failed", f"needs {blocked.format}, which failed: {why}"))
+                        continue
+                    digest = job.digest
+                    if job.waits_for:  # its dependencies are built: now its digest is known
+                        needs = [target.sibling(n) for n in FORMATS[target.format].needs]
+                        digest = with_needs(digest, [manifest["targets"][n.key] for n in needs])
+                        entry = manifest["targets"].get(target.key)
+                        if is_fresh(entry, digest, project.build_dir):  # the needed outputs did not change
+                            finish(Outcome(target, "up to date", outputs=entry["outputs"]))  # type: ignore[index]
+                            continue
+                    spec = FORMATS[target.format].builder
+                    running[pool.submit(_run_target, project, target, spec, job.article, digest)] = target
+                if not running:
+                    continue
+                done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                _drain(queue, report)
+                for future in done:
+                    finish(_outcome(future, running.pop(future)))
+        except KeyboardInterrupt:
+            for future in running:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return outcomes
+
+
+def _drain(queue: Any, report: Report) -> None:
+    import queue as queues
+
+    while True:
+        try:
+            key, done, total, label = queue.get_nowait()
+        except queues.Empty:
+            return
+        report(Event("progress", key, done, total, label))
+
+
+def _outcome(future: Future, target: Target) -> Outcome:
+    try:
+        return future.result()
+    except PackagerError as exc:
+        return Outcome(target, "failed", str(exc))
+    except Exception as exc:  # a builder bug must not stop the other targets
+        return Outcome(target, "failed", f"{type(exc).__name__}: {exc}")
+
+
+# -- in the worker processes -----------------------------------------------------------------
+
+_PROGRESS: Any = None  # the queue to the parent's display, set in each worker by _init_worker
+_BUILD_PID = 0  # the build (main) process a worker writes for
+
+
+def _init_worker(queue: Any, build_pid: int) -> None:
+    """Workers die with their build: a SIGKILLed build must not leave workers writing into build/."""
+    global _PROGRESS, _BUILD_PID
+    _PROGRESS, _BUILD_PID = queue, build_pid
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1  # <linux/prctl.h>: SIGKILL this process when its parent dies
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    import threading
+
+    # Python's fork server outlives a SIGKILLed build (it waits on a pipe its own children
+    # hold open), so a watchdog ends this worker, and the fork server, once the build is gone.
+    threading.Thread(target=_watch_build, args=(os.getppid(),), daemon=True).start()
+
+
+def _watch_build(parent: int) -> None:
+    import signal
+
+    while _build_alive():
+        time.sleep(0.25)
+    if parent not in (_BUILD_PID, 1):  # our parent is the build's fork server: it goes too
+        try:
+            os.kill(parent, signal.SIGKILL)
+        except OSError:
+            pass
+    os._exit(1)
+
+
+def _build_alive() -> bool:
+    if not _BUILD_PID:
+        return True
+    try:
+        os.kill(_BUILD_PID, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _run_target(project: Project, target: Target, spec: str, article: Article, digest: str) -> Outcome:
+    """Build one target in a worker process and write its files atomically."""
+    started = time.perf_counter()
+    builder = load_builder(spec)
+
+    def progress(done: int, total: int, label: str) -> None:
+        if _PROGRESS is not None:
+            _PROGRESS.put((target.key, done, total, label))
+
+    product: Product = builder.build(article, project, progress)
+    outputs = []
+    locale_dir = project.build_dir / target.locale
+    main = builder.outputs(article)[0]
+    for name, data in product.files.items():
+        path = (locale_dir / name).resolve()
+        if not path.is_relative_to(locale_dir.resolve()):
+            raise PackagerError(f"builder {target.format} tried to write outside build/: {name}")
+        if not _build_alive():  # only the build that holds the lock writes into build/
+            os._exit(1)
+        atomic_write(path, data, tmp_dir=project.build_dir / ".tmp")
+        entry = {
+            "path": path.relative_to(project.build_dir.resolve()).as_posix(),
+            "article": target.slug,
+            "locale": target.locale,
+            "format": target.format,
+            "main": name == main,
+            "article_version": article.meta.version,
+            "draft": article.draft,
+            "translation": state("outdated" if article.outdated else "current", article)
+            | ({"source_version": article.outdated.current_version} if article.outdated else {}),
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "inputs": digest,
+        }
+        if name == main:
+            entry.update(product.info)
+        outputs.append(entry)
+    return Outcome(target, "built", seconds=time.perf_counter() - started, outputs=outputs)
+
+
+__all__ = ["MANIFEST", "Event", "build", "execute"]
