@@ -1,9 +1,8 @@
 """Page quality of the handout and large-print PDFs, read from the PDFs themselves.
 
 For every PDF: the page count, how full each page is, the emptiest page, and the
-pagination faults a reader notices: a heading or a lead-in (the paragraph just
-before a list or table, often ending with a colon) as the last thing on a page
-while what it introduces starts the next, a table split
+pagination faults a reader notices: a heading or a lead-in (a line ending with a
+colon, before its list or table) as the last thing on a page, a table split
 across pages, a table row left alone on a page, blocks whose order in the
 structure tree differs from their order on the page.
 
@@ -35,6 +34,7 @@ sys.path.insert(0, str(REPO))
 HEADINGS = frozenset({"H1", "H2", "H3", "H4", "H5", "H6"})
 #: Structure elements read as one block of the page flow.
 BLOCKS = HEADINGS | {"P", "LI", "TR", "Figure", "Caption"}
+LEAD_IN = re.compile(r"[:：]\s*$")
 #: A PDF's text area: points from the page top to the area's top, and from the area's bottom to the page foot.
 Area = tuple[float, float]
 
@@ -192,7 +192,7 @@ def _pagination_faults(q: Quality) -> None:
         # ``block`` is the last block of its page.
         if block.kind in HEADINGS:
             q.headings_ending_page.append((block.page, block.text))
-        elif block.kind == "P" and after.kind in ("LI", "TR"):  # the paragraph that introduces them
+        elif block.kind == "P" and LEAD_IN.search(block.text) and after.kind in ("LI", "TR"):
             q.lead_ins_ending_page.append((block.page, block.text))
     tables = sorted({b.table for b in blocks if b.table is not None})
     for table in tables:
