@@ -392,8 +392,9 @@ def points(length: str) -> float:
 
 
 def text_ems(text: str) -> float:
-    """A generous estimate of a text's width in ems: wide (CJK) characters 1 em, others 0.6 em."""
-    return sum(1.0 if unicodedata.east_asian_width(char) in "WF" else 0.6 for char in text)
+    """An estimate of a text's width in ems: wide (CJK) characters 1 em, others 0.55 em (wider
+    than the mean letter of the sans-serif faces we print with)."""
+    return sum(1.0 if unicodedata.east_asian_width(char) in "WF" else 0.55 for char in text)
 
 
 def shorten(text: str, ems: float) -> str:
@@ -442,7 +443,7 @@ def page_css(
     if theme.one_line_footer:
         line_ems = (PAPER_WIDTH_PT[paper] - points(start_margin) - points(end_margin)) / theme.margin_box_pt
         counter_ems = text_ems(page_of.format(page="000", pages="000") + " · ")
-        title = shorten(footer[0], 0.9 * line_ems - counter_ems)
+        title = shorten(footer[0], 0.95 * line_ems - counter_ems)
         page.append(
             f'  @bottom-center {{ content: {counter_content(page_of)} " · " {isolated_lines([title])}; '
             f"white-space: nowrap; text-align: {start}; vertical-align: top; padding-top: 8pt; width: 100%; }}"

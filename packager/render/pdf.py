@@ -22,7 +22,7 @@ from packager.document import Article
 from packager.errors import PackagerError
 from packager.i18n.ui import ui_paths
 from packager.project import Project
-from packager.render import fonts
+from packager.render import artifacts, fonts
 from packager.render.html import DOMAIN, HANDOUT, LARGE_PRINT, TEMPLATES, THEMES, Theme, render
 
 MAX_DATA_URL_BYTES = 512 * 1024
@@ -109,7 +109,7 @@ class PrintBuilder:
     """Article -> PDF through one theme. Subclasses only choose the theme."""
 
     theme: Theme = HANDOUT
-    preload = ("weasyprint",)
+    preload = ("weasyprint", "pikepdf")
 
     @property
     def name(self) -> str:
@@ -158,7 +158,9 @@ class PrintBuilder:
             document = weasyprint.HTML(
                 string=html, base_url=project.source_dir.resolve().as_uri() + "/", url_fetcher=fetcher
             ).render(font_config=font_config, stylesheets=stylesheets, pdf_variant="pdf/ua-1", pdf_tags=True)
-            data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, pdf_identifier=True)
+            data = artifacts.mark_furniture(
+                document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, pdf_identifier=True)
+            )
         except weasyprint.urls.FatalURLFetchingError as exc:
             cause = exc.__cause__
             if isinstance(cause, PackagerError):
