@@ -50,6 +50,7 @@ class Theme:
     margins: tuple[str, str, str, str]  # top, end, bottom, start; top grows for the running draft line
     draft_top: str  # top margin when the running draft line is shown
     one_line_footer: bool  # "Page X of Y · title" on one line, title shortened to fit, instead of two boxes
+    line_pt: float  # the body text's line height: a last page with less than 3 of them is tightened away
 
     def files(self) -> list[Path]:
         return [THEMES / name for name in self.stylesheets]
@@ -64,6 +65,7 @@ HANDOUT = Theme(
     margins=("18mm", "18mm", "22mm", "18mm"),
     draft_top="26mm",
     one_line_footer=False,
+    line_pt=12 * 1.4,
 )
 LARGE_PRINT = Theme(
     name="large-print",
@@ -74,6 +76,7 @@ LARGE_PRINT = Theme(
     margins=("1in", "1in", "1.25in", "1in"),
     draft_top="1.45in",
     one_line_footer=True,
+    line_pt=18 * 1.5,
 )
 
 
@@ -222,8 +225,12 @@ class Rendered:
     lang: str
 
 
-def render(article: Article, project: Project, theme: Theme) -> Rendered:
-    """HTML + page CSS; raises PackagerError if a character has no font."""
+def render(article: Article, project: Project, theme: Theme, *, tight: bool = False) -> Rendered:
+    """HTML + page CSS; raises PackagerError if a character has no font.
+
+    ``tight`` sets the theme's tighter spacing between blocks (``html.tight`` in its CSS):
+    the builder's second try when the last page would hold only a few lines.
+    """
     locale = article.locale
     source_language = article.meta.language
     _ = ui_gettext(DOMAIN, locale)
@@ -272,6 +279,7 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
         "lang": lang,
         "dir": dir_,
         "theme": theme.name,
+        "tight": tight,
         "title": title,
         "title_html": _html(meta.title.markdown),
         "summary": _plain(meta.summary),
