@@ -23,7 +23,7 @@ from packager.document import Article
 from packager.errors import PackagerError
 from packager.i18n.ui import ui_paths
 from packager.project import Project
-from packager.render import artifacts, fonts
+from packager.render import fonts, tagging
 from packager.render.html import DOMAIN, HANDOUT, LARGE_PRINT, TEMPLATES, THEMES, Rendered, Theme, points, render
 
 MAX_DATA_URL_BYTES = 512 * 1024
@@ -200,7 +200,7 @@ class PrintBuilder:
             data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, pdf_identifier=True)
         except weasyprint.urls.FatalURLFetchingError as exc:
             raise _fetch_error(exc) from None
-        return artifacts.mark_furniture(data)
+        return tagging.repair(data)
 
 
 def _fetch_error(exc: Exception) -> PackagerError:
