@@ -18,13 +18,14 @@ import pytest
 
 from benchmarks.page_quality import Quality, analyse, build_and_analyse, content_areas
 from packager.builders import no_progress
+from packager.i18n.translate import localized
 from packager.i18n.ui import ui_gettext
 from packager.project import load_project
-from packager.render.html import DRAFT_LINE, DRAFT_NOTICE
+from packager.render.html import DRAFT_LINE, DRAFT_NOTICE, render
 from packager.render.pdf import HandoutBuilder, LargePrintBuilder, PrintBuilder
 from packager.source import read_article
 
-from .conftest import ALL_LOCALES, copy_project
+from .conftest import ALL_LOCALES, SLUG, copy_project
 
 FORMATS = ("handout", "large-print")
 BUILDERS: dict[str, type[PrintBuilder]] = {"handout": HandoutBuilder, "large-print": LargePrintBuilder}
@@ -118,6 +119,29 @@ def test_furniture_is_artifact_and_the_first_notice_is_content(locale: str, fmt:
     tagged = [_squash("".join(b.text for b in q.blocks if b.page == n)) for n in range(1, q.pages + 1)]
     assert (_squash(DRAFT_NOTICE) in tagged[0]) == draft  # read once, on page 1
     assert not any(_squash(DRAFT_NOTICE) in text or _squash(_(DRAFT_LINE)) in text for text in tagged[1:])
+
+
+@pytest.mark.parametrize(("locale", "fmt"), CASES)
+def test_a_pdf_ua_checker_finds_nothing(locale: str, fmt: str, shipped: dict) -> None:
+    """pdfua checks the machine-checkable part of PDF/UA-1 (table header scope among it) with pikepdf."""
+    from pdfua import validate
+
+    path, _q = shipped[locale, fmt]
+    report = validate(str(path))
+    assert not report.findings, [(f.rule_id, f.message) for f in report.findings]
+
+
+def test_tighter_spacing_saves_pages_where_a_section_would_end_on_a_loose_page(shipped: dict) -> None:
+    """Vietnamese large print at normal spacing leaves a page holding a section's last lines (the next
+    section's heading, lead-in and table keep together); the builder's tighter layout saves pages, with
+    18 pt text and 1.5 line spacing kept (test_render_pdf checks those on this very PDF)."""
+    path, q = shipped["vi", "large-print"]
+    project = load_project(path.parents[2])
+    article = localized(project, read_article(project.source_dir / f"{SLUG}.md"), "vi")
+    builder = LargePrintBuilder()
+    normal = builder.layout(render(article, project, builder.theme), project)
+    assert builder.loose_pages(normal, article.draft) != (0, 0)
+    assert q.pages < len(normal.pages)
 
 
 def _squash(text: str) -> str:
