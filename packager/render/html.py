@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -399,19 +399,14 @@ def points(length: str) -> float:
     raise ValueError(f"unsupported length {length!r}")
 
 
-def text_ems(text: str) -> float:
-    """An estimate of a text's width in ems: wide (CJK) characters 1 em, others 0.55 em (wider
-    than the mean letter of the sans-serif faces we print with)."""
-    return sum(1.0 if unicodedata.east_asian_width(char) in "WF" else 0.55 for char in text)
-
-
-def shorten(text: str, ems: float) -> str:
-    """``text`` cut to about ``ems`` wide, at a word boundary where it has spaces, ending in "…"."""
-    if text_ems(text) <= ems:
+def shorten(text: str, ems: float, width: Callable[[str], float]) -> str:
+    """``text`` cut to at most ``ems`` wide (as ``width`` measures), at a word boundary where it
+    has spaces, ending in "…"."""
+    if width(text) <= ems:
         return text
     cut = ""
     for char in text:
-        if text_ems(cut + char + "…") > ems:
+        if width(cut + char + "…") > ems:
             break
         cut += char
     rest = text[len(cut) :]
@@ -450,8 +445,9 @@ def page_css(
     ]
     if theme.one_line_footer:
         line_ems = (PAPER_WIDTH_PT[paper] - points(start_margin) - points(end_margin)) / theme.margin_box_pt
-        counter_ems = text_ems(page_of.format(page="000", pages="000") + " · ")
-        title = shorten(footer[0], 0.95 * line_ems - counter_ems)
+        width = partial(fonts.width_em, plan)
+        counter_ems = width(page_of.format(page="000", pages="000") + " · ")
+        title = shorten(footer[0], 0.95 * line_ems - counter_ems, width)
         page.append(
             f'  @bottom-center {{ content: {counter_content(page_of)} " · " {isolated_lines([title])}; '
             f"white-space: nowrap; text-align: {start}; vertical-align: top; padding-top: 8pt; width: 100%; }}"
