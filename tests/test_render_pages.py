@@ -96,6 +96,27 @@ def _orphan_mcids(pdf: pikepdf.Pdf) -> list[tuple[int, int]]:
     return out
 
 
+PAINTING = frozenset("f F f* S s B B* b b* sh Do Tj TJ ' \"".split())
+
+
+@pytest.mark.parametrize(("locale", "fmt"), CASES)
+def test_everything_painted_is_tagged_content_or_an_artifact(locale: str, fmt: str, shipped: dict) -> None:
+    """Rules, borders and backgrounds included: nothing is painted outside marked content (PDF/UA-1 7.1)."""
+    path, _q = shipped[locale, fmt]
+    with pikepdf.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            marks: list[str] = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op in ("BDC", "BMC"):
+                    tagged = op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]
+                    marks.append("artifact" if operands[0] == "/Artifact" else "content" if tagged else "other")
+                elif op == "EMC":
+                    marks.pop()
+                elif op in PAINTING:
+                    assert {"artifact", "content"} & set(marks), (number, op)
+
+
 @pytest.mark.parametrize(("locale", "fmt"), CASES)
 def test_furniture_is_artifact_and_the_first_notice_is_content(locale: str, fmt: str, shipped: dict) -> None:
     path, q = shipped[locale, fmt]

@@ -53,7 +53,7 @@ def font_configuration() -> Any:
 def weasyprint_version() -> str:
     from importlib.metadata import version
 
-    return f"weasyprint {version('weasyprint')}; pydyf {version('pydyf')}"
+    return f"weasyprint {version('weasyprint')}; pydyf {version('pydyf')}; pikepdf {version('pikepdf')}"
 
 
 def allowed_roots(project: Project) -> list[Path]:
