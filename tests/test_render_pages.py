@@ -20,7 +20,7 @@ from benchmarks.page_quality import Quality, analyse, build_and_analyse, content
 from packager.builders import no_progress
 from packager.i18n.translate import localized
 from packager.i18n.ui import ui_gettext
-from packager.project import load_project
+from packager.project import ClinicSettings, Project, Settings, load_project
 from packager.render.html import DRAFT_LINE, DRAFT_NOTICE, render
 from packager.render.pdf import HandoutBuilder, LargePrintBuilder, PrintBuilder
 from packager.source import read_article
@@ -167,6 +167,26 @@ def test_tighter_spacing_saves_pages_where_a_section_would_end_on_a_loose_page(s
 
 def _squash(text: str) -> str:
     return "".join(text.split())
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_reading_order_follows_the_page_with_a_masthead(locale: str, tmp_path: Path) -> None:
+    """Clinic name and contact beside the audio QR code: the tree still reads down the page, in
+    Arabic (mirrored) too."""
+    root = copy_project(tmp_path / "project")
+    clinic = ClinicSettings(name="Riverside Lupus Clinic", contact="(555) 010-0199", country="US")
+    project = Project(root=root, settings=Settings(clinic=clinic, publish_url="https://clinic.example.org/h"))
+    article = localized(project, read_article(project.source_dir / f"{SLUG}.md"), locale)
+    for fmt in FORMATS:
+        builder = BUILDERS[fmt]()
+        product = builder.build(article, project, no_progress)
+        (name, data), *_ = product.files.items()
+        path = tmp_path / f"{locale}-{name}"
+        path.write_bytes(data)
+        q = analyse(path, content_areas(builder.theme, product.info["pages"], article.draft))
+        assert_paginated(q)
+        first = [b.text for b in q.blocks if b.page == 1][:6]
+        assert any("Riverside" in text for text in first), first  # the masthead is in the tree, early
 
 
 # -- synthetic articles: a heading, a lead-in and a table row brought to the foot of page 1 -----
