@@ -258,6 +258,9 @@ def test_rules_hold_wherever_the_page_foot_falls(fmt: str, tmp_path: Path) -> No
         assert_paginated(q)
         heading_pages.add(next(b.page for b in q.blocks if b.kind == "H2" and "must not" in b.text))
         table_splits += [rows for _table, rows in q.split_tables if _table == 1]
+        rows = [b for b in q.blocks if b.table == 1]
+        for page in sorted({b.page for b in rows}):  # each page of the table starts with its header
+            assert next(b for b in rows if b.page == page).header, (lines, page)
     # The slide really brought each kind of block to the foot of page 1.
     assert heading_pages == {1, 2}
     assert table_splits and all(min(rows) >= 2 for rows in table_splits), table_splits
