@@ -10,7 +10,6 @@ escaping, never by a template, so text cannot break out of a CSS string either.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,7 +49,7 @@ class Theme:
     margins: tuple[str, str, str, str]  # top, end, bottom, start; top grows for the running draft line
     draft_top: str  # top margin when the running draft line is shown
     one_line_footer: bool  # "Page X of Y · title" on one line, title shortened to fit, instead of two boxes
-    line_pt: float  # the body text's line height: a last page with less than 3 of them is tightened away
+    line_pt: float  # the body text's line height: a page with less than 3 of them of text is tightened away
 
     def files(self) -> list[Path]:
         return [THEMES / name for name in self.stylesheets]
@@ -122,18 +121,13 @@ def pdf_date(article: Article) -> str:
 # -- the view model: the article as the template needs it -------------------------------------
 
 
-#: A lead-in's last character (before any closing tags): a colon, full-width colon included.
-LEAD_IN = re.compile(r"[:：]\s*(?:</[a-z]+>\s*)*$")
-
-
 @dataclass
 class View:
     """One block, ready for the template (inline HTML already escaped by inline.to_html)."""
 
     kind: str  # heading | p | list | table | figure | quote
     level: int = 0
-    intro: bool = False  # a paragraph just before a list or table: kept with it in the handout
-    lead_in: bool = False  # an intro that ends with a colon: kept with its list or table in every theme
+    intro: bool = False  # a paragraph just before a list or table (a lead-in): kept with it
     html: Markup = field(default_factory=Markup)
     ordered: bool = False
     items: list[Markup] = field(default_factory=list)
@@ -182,7 +176,6 @@ def _views(blocks: tuple[Block, ...], article: Article, project: Project, levels
             out.append(View("quote", children=_views(block.blocks, article, project, levels)))
     for view, after in itertools.pairwise(out):
         view.intro = view.kind == "p" and after.kind in ("list", "table")
-        view.lead_in = view.intro and LEAD_IN.search(str(view.html)) is not None
     return out
 
 
@@ -229,7 +222,8 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
     """HTML + page CSS; raises PackagerError if a character has no font.
 
     ``tight`` sets the theme's tighter spacing between blocks (``html.tight`` in its CSS):
-    the builder's second try when the last page would hold only a few lines.
+    the builder's second try when a page would hold only a section's last few lines, or end
+    a section half-way down.
     """
     locale = article.locale
     source_language = article.meta.language

@@ -139,8 +139,9 @@ class PrintBuilder:
 
     def build(self, article: Article, project: Project, progress: Progress) -> Product:
         progress(0, 4, f"{self.name}: HTML")
-        document = self.layout(render(article, project, self.theme), project)
+        rendered = render(article, project, self.theme)
         progress(1, 4, f"{self.name}: layout")
+        document = self.layout(rendered, project)
         loose = self.loose_pages(document, article.draft)
         if any(loose):
             # A page holding only the last few lines of a section or of the text, or ending a
@@ -149,7 +150,7 @@ class PrintBuilder:
             tight = self.layout(render(article, project, self.theme, tight=True), project)
             if (len(tight.pages), self.loose_pages(tight, article.draft)) < (len(document.pages), loose):
                 document = tight
-        progress(2, 4, f"{self.name}: PDF")
+        progress(3, 4, f"{self.name}: PDF")
         pdf = self.write_pdf(document)
         progress(4, 4, f"{self.name}: done")
         return Product(files={self.outputs(article)[0]: pdf}, info={"pages": len(document.pages)})
@@ -157,11 +158,12 @@ class PrintBuilder:
     def loose_pages(self, document: Any, draft: bool) -> tuple[int, int]:
         """Pages (but the first) whose text ends a section or the article less than 3 lines down,
         and pages (but the last) whose text ends a section above their middle."""
-        top = points(self.theme.draft_top if draft else self.theme.margins[0])
         bottom = points(self.theme.margins[2])
         tails = half_empty = 0
         for number, (before, page) in enumerate(itertools.pairwise([None, *document.pages])):
             before_anchors = before.anchors if before is not None else {}
+            # The running draft line deepens the top margin of every page but the first.
+            top = points(self.theme.draft_top if draft and number else self.theme.margins[0])
             # Positions in pt below the text area's top (anchors are in CSS px from the page's top).
             at = {name: y * 0.75 - top for name, (_x, y, *_) in page.anchors.items()}
             ends = [y for name, y in at.items() if name.startswith("end-")]
