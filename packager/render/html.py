@@ -456,7 +456,8 @@ def page_css(
         ]
     if running:
         page.append(
-            f"  @top-center {{ content: {isolated_lines([running])}; font-weight: bold; white-space: nowrap; "
+            # Never cut: a translation too long for one line wraps upwards into the margin.
+            f"  @top-center {{ content: {isolated_lines([running])}; font-weight: bold; "
             f"text-align: {start}; vertical-align: bottom; width: 100%; padding-bottom: 4pt; "
             "margin-bottom: 0.15in; border-bottom: 1.5pt solid #000; }"
         )
