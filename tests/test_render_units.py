@@ -29,6 +29,7 @@ from packager.render.html import (
     css_string,
     paper_size,
     render,
+    shorten,
 )
 from packager.render.pdf import HandoutBuilder, LargePrintBuilder, make_fetcher
 from packager.source import read_article
@@ -352,3 +353,12 @@ def test_slash_page_counter_keeps_its_order_in_arabic(
         line = min(-round(c["matrix"][5]) for c in footer)
         order = "".join(c["text"] for c in sorted(footer, key=lambda c: c["x0"]) if -round(c["matrix"][5]) == line)
     assert order == f"1/{total}"
+
+
+def test_a_long_title_is_shortened_at_a_word_to_fit_the_footer() -> None:
+    def width(text: str) -> float:
+        return float(len(text))
+
+    assert shorten("Lupus and CAR T-cell therapy", 40, width) == "Lupus and CAR T-cell therapy"
+    assert shorten("Lupus and CAR T-cell therapy", 16, width) == "Lupus and CAR…"
+    assert shorten("狼疮与细胞疗法", 4, width) == "狼疮与…"  # no spaces: cut between characters

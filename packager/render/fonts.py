@@ -170,6 +170,34 @@ def _cmap(path: Path, index: int) -> frozenset[int]:
         font.close()
 
 
+@lru_cache(maxsize=16)
+def _advances(path: Path, index: int) -> dict[int, float]:
+    """Code point -> advance width in ems, from the face's horizontal metrics."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        metrics, units = font["hmtx"], font["head"].unitsPerEm
+        return {code: metrics[name][0] / units for code, name in (font.getBestCmap() or {}).items()}
+    finally:
+        font.close()
+
+
+def width_em(plan: FontPlan, text: str) -> float:
+    """How wide ``text`` sets in the plan's regular faces, in ems, glyph by glyph (no kerning or
+    shaping: an estimate, good to a few per cent); a character no face has counts 1 em."""
+    total = 0.0
+    for char in text:
+        for face in plan.faces:
+            advance = _advances(face.regular, face.index).get(ord(char))
+            if advance is not None:
+                total += advance
+                break
+        else:
+            total += 1.0
+    return total
+
+
 def covers(face: Face, char: str) -> bool:
     return ord(char) in _cmap(face.regular, face.index)
 

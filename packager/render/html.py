@@ -9,9 +9,11 @@ escaping, never by a template, so text cannot break out of a CSS string either.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -43,10 +45,11 @@ class Theme:
     suffix: str  # before .pdf in the file name
     stylesheets: tuple[str, ...]  # files in themes/
     italics: bool  # may <em> be set in italics (large print: never)
-    margin_box_pt: float  # font size of the footer and the draft notice
-    margins: tuple[str, str, str, str]  # top, end, bottom, start; top grows for the draft notice
-    draft_top: str  # top margin when the draft notice is shown
-    stacked_footer: bool  # one full-width footer (page, title, version) instead of start and end boxes
+    margin_box_pt: float  # font size of the footer and the running draft line
+    margins: tuple[str, str, str, str]  # top, end, bottom, start; top grows for the running draft line
+    draft_top: str  # top margin when the running draft line is shown
+    one_line_footer: bool  # "Page X of Y · title" on one line, title shortened to fit, instead of two boxes
+    line_pt: float  # the body text's line height: a page with less than 3 of them of text is tightened away
 
     def files(self) -> list[Path]:
         return [THEMES / name for name in self.stylesheets]
@@ -59,8 +62,9 @@ HANDOUT = Theme(
     italics=True,
     margin_box_pt=10,
     margins=("18mm", "18mm", "22mm", "18mm"),
-    draft_top="32mm",
-    stacked_footer=False,
+    draft_top="26mm",
+    one_line_footer=False,
+    line_pt=12 * 1.4,
 )
 LARGE_PRINT = Theme(
     name="large-print",
@@ -68,9 +72,10 @@ LARGE_PRINT = Theme(
     stylesheets=("common.css", "large-print.css"),
     italics=False,
     margin_box_pt=18,
-    margins=("1in", "1in", "1.9in", "1in"),
-    draft_top="2.5in",
-    stacked_footer=True,
+    margins=("1in", "1in", "1.25in", "1in"),
+    draft_top="1.45in",
+    one_line_footer=True,
+    line_pt=18 * 1.5,
 )
 
 
@@ -122,6 +127,7 @@ class View:
 
     kind: str  # heading | p | list | table | figure | quote
     level: int = 0
+    intro: bool = False  # a paragraph just before a list or table (a lead-in): kept with it
     html: Markup = field(default_factory=Markup)
     ordered: bool = False
     items: list[Markup] = field(default_factory=list)
@@ -170,6 +176,8 @@ def _views(blocks: tuple[Block, ...], article: Article, project: Project, levels
             out.append(View("quote", children=_views(block.blocks, article, project, levels)))
         else:
             raise unhandled(block, "the print renderer")
+    for view, after in itertools.pairwise(out):
+        view.intro = view.kind == "p" and after.kind in ("list", "table")
     return out
 
 
@@ -212,8 +220,13 @@ class Rendered:
     lang: str
 
 
-def render(article: Article, project: Project, theme: Theme) -> Rendered:
-    """HTML + page CSS; raises PackagerError if a character has no font."""
+def render(article: Article, project: Project, theme: Theme, *, tight: bool = False) -> Rendered:
+    """HTML + page CSS; raises PackagerError if a character has no font.
+
+    ``tight`` sets the theme's tighter spacing between blocks (``html.tight`` in its CSS):
+    the builder's second try when a page would hold only a section's last few lines, or end
+    a section half-way down.
+    """
     locale = article.locale
     source_language = article.meta.language
     _ = ui_gettext(DOMAIN, locale)
@@ -271,6 +284,7 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
         "lang": lang,
         "dir": dir_,
         "theme": theme.name,
+        "tight": tight,
         "title": title,
         "title_html": _html(meta.title.markdown),
         "summary": _plain(meta.summary),
@@ -290,21 +304,23 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
     html = _environment().get_template("article.html").render(context)
     page_of = _("Page {page} of {pages}")
     footer = [title, version_line, reviewed_line]
-    notice = [text for text, _lang, _dir in draft_notices]
-    plan = fonts.plan_fonts(locale, "".join([text_of(html), *footer, page_of, *notice, fonts.CHROME]))
+    running = _(DRAFT_LINE) if article.draft else ""
+    plan = fonts.plan_fonts(locale, "".join([text_of(html), *footer, page_of, running, "…", fonts.CHROME]))
     css = page_css(
         theme,
         paper=paper_size(project),
         dir_=dir_,
         footer=footer,
         page_of=page_of,
-        notice=notice,
+        running=running,
         plan=plan,
     )
     return Rendered(html=html, css=css, fonts=plan, direction=dir_, lang=lang)
 
 
 DRAFT_NOTICE = "Draft translation: not yet reviewed by a qualified medical translator."
+#: The draft notice as one short line, running at the top of every page after the first.
+DRAFT_LINE = "Draft translation, not medically reviewed"
 
 
 class _TextCollector(HTMLParser):
@@ -375,6 +391,35 @@ def counter_content(template: str) -> str:
     return " ".join(parts)
 
 
+#: Paper widths in points, for fitting the one-line footer.
+PAPER_WIDTH_PT = {"A4": 595.28, "Letter": 612.0}
+_POINTS = {"in": 72.0, "mm": 72 / 25.4, "pt": 1.0}
+
+
+def points(length: str) -> float:
+    """A theme's margin ("1in", "18mm", "12pt") in points."""
+    for unit, factor in _POINTS.items():
+        if length.endswith(unit):
+            return float(length[: -len(unit)]) * factor
+    raise ValueError(f"unsupported length {length!r}")
+
+
+def shorten(text: str, ems: float, width: Callable[[str], float]) -> str:
+    """``text`` cut to at most ``ems`` wide (as ``width`` measures), at a word boundary where it
+    has spaces, ending in "…"."""
+    if width(text) <= ems:
+        return text
+    cut = ""
+    for char in text:
+        if width(cut + char + "…") > ems:
+            break
+        cut += char
+    rest = text[len(cut) :]
+    if " " in cut and not rest[:1].isspace():
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:·-") + "…"
+
+
 def page_css(
     theme: Theme,
     *,
@@ -382,31 +427,35 @@ def page_css(
     dir_: str,
     footer: list[str],
     page_of: str,
-    notice: list[str],
+    running: str,
     plan: fonts.FontPlan,
 ) -> str:
-    """@page rules (size, margins, footer, draft notice) and the font stack, mirrored for RTL.
+    """@page rules (size, margins, footer, running draft line) and the font stack, mirrored for RTL.
 
     ``footer`` is [title, version, review date]. The handout prints title and version with
-    date at the start, the page count at the end; large print stacks short lines across
-    the page (page and version, title, date) so 18 pt text fits in the bottom margin.
+    date at the start, the page count at the end. Large print prints one line, "Page X of Y ·
+    title", the title shortened to fit the line (version and date are in "About this handout").
 
-    The draft notice runs in the top margin of every page but the first, where it is
-    part of the text (so it is also in the tagged structure a screen reader follows).
+    ``running`` is the draft notice as one short line at the top of every page but the first,
+    where the full notice is part of the text. Margin boxes hold page furniture only: the
+    builder marks their content as artifacts, so a screen reader does not read it on every page.
     """
     start, end = ("right", "left") if dir_ == "rtl" else ("left", "right")
     top, end_margin, bottom, start_margin = theme.margins
     size = "letter" if paper == "Letter" else "A4"
     box = f"font-size: {theme.margin_box_pt}pt; direction: {dir_}; white-space: pre-line;"
     page = [
-        f"@page {{ size: {size}; margin-top: {theme.draft_top if notice else top}; margin-bottom: {bottom}; "
+        f"@page {{ size: {size}; margin-top: {theme.draft_top if running else top}; margin-bottom: {bottom}; "
         f"margin-{start}: {start_margin}; margin-{end}: {end_margin}; font-family: {plan.css_family}; {box}",
     ]
-    if theme.stacked_footer:
+    if theme.one_line_footer:
+        line_ems = (PAPER_WIDTH_PT[paper] - points(start_margin) - points(end_margin)) / theme.margin_box_pt
+        width = partial(fonts.width_em, plan)
+        counter_ems = width(page_of.format(page="000", pages="000") + " · ")
+        title = shorten(footer[0], 0.95 * line_ems - counter_ems, width)
         page.append(
-            f'  @bottom-center {{ content: {counter_content(page_of)} " · " {isolated_lines(footer[1:2])} '
-            f"'\\A' {isolated_lines([footer[0], footer[2]])}; "
-            f"text-align: {start}; vertical-align: top; padding-top: 8pt; width: 100%; }}"
+            f'  @bottom-center {{ content: {counter_content(page_of)} " · " {isolated_lines([title])}; '
+            f"white-space: nowrap; text-align: {start}; vertical-align: top; padding-top: 8pt; width: 100%; }}"
         )
     else:
         page += [
@@ -416,14 +465,16 @@ def page_css(
             f"  @bottom-{end} {{ content: {counter_content(page_of)}; text-align: {end}; "
             "vertical-align: top; padding-top: 8pt; width: 32%; }",
         ]
-    if notice:
+    if running:
         page.append(
-            "  @top-center { content: element(draft); vertical-align: bottom; width: 100%; "
-            "margin-top: 0.5in; padding-bottom: 0.15in; }"
+            # Never cut: a translation too long for one line wraps upwards into the margin.
+            f"  @top-center {{ content: {isolated_lines([running])}; font-weight: bold; "
+            f"text-align: {start}; vertical-align: bottom; width: 100%; padding-bottom: 4pt; "
+            "margin-bottom: 0.15in; border-bottom: 1.5pt solid #000; }"
         )
     page.append("}")
     rules = [plan.font_face_css(theme.italics), "\n".join(page)]
-    if notice:
-        rules.append(f"@page :first {{ margin-top: {top}; @top-center {{ content: none; }} }}")
+    if running:
+        rules.append(f"@page :first {{ margin-top: {top}; @top-center {{ content: none; border: none; }} }}")
     rules.append(f"html {{ font-family: {plan.css_family}; }}")
     return "\n".join(rule for rule in rules if rule)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -22,8 +23,8 @@ from packager.document import Article
 from packager.errors import PackagerError
 from packager.i18n.ui import ui_paths
 from packager.project import Project
-from packager.render import fonts
-from packager.render.html import DOMAIN, HANDOUT, LARGE_PRINT, TEMPLATES, THEMES, Theme, render
+from packager.render import fonts, tagging
+from packager.render.html import DOMAIN, HANDOUT, LARGE_PRINT, TEMPLATES, THEMES, Rendered, Theme, points, render
 
 MAX_DATA_URL_BYTES = 512 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -52,7 +53,7 @@ def font_configuration() -> Any:
 def weasyprint_version() -> str:
     from importlib.metadata import version
 
-    return f"weasyprint {version('weasyprint')}; pydyf {version('pydyf')}"
+    return f"weasyprint {version('weasyprint')}; pydyf {version('pydyf')}; pikepdf {version('pikepdf')}"
 
 
 def allowed_roots(project: Project) -> list[Path]:
@@ -109,7 +110,7 @@ class PrintBuilder:
     """Article -> PDF through one theme. Subclasses only choose the theme."""
 
     theme: Theme = HANDOUT
-    preload = ("weasyprint",)
+    preload = ("weasyprint", "pikepdf")
 
     @property
     def name(self) -> str:
@@ -137,34 +138,76 @@ class PrintBuilder:
             fonts.check_installed(locale)
 
     def build(self, article: Article, project: Project, progress: Progress) -> Product:
-        progress(0, 3, f"{self.name}: HTML")
+        progress(0, 4, f"{self.name}: HTML")
         rendered = render(article, project, self.theme)
-        progress(1, 3, f"{self.name}: layout")
-        pdf, pages = self.write_pdf(rendered.html, rendered.css, rendered.fonts, project)
-        progress(3, 3, f"{self.name}: done")
-        return Product(files={self.outputs(article)[0]: pdf}, info={"pages": pages})
+        progress(1, 4, f"{self.name}: layout")
+        document = self.layout(rendered, project)
+        loose = self.loose_pages(document, article.draft)
+        if any(loose):
+            # A page holding only the last few lines of a section or of the text, or ending a
+            # section half-way down: try tighter spacing between blocks (never the text) and keep
+            # it if it saves a page, or leaves fewer such pages.
+            tight = self.layout(render(article, project, self.theme, tight=True), project)
+            if (len(tight.pages), self.loose_pages(tight, article.draft)) < (len(document.pages), loose):
+                document = tight
+        progress(3, 4, f"{self.name}: PDF")
+        pdf = self.write_pdf(document)
+        progress(4, 4, f"{self.name}: done")
+        return Product(files={self.outputs(article)[0]: pdf}, info={"pages": len(document.pages)})
 
-    def write_pdf(self, html: str, css: str, plan: fonts.FontPlan, project: Project) -> tuple[bytes, int]:
-        """HTML + CSS -> tagged PDF/UA-1 bytes and the page count; a refused fetch is a PackagerError."""
+    def loose_pages(self, document: Any, draft: bool) -> tuple[int, int]:
+        """Pages (but the first) whose text ends a section or the article less than 3 lines down,
+        and pages (but the last) whose text ends a section above their middle."""
+        bottom = points(self.theme.margins[2])
+        tails = half_empty = 0
+        for number, (before, page) in enumerate(itertools.pairwise([None, *document.pages])):
+            before_anchors = before.anchors if before is not None else {}
+            # The running draft line deepens the top margin of every page but the first.
+            top = points(self.theme.draft_top if draft and number else self.theme.margins[0])
+            # Positions in pt below the text area's top (anchors are in CSS px from the page's top).
+            at = {name: y * 0.75 - top for name, (_x, y, *_) in page.anchors.items()}
+            ends = [y for name, y in at.items() if name.startswith("end-")]
+            if not ends:
+                continue
+            # A section's id is an anchor on every page the section runs over: new here, it starts here.
+            starts = [y for name, y in at.items() if not name.startswith("end-") and name not in before_anchors]
+            if not starts and min(ends) < 3 * self.theme.line_pt:
+                tails += 1
+            height = page.height * 0.75 - top - bottom
+            if number < len(document.pages) - 1 and max(ends) > max(starts, default=-1) and max(ends) < height / 2:
+                half_empty += 1
+        return tails, half_empty
+
+    def layout(self, rendered: Rendered, project: Project) -> Any:
+        """HTML + CSS -> a laid-out WeasyPrint document; a refused fetch is a PackagerError."""
         weasyprint = _weasyprint()
         font_config = font_configuration()
-        fetcher = make_fetcher(project, plan.files(self.theme.italics))
+        fetcher = make_fetcher(project, rendered.fonts.files(self.theme.italics))
         stylesheets = [
             weasyprint.CSS(filename=str(path), font_config=font_config, url_fetcher=fetcher)
             for path in self.theme.files()
         ]
-        stylesheets.append(weasyprint.CSS(string=css, font_config=font_config, url_fetcher=fetcher))
+        stylesheets.append(weasyprint.CSS(string=rendered.css, font_config=font_config, url_fetcher=fetcher))
         try:
-            document = weasyprint.HTML(
-                string=html, base_url=project.source_dir.resolve().as_uri() + "/", url_fetcher=fetcher
+            return weasyprint.HTML(
+                string=rendered.html, base_url=project.source_dir.resolve().as_uri() + "/", url_fetcher=fetcher
             ).render(font_config=font_config, stylesheets=stylesheets, pdf_variant="pdf/ua-1", pdf_tags=True)
+        except weasyprint.urls.FatalURLFetchingError as exc:
+            raise _fetch_error(exc) from None
+
+    def write_pdf(self, document: Any) -> bytes:
+        """A laid-out document -> tagged PDF/UA-1 bytes, page furniture marked as artifacts."""
+        weasyprint = _weasyprint()
+        try:
             data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, pdf_identifier=True)
         except weasyprint.urls.FatalURLFetchingError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, PackagerError):
-                raise cause from None
-            raise PackagerError(str(exc)) from None
-        return data, len(document.pages)
+            raise _fetch_error(exc) from None
+        return tagging.repair(data)
+
+
+def _fetch_error(exc: Exception) -> PackagerError:
+    cause = exc.__cause__
+    return cause if isinstance(cause, PackagerError) else PackagerError(str(exc))
 
 
 class HandoutBuilder(PrintBuilder):
