@@ -218,7 +218,7 @@ def _build(cls: type, node: yaml.Node, path: Path, prefix: str) -> Any:
 
 
 def _convert(hint: Any, node: yaml.Node, path: Path, name: str, line: int) -> Any:
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, node, path, f"{name}.")
     try:
         value = yaml.safe_load(yaml.serialize(node))

@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as etree
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import markdown
 import yaml
@@ -120,10 +121,10 @@ def _meta(data: dict, key_lines: dict[str, int], path: Path) -> Meta:
     for key, kind in REQUIRED.items():
         if key not in data:
             raise PackagerError(f"front matter lacks the required field {key!r}", path, 2)
-        value = data[key]
-        if not isinstance(value, kind) or (kind is str and not value.strip()):
+        value: Any = data[key]
+        if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
             raise PackagerError(f"front-matter field {key!r} must be a {_kind_name(kind)}", path, key_lines[key])
-        if kind is list and not all(isinstance(v, str) for v in value):
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise PackagerError(f"front-matter field {key!r} must be a list of names", path, key_lines[key])
     for key, kind in OPTIONAL.items():
         if key in data and not (isinstance(data[key], kind) and data[key].strip()):
@@ -175,7 +176,7 @@ class _BodyParser:
     def sections(self) -> tuple[Section, ...]:
         root = parse_blocks(self.lines)
         sections: list[Section] = []
-        section_id, heading, blocks = "introduction", None, []
+        section_id, heading, blocks = "introduction", None, list[Block]()
         used: set[str] = {section_id}  # a heading "Introduction" becomes introduction-2
         self.counters: dict[str, int] = {}
         for element in root:

@@ -67,9 +67,21 @@ def project_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped project, built once: every format in every shipped locale."""
-    root = copy_project(tmp_path_factory.mktemp("shipped") / "project")
-    result = run_packager("-C", str(root), "build", "--quiet")
-    if result.returncode != 0:
-        pytest.fail(f"packager build failed ({result.returncode}):\n{result.stderr[-4000:]}")
+    """The shipped project, built once per test run: every format in every shipped locale.
+
+    Once per run, not once per xdist worker: the workers share the run's temporary folder,
+    and the first to get the lock builds while the others wait for it (pytest-xdist's recipe).
+    """
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above every worker's own
+    root = shared / "shipped" / "project"
+    with FileLock(str(shared / "shipped.lock")):
+        if not (shared / "shipped" / "built").exists():
+            shutil.rmtree(shared / "shipped", ignore_errors=True)
+            copy_project(root)
+            result = run_packager("-C", str(root), "build", "--quiet")
+            if result.returncode != 0:
+                pytest.fail(f"packager build failed ({result.returncode}):\n{result.stderr[-4000:]}")
+            (shared / "shipped" / "built").touch()
     return root

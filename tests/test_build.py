@@ -132,6 +132,7 @@ def test_builds_are_byte_identical(pdf_build: Path, tmp_path: Path) -> None:
     assert [k for k in first if first[k] != second[k]] == []
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_no_partial_file_and_next_build_completes(pdf_build: Path, tmp_path: Path) -> None:
     root = tmp_path / "project"
     shutil.copytree(pdf_build, root)
@@ -158,6 +159,7 @@ def test_killed_build_leaves_no_partial_file_and_next_build_completes(pdf_build:
     assert not any((root / "build" / ".tmp").glob("*"))
 
 
+@pytest.mark.slow
 def test_concurrent_builds_do_not_corrupt_anything(pdf_build: Path, tmp_path: Path) -> None:
     root = tmp_path / "project"
     shutil.copytree(pdf_build, root)

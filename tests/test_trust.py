@@ -130,6 +130,7 @@ def test_no_file_outside_the_project_is_opened_with_hostile_links(built: Path) -
         assert opened == [], opened[:3]
 
 
+@pytest.mark.slow
 def test_workers_die_with_a_killed_build_and_write_nothing_after(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
     build = subprocess.Popen(
@@ -160,6 +161,7 @@ def test_workers_die_with_a_killed_build_and_write_nothing_after(tmp_path: Path)
     assert {p: p.stat().st_mtime_ns for p in (root / "build").rglob("*") if p.is_file()} == state
 
 
+@pytest.mark.slow
 def test_a_poisoned_or_shuffled_speech_cache_is_repaired_not_played(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
     args = ("--locale", "en", "--format", "audio")

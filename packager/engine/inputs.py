@@ -67,7 +67,8 @@ def settings_read(project: Project, names: Iterable[str]) -> str:
         value: Any = project.settings
         for part in name.split("."):
             value = getattr(value, part)
-        values[name] = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+        is_instance = dataclasses.is_dataclass(value) and not isinstance(value, type)
+        values[name] = dataclasses.asdict(value) if is_instance else value
     return json.dumps(values, sort_keys=True, ensure_ascii=False, default=list)
 
 

@@ -48,7 +48,7 @@ def write_template(article: Article, root: Path, path: Path) -> tuple[Catalog, b
     """
     old = read_catalog(path) if path.exists() else None
     template = build_template(article, root)
-    if old is not None and _messages(old) == _messages(template):
+    if old is not None and _messages(old) == _messages(template) and isinstance(old.creation_date, datetime):
         template = build_template(article, root, old.creation_date)
     return template, write_if_changed(path, catalog_bytes(template))
 

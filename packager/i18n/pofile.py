@@ -161,6 +161,8 @@ _CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii", "charset")
 class _StrictParser(PoFileParser):
     """Babel's parser, refusing what Babel would silently misread."""
 
+    catalog: Catalog
+
     def __init__(self, catalog: Catalog):
         super().__init__(catalog, abort_invalid=True)
         self.first_line: dict[tuple[str, str | None], int] = {}

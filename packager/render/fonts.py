@@ -278,8 +278,8 @@ def plan_fonts(locale: str, text: str) -> FontPlan:
     for char in missing:
         if any(covers(face, char) for face in faces):
             continue
-        for family in (_script_family(char, locale), *FALLBACKS):
-            face = system_face(family) if family else None
+        for fallback in (_script_family(char, locale), *FALLBACKS):
+            face = system_face(fallback) if fallback else None
             if face is not None and covers(face, char):
                 faces.append(face)
                 break

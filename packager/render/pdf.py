@@ -67,7 +67,9 @@ def make_fetcher(project: Project, extra_files: list[Path]) -> Any:
     roots = [root.resolve() for root in allowed_roots(project)]
     files = {path.resolve() for path in extra_files}
 
-    class RestrictedFetcher(weasyprint.urls.URLFetcher):
+    fetcher_base: Any = weasyprint.urls.URLFetcher
+
+    class RestrictedFetcher(fetcher_base):
         def __init__(self) -> None:
             super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True)
 

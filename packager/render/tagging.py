@@ -101,7 +101,9 @@ def repair(data: bytes) -> bytes:
             if not orphans:
                 continue
             instructions = []
-            for operands, operator in pikepdf.parse_content_stream(page):
+            for instruction in pikepdf.parse_content_stream(page):
+                operands: list[Any] = list(instruction.operands)
+                operator = instruction.operator
                 if (
                     str(operator) == "BDC"
                     and len(operands) == 2

@@ -219,7 +219,7 @@ def check_catalog(
     """
     signoff = signoff or SignOff(path)
     findings: list[Finding] = []
-    lines: dict[str, int] = {}
+    lines: dict[str, int | None] = {}
     translated: list[tuple[Text, str]] = []
     for text in article.texts():
         message = find_entry(catalog, text.markdown, text.key, earlier)
@@ -243,8 +243,8 @@ def check_catalog(
     entries = {t.key: (t.markdown, s) for t, s in translated}
     for stale in signoff.stale(entries):
         flag, by = f"{ACCEPT_PREFIX}{stale.finding}", stale.by
-        message = f"'{flag}' accepts nothing here: the translation changed since {by} accepted it"
-        findings.append(_warn("unused-accept", message, path, lines.get(stale.key), stale.key, locale))
+        said = f"'{flag}' accepts nothing here: the translation changed since {by} accepted it"
+        findings.append(_warn("unused-accept", said, path, lines.get(stale.key), stale.key, locale))
     header = catalog.header_lineno
     found = _header_checks(catalog, locale) + (_readability(article, translated, locale) if readability else [])
     if any(catalog.extra_headers.get(name) for name in (*REVIEW_HEADERS, ACCEPT_HEADER)):
