@@ -96,6 +96,15 @@ class Project:
         return [loc for loc in found if LOCALE_NAME.match(loc)]
 
 
+def locale_fallbacks(locale: str) -> list[str]:
+    """Where data for ``locale`` is looked for, most specific first: the one fallback rule.
+
+    ``zh_Hant_TW`` -> ``zh_Hant_TW, zh_Hant, zh``; ``es_MX`` -> ``es_MX, es``.
+    """
+    parts = locale.split("_")
+    return ["_".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
 def check_locale_name(locale: str, path: Path | None = None, line: int | None = None) -> str:
     """Refuse names that are not locales (and so could write outside locales/ or build/)."""
     if not LOCALE_NAME.match(locale):

@@ -30,7 +30,7 @@ from packager.document import (
     Text,
 )
 from packager.errors import PackagerError
-from packager.project import read_text_limited
+from packager.project import Project, read_text_limited
 
 REQUIRED = {
     "title": str,
@@ -60,6 +60,21 @@ def read_article(path: Path) -> Article:
     meta = _meta(meta_map, key_lines, path)
     sections = _BodyParser(path, body, body_line).sections()
     return Article(meta=meta, sections=sections, path=path, locale=meta.language)
+
+
+def project_articles(project: Project) -> list[tuple[Path, Article, list[str]]]:
+    """Every article with the locales it is built in (its own language first): the one
+    article x locale iteration of every command. Slugs must be unique (they name outputs)."""
+    seen: dict[str, Path] = {}
+    out = []
+    for source in project.articles():
+        article = read_article(source)
+        if article.slug in seen:
+            raise PackagerError(f"slug {article.slug!r} is also the slug of {seen[article.slug].name}", source)
+        seen[article.slug] = source
+        translations = [loc for loc in project.catalog_locales(article.slug) if loc != article.meta.language]
+        out.append((source, article, [article.meta.language, *translations]))
+    return out
 
 
 def _read_text(path: Path) -> str:

@@ -8,10 +8,11 @@ from typing import Any
 
 from packager.builders import FORMATS, Builder, formats, get_builder
 from packager.document import Article
-from packager.engine.inputs import article_at, inputs_hash, target_inputs
+from packager.engine.inputs import inputs_hash, target_inputs
 from packager.engine.manifest import is_fresh, read_manifest
 from packager.errors import PackagerError
 from packager.project import Project
+from packager.source import project_articles
 
 
 @dataclass(frozen=True)
@@ -80,26 +81,12 @@ def chosen_formats(wanted: list[str] | None) -> list[str]:
     return [f.name for f in formats() if f.name in chosen]
 
 
-def article_locales(project: Project) -> list[tuple[Path, Article, list[str]]]:
-    """Every article with the locales it is built in (its own language first); slugs are unique."""
-    seen: dict[str, Path] = {}
-    out = []
-    for source in project.articles():
-        article = article_at(source)
-        if article.slug in seen:
-            raise PackagerError(f"slug {article.slug!r} is also the slug of {seen[article.slug].name}", source)
-        seen[article.slug] = source
-        translations = [loc for loc in project.catalog_locales(article.slug) if loc != article.meta.language]
-        out.append((source, article, [article.meta.language, *translations]))
-    return out
-
-
 def plan(project: Project, locales: list[str] | None, wanted: list[str] | None) -> Plan:
     result = Plan()
     manifest = read_manifest(project.build_dir)
     names = chosen_formats(wanted)
     builders = {name: get_builder(name) for name in names}
-    for source, article, all_locales in article_locales(project):
+    for source, article, all_locales in project_articles(project):
         for locale in all_locales:
             if not locales or locale in locales:
                 _plan_locale(project, result, manifest, builders, source, article, locale)

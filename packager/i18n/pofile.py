@@ -105,18 +105,18 @@ def read_catalog(path: Path, locale: str | None = None, domain: str | None = Non
     return catalog
 
 
+def written(message: Message | None) -> bool:
+    """Whether a translator has finished this entry (not empty, not fuzzy): what the checks read.
+    A written plural entry is checked, and refused, but never :func:`usable`."""
+    return message is not None and bool(message.string) and not message.fuzzy
+
+
 def usable(message: Message | None) -> bool:
     """Whether packager may print ``message``'s translation: one string, written, not fuzzy.
 
     The one definition of a usable translation, for translating, checking and counting alike.
     """
-    return (
-        message is not None
-        and isinstance(message.string, str)
-        and bool(message.string)
-        and not message.fuzzy
-        and not message.pluralizable
-    )
+    return written(message) and isinstance(message.string, str) and not message.pluralizable  # type: ignore[union-attr]
 
 
 def find_entry(catalog: Catalog, msgid: str, context: str, earlier: bool = False) -> Message | None:

@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from packager.document import Article
-from packager.i18n.pofile import read_catalog
+from packager.i18n.pofile import read_catalog, usable
+from packager.project import locale_fallbacks
 
 UI_LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
@@ -19,22 +20,22 @@ UI_LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 @lru_cache(maxsize=64)
 def ui_gettext(domain: str, locale: str) -> Callable[[str], str]:
     """``_ = ui_gettext("render", "es"); _("Page {page} of {pages}")``."""
-    path = UI_LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
-    if not path.exists():
+    paths = ui_paths(domain, locale)
+    if not paths:
         return lambda message: message
-    catalog = read_catalog(path, locale=locale, domain=domain)
+    catalog = read_catalog(paths[0], locale=locale, domain=domain)
 
     def gettext(message: str) -> str:
         entry = catalog.get(message)
-        return str(entry.string) if entry is not None and entry.string and not entry.fuzzy else message
+        return str(entry.string) if usable(entry) else message  # type: ignore[union-attr]
 
     return gettext
 
 
 def ui_paths(domain: str, locale: str) -> list[Path]:
-    """The catalog files a rendering in ``locale`` depends on (for input hashing)."""
-    path = UI_LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
-    return [path] if path.exists() else []
+    """The catalog a rendering in ``locale`` reads (``es_MX`` falls back to ``es``), for hashing too."""
+    found = (UI_LOCALE_DIR / name / "LC_MESSAGES" / f"{domain}.po" for name in locale_fallbacks(locale))
+    return [path for path in found if path.exists()][:1]
 
 
 #: Written on every output of a translation of an earlier version of the article.

@@ -18,7 +18,7 @@ from packager.i18n.extract import _now, write_template
 from packager.i18n.pofile import Catalog, new_catalog, read_catalog, usable, write_catalog
 from packager.i18n.signoff import load_signoff
 from packager.project import Project, check_locale_name
-from packager.source import read_article
+from packager.source import project_articles
 
 
 def _write_templates(project: Project) -> Iterator[tuple[Article, Path, bool]]:
@@ -27,8 +27,7 @@ def _write_templates(project: Project) -> Iterator[tuple[Article, Path, bool]]:
     The source each template is made from is kept in locales/history/ (see
     :mod:`packager.i18n.history`): translations of it stay publishable after it changes.
     """
-    for source in project.articles():
-        article = read_article(source)
+    for source, article, _ in project_articles(project):
         path = project.template_path(article.slug)
         _, changed = write_template(article, project.root, path)
         history.keep(project, article.slug, source.read_bytes(), article.meta.version)
@@ -45,8 +44,7 @@ def init(project: Project, locale: str) -> list[Path]:
     check_locale_name(locale)
     babel_locale = _babel_locale(locale)
     created = []
-    for source in project.articles():
-        article = read_article(source)
+    for _, article, _ in project_articles(project):
         template_path = project.template_path(article.slug)
         if not template_path.exists():
             write_template(article, project.root, template_path)
@@ -161,11 +159,8 @@ def publication(project: Project, article: Article, locale: str) -> tuple[str, s
 
 def stats(project: Project) -> list[CatalogStats]:
     rows = []
-    for source in project.articles():
-        article = read_article(source)
-        for locale in project.catalog_locales(article.slug):
-            if locale == article.meta.language:
-                continue  # the source itself needs no catalog
+    for _, article, locales in project_articles(project):
+        for locale in locales[1:]:  # the source itself needs no catalog
             path = project.catalog_path(locale, article.slug)
             if not path.exists():
                 raise PackagerError(f"no catalog for {locale}; run 'packager init {locale}'", path)
@@ -207,8 +202,7 @@ def review(project: Project, locale: str, by: str) -> list[tuple[Path, str]]:
     from packager.i18n.translate import localize
 
     signed = []
-    for source in project.articles():
-        article = read_article(source)
+    for _, article, _ in project_articles(project):
         if locale == article.meta.language:
             raise PackagerError(f"{locale} is the source language: there is no translation to review")
         translation = localize(project, article, locale)
@@ -231,8 +225,7 @@ def accept(project: Project, locale: str, wanted: list[str], by: str) -> list[tu
 
     names = {w.removeprefix(ACCEPT_PREFIX) for w in wanted}
     done: list[tuple[Path, str]] = []
-    for source in project.articles():
-        article = read_article(source)
+    for _, article, _ in project_articles(project):
         if locale == article.meta.language:
             continue
         catalog = read_catalog(project.catalog_path(locale, article.slug), locale=locale, domain=article.slug)

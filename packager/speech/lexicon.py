@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from packager.errors import PackagerError
-from packager.project import read_text_limited
+from packager.project import locale_fallbacks, read_text_limited
 
 LEXICON_FILE = "lexicon.yaml"
 
@@ -58,7 +58,7 @@ def lexicon_path(locales_dir: Path, locale: str) -> Path:
 
 def find_lexicon(locales_dir: Path, locale: str) -> Path | None:
     """The lexicon file for ``locale``, or the one for its language (``es`` for ``es_MX``)."""
-    for name in (locale, locale.split("_")[0]):
+    for name in locale_fallbacks(locale):
         path = lexicon_path(locales_dir, name)
         if path.exists():
             return path

@@ -69,10 +69,10 @@ from babel import Locale, UnknownLocaleError
 from packager.document import Article, Text
 from packager.errors import PackagerError, _display
 from packager.i18n.checks.rules import CODES, ERROR, WARNING, check_message
-from packager.i18n.pofile import REVIEW_HEADERS, Catalog, find_entry, one_line, read_catalog, usable
+from packager.i18n.pofile import REVIEW_HEADERS, Catalog, find_entry, one_line, read_catalog, usable, written
 from packager.i18n.signoff import SignOff, load_signoff
 from packager.project import Project, check_locale_name
-from packager.source import read_article
+from packager.source import project_articles
 
 __all__ = ["CODES", "ERROR", "WARNING", "Finding", "check_catalog", "check_locale", "check_project"]
 
@@ -223,7 +223,7 @@ def check_catalog(
     translated: list[tuple[Text, str]] = []
     for text in article.texts():
         message = find_entry(catalog, text.markdown, text.key, earlier)
-        if message is None or not message.string or message.fuzzy:
+        if message is None or not written(message):
             continue  # never used: left to the completeness threshold
         accepts = signoff.accepts(text.key, text.markdown, str(message.string))
         lines[text.key] = message.lineno
@@ -407,9 +407,8 @@ def check_project(project: Project, only: list[str] | None = None) -> list[Local
     language's pronunciation lexicon, which its narration reads too."""
     reports = []
     checked: set[str] = set()
-    for source in project.articles():
-        article = read_article(source)
-        for locale in dict.fromkeys(only or project.catalog_locales(article.slug)):
+    for _, article, locales in project_articles(project):
+        for locale in dict.fromkeys(only or locales[1:]):
             check_locale_name(locale)
             if locale == article.meta.language:
                 continue

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from packager.i18n.checks.rules import check_message
-from packager.i18n.pofile import read_catalog
+from packager.i18n.pofile import read_catalog, written
 from packager.i18n.ui import UI_LOCALE_DIR
 
 _FORMATTER = string.Formatter()
@@ -62,7 +62,7 @@ def check_ui(locale: str, folder: Path = UI_LOCALE_DIR) -> list[tuple[Path, int 
     for path in ui_catalogs(locale, folder):
         catalog = read_catalog(path, locale=locale, domain=path.stem)
         for message in catalog:
-            if not message.id or not message.string or message.fuzzy:
+            if not message.id or not written(message):
                 continue
             key = f"{path.stem}:{message.context or message.id}"
             if isinstance(message.string, (tuple, list)) or message.pluralizable:
