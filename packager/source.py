@@ -48,6 +48,8 @@ REQUIRED = {
 #: translations of earlier versions must not outlive: they are refused, not published as outdated.
 OPTIONAL = {"withdraw_translations_before": str}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: A list item's first line: a bullet or number marker, then 1 to 4 spaces (CommonMark's list items).
+_LIST_MARKER = re.compile(r"^ *(?:(?P<bullet>[-+*])|(?P<number>[0-9]{1,9})(?P<delimiter>[.)]))(?: {1,4}|\t)(?=\S)")
 _IMAGE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\((?P<src>[^\s)]+)(?:\s+"[^"]*")?\)$')
 MAX_SOURCE_BYTES = 2_000_000
 
@@ -189,6 +191,7 @@ class _BodyParser:
         self.cursor = 0
 
     def sections(self) -> tuple[Section, ...]:
+        self._refuse_nested_lists()
         root = parse_blocks(self.lines)
         sections: list[Section] = []
         section_id, heading, blocks = "introduction", None, list[Block]()
@@ -269,6 +272,48 @@ class _BodyParser:
         names = {"pre": "code block", "hr": "horizontal rule", "div": "raw HTML block"}
         line = self._find("".join(element.itertext())) if "".join(element.itertext()).strip() else self._near()
         raise PackagerError(f"{names.get(tag, tag)} is not supported in an article", self.path, line)
+
+    def _refuse_nested_lists(self) -> None:
+        """Lists that Python-Markdown would silently change are refused, naming the line.
+
+        CommonMark nests a list by the item's content column (often 2 or 3 spaces), starts a
+        new list when the marker changes, and keeps an ordered list's first number; Python-
+        Markdown nests only at 4 spaces and reads shallower sub-items as more items of the
+        outer list ("1. 2. (two sub-points) 3." would print as steps 1 to 5), merges a
+        numbered list and the bullet list after it, and renumbers from 1. Numbered
+        instructions that change without a word are the worst failure a handout can have.
+        """
+        content_column: int | None = None  # of the list item being read
+        kind: str | None = None  # its marker: "-", "*", "+", "." or ")"
+        for i, line in enumerate(self.lines):
+            if not line.strip():
+                continue
+            marker = _LIST_MARKER.match(line)
+            indent = len(line) - len(line.lstrip(" "))
+            where = (self.path, self.first_line + i)
+            if marker and content_column is not None and indent >= content_column:
+                raise PackagerError(
+                    "a list inside a list item is not supported yet (it would be renumbered): "
+                    "make the sub-points a separate list after a sentence that introduces them",
+                    *where,
+                )
+            if marker and indent <= 3:
+                new_kind = marker.group("bullet") or marker.group("delimiter")
+                if kind is not None and new_kind != kind:
+                    raise PackagerError(
+                        "two lists with different markers follow each other and would be merged into one: "
+                        "put a sentence between them",
+                        *where,
+                    )
+                if kind is None and marker.group("number") and int(marker.group("number")) != 1:
+                    raise PackagerError(
+                        f"a numbered list starting at {int(marker.group('number'))} would be renumbered from 1: "
+                        "start it at 1",
+                        *where,
+                    )
+                content_column, kind = len(marker.group(0)), new_kind
+            elif indent == 0:
+                content_column, kind = None, None
 
     def _list_item(self, item: etree.Element) -> str:
         children = list(item)

@@ -102,7 +102,12 @@ def test_texts_carry_lines_comments_and_inline_markdown(tmp_path: Path) -> None:
         ("Fine.\n\n<div>block</div>\n", FRONT, "raw HTML is not allowed", 15),
         ("Fine.\n\n    code block\n", FRONT, "code block is not supported", 15),
         ("# Title again\n", FRONT, "level-1 heading is not allowed", 13),
-        ("- a\n    - nested\n", FRONT, "nested lists are not supported", 13),
+        ("- a\n    - nested\n", FRONT, "a list inside a list item is not supported yet", 14),
+        ("1. a\n2. b:\n   - x\n   - y\n3. c\n", FRONT, "(it would be renumbered)", 15),  # CommonMark: 3 spaces
+        ("- a\n  - b\n", FRONT, "a list inside a list item is not supported yet", 14),  # 2 spaces
+        ("1. a\n    1. b\n", FRONT, "a list inside a list item is not supported yet", 14),  # column 3
+        ("1. a\n2. b\n\n- x\n", FRONT, "would be merged into one", 16),
+        ("3. a\n4. b\n", FRONT, "starting at 3 would be renumbered from 1", 13),
         ("![](x.png)\n", FRONT, "needs alternative text", 13),
         ("Click [here](javascript:alert(1)).\n", FRONT, "is not an http(s), mailto or tel address", 13),
     ],
@@ -138,3 +143,9 @@ def test_a_heading_named_introduction_keeps_its_own_section(tmp_path: Path) -> N
 def test_numeric_looking_front_matter_keeps_what_the_author_wrote(tmp_path: Path) -> None:
     article = read_article(write(tmp_path, "Text.\n", FRONT.replace("version: 2.1", "version: 1.10")))
     assert article.meta.version == "1.10"
+
+
+def test_lists_side_by_side_and_continued_items_are_not_taken_for_nested_lists(tmp_path: Path) -> None:
+    path = write(tmp_path, "1. one\n2. two\n   still two\n\nThen:\n\n- x\n- y\n")
+    lists = [b for s in read_article(path).sections for b in s.blocks if type(b).__name__ == "ListBlock"]
+    assert [[t.markdown for t in b.items] for b in lists] == [["one", "two still two"], ["x", "y"]]
