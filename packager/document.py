@@ -36,9 +36,17 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class ListItem:
+    text: Text
+    sublist: ListBlock | None = None  # a list inside this item (CommonMark nesting), up to 3 levels
+
+
+@dataclass(frozen=True)
 class ListBlock:
     ordered: bool
-    items: tuple[Text, ...]
+    items: tuple[ListItem, ...]
+    start: int = 1  # an ordered list's first number, as the author wrote it
+    loose: bool = False  # items separated by blank lines: printed with more space between them
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,15 @@ Markdown source in each Text, because that is what translators see.
 
 from __future__ import annotations
 
+import functools
 import re
-import xml.etree.ElementTree as etree
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import markdown
 import yaml
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
 
 from packager import inline
 from packager.document import (
@@ -22,6 +23,7 @@ from packager.document import (
     Figure,
     Heading,
     ListBlock,
+    ListItem,
     Meta,
     Paragraph,
     Quote,
@@ -48,8 +50,6 @@ REQUIRED = {
 #: translations of earlier versions must not outlive: they are refused, not published as outdated.
 OPTIONAL = {"withdraw_translations_before": str}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-#: A list item's first line: a bullet or number marker, then 1 to 4 spaces (CommonMark's list items).
-_LIST_MARKER = re.compile(r"^ *(?:(?P<bullet>[-+*])|(?P<number>[0-9]{1,9})(?P<delimiter>[.)]))(?: {1,4}|\t)(?=\S)")
 _IMAGE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\((?P<src>[^\s)]+)(?:\s+"[^"]*")?\)$')
 MAX_SOURCE_BYTES = 2_000_000
 
@@ -169,12 +169,29 @@ def _kind_name(kind: type) -> str:
     return {str: "non-empty text", date: "date (YYYY-MM-DD)", list: "list"}[kind]
 
 
-def parse_blocks(lines: list[str]) -> etree.Element:
-    """Python-Markdown's block tree, inline text left as Markdown. The translation checks parse
-    translations with this too, so that "the same kind of block" means the same thing to both."""
-    md = markdown.Markdown(extensions=["tables"])
-    md.preprocessors.deregister("html_block")  # raw HTML stays visible text, then is rejected
-    return md.parser.parseDocument(lines).getroot()
+#: Deepest list nesting a handout prints, speaks and brailles clearly.
+MAX_LIST_DEPTH = 3
+
+
+def block_tree(text: str) -> SyntaxTreeNode:
+    """CommonMark's block tree (markdown-it-py, with GFM tables), inline text left as Markdown.
+
+    The translation checks parse translations with this too, so that "the same kind of
+    block" means the same thing to both. CommonMark, not Python-Markdown: it nests a list
+    by its item's content column, keeps an ordered list's first number and starts a new
+    list when the marker changes, as every editor a clinic uses shows it.
+    """
+    return SyntaxTreeNode(_markdown_it().parse(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown_it() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table")
+
+
+def block_kind(node: SyntaxTreeNode) -> str:
+    """A block's kind as an HTML tag name: p, ul, ol, h3, table, blockquote, pre, hr, div."""
+    return {"fence": "pre", "code_block": "pre", "html_block": "div", "hr": "hr"}.get(node.type, node.tag)
 
 
 def slugify(text: str) -> str:
@@ -182,182 +199,138 @@ def slugify(text: str) -> str:
 
 
 class _BodyParser:
-    """Walks Python-Markdown's block tree, keeping source lines for every Text."""
+    """Walks CommonMark's block tree, keeping the source line of every Text."""
 
     def __init__(self, path: Path, body: str, first_line: int):
         self.path = path
-        self.lines = body.split("\n")
+        self.body = body
         self.first_line = first_line
-        self.cursor = 0
+        self.line = first_line
 
     def sections(self) -> tuple[Section, ...]:
-        self._refuse_nested_lists()
-        root = parse_blocks(self.lines)
         sections: list[Section] = []
         section_id, heading, blocks = "introduction", None, list[Block]()
         used: set[str] = {section_id}  # a heading "Introduction" becomes introduction-2
         self.counters: dict[str, int] = {}
-        for element in root:
-            if element.tag == "h2":
+        self.title = "introduction"
+        for node in block_tree(self.body).children:
+            self._at(node)
+            if node.type == "heading" and node.tag == "h2":
                 if heading is not None or blocks:
                     sections.append(Section(section_id, heading, tuple(blocks)))
-                title = self._raw(element)
+                title = self._inline(node)
                 section_id = _unique(slugify(title), used)
-                self.section, self.counters = section_id, {}
+                self.counters, self.title = {}, title
                 heading = self._text(title, f"{section_id}/heading", f"heading of section '{title}'")
-                self.title = title
                 blocks = []
             else:
-                if not sections and heading is None:
-                    self.section, self.title = section_id, "introduction"
-                blocks.append(self._block(element, f"{section_id}/"))
+                blocks.append(self._block(node, f"{section_id}/"))
         if heading is not None or blocks:
             sections.append(Section(section_id, heading, tuple(blocks)))
         if not sections:
             raise PackagerError("the article has no body text", self.path, self.first_line)
         return tuple(sections)
 
-    def _block(self, element: etree.Element, prefix: str) -> Block:
-        tag = element.tag
+    def _block(self, node: SyntaxTreeNode, prefix: str) -> Block:
+        self._at(node)
         where = f"section '{self.title}'"
-        if tag == "p":
-            raw = self._raw(element)
+        if node.type == "paragraph":
+            raw = self._inline(node)
             image = _IMAGE.match(raw.strip())
             if image:
                 n = self._count(prefix + "figure")
                 alt = image["alt"].strip()
                 if not alt:
-                    raise PackagerError(
-                        "an image needs alternative text: ![what it shows](file)", self.path, self._find(raw)
-                    )
+                    raise PackagerError("an image needs alternative text: ![what it shows](file)", self.path, self.line)
                 return Figure(image["src"], self._text(alt, f"{prefix}figure{n}/alt", f"image description, {where}"))
             if "![" in raw:
-                raise PackagerError("an image must stand alone in its own paragraph", self.path, self._find(raw))
+                raise PackagerError("an image must stand alone in its own paragraph", self.path, self.line)
             n = self._count(prefix + "p")
             return Paragraph(self._text(raw, f"{prefix}p{n}", f"paragraph, {where}"))
-        if tag in ("h3", "h4", "h5", "h6"):
-            n = self._count(prefix + "h")
-            return Heading(int(tag[1]), self._text(self._raw(element), f"{prefix}h{n}", f"sub-heading, {where}"))
-        if tag in ("ul", "ol"):
-            n = self._count(prefix + "list")
-            items = []
-            for m, item in enumerate(element, start=1):
-                items.append(self._text(self._list_item(item), f"{prefix}list{n}/item{m}", f"list item, {where}"))
-            return ListBlock(tag == "ol", tuple(items))
-        if tag == "table":
-            n = self._count(prefix + "table")
-            rows = [row for part in element for row in part]
-            cells = [
-                tuple(
-                    self._text(
-                        self._raw(cell),
-                        f"{prefix}table{n}/r{r}c{c}",
-                        f"table {'header' if r == 0 else 'cell'}, {where}",
-                    )
-                    for c, cell in enumerate(row, start=1)
+        if node.type == "heading":
+            if node.tag == "h1":
+                raise PackagerError(
+                    "a level-1 heading is not allowed: the title comes from the front matter", self.path, self.line
                 )
-                for r, row in enumerate(rows)
-            ]
+            n = self._count(prefix + "h")
+            return Heading(int(node.tag[1]), self._text(self._inline(node), f"{prefix}h{n}", f"sub-heading, {where}"))
+        if node.type in ("bullet_list", "ordered_list"):
+            n = self._count(prefix + "list")
+            return self._list(node, f"{prefix}list{n}", where, depth=1)
+        if node.type == "table":
+            n = self._count(prefix + "table")
+            cells = []
+            for r, row in enumerate(row for part in node.children for row in part.children):
+                self._at(row)  # cells carry no line of their own
+                what = f"table {'header' if r == 0 else 'cell'}, {where}"
+                texts = [
+                    self._text(self._cell(c), f"{prefix}table{n}/r{r}c{i}", what) for i, c in enumerate(row.children, 1)
+                ]
+                cells.append(tuple(texts))
             return Table(cells[0], tuple(cells[1:]))
-        if tag == "blockquote":
+        if node.type == "blockquote":
             n = self._count(prefix + "quote")
             inner = f"{prefix}quote{n}/"
-            return Quote(tuple(self._block(child, inner) for child in element))
-        if tag == "h1":
+            return Quote(tuple(self._block(child, inner) for child in node.children))
+        if node.type == "html_block":
+            raise PackagerError("raw HTML is not allowed; use Markdown", self.path, self.line)
+        names = {"fence": "code block", "code_block": "code block", "hr": "horizontal rule"}
+        raise PackagerError(f"{names.get(node.type, node.type)} is not supported in an article", self.path, self.line)
+
+    def _list(self, node: SyntaxTreeNode, key: str, where: str, depth: int) -> ListBlock:
+        """A list and the lists inside its items; keys name the parent ("list1/item2/list1/item1")."""
+        self._at(node)
+        if depth > MAX_LIST_DEPTH:
             raise PackagerError(
-                "a level-1 heading is not allowed: the title comes from the front matter",
-                self.path,
-                self._find(self._raw(element)),
+                f"lists are nested more than {MAX_LIST_DEPTH} levels deep; a reader gets lost", self.path, self.line
             )
-        names = {"pre": "code block", "hr": "horizontal rule", "div": "raw HTML block"}
-        line = self._find("".join(element.itertext())) if "".join(element.itertext()).strip() else self._near()
-        raise PackagerError(f"{names.get(tag, tag)} is not supported in an article", self.path, line)
-
-    def _refuse_nested_lists(self) -> None:
-        """Lists that Python-Markdown would silently change are refused, naming the line.
-
-        CommonMark nests a list by the item's content column (often 2 or 3 spaces), starts a
-        new list when the marker changes, and keeps an ordered list's first number; Python-
-        Markdown nests only at 4 spaces and reads shallower sub-items as more items of the
-        outer list ("1. 2. (two sub-points) 3." would print as steps 1 to 5), merges a
-        numbered list and the bullet list after it, and renumbers from 1. Numbered
-        instructions that change without a word are the worst failure a handout can have.
-        """
-        content_column: int | None = None  # of the list item being read
-        kind: str | None = None  # its marker: "-", "*", "+", "." or ")"
-        for i, line in enumerate(self.lines):
-            if not line.strip():
-                continue
-            marker = _LIST_MARKER.match(line)
-            indent = len(line) - len(line.lstrip(" "))
-            where = (self.path, self.first_line + i)
-            if marker and content_column is not None and indent >= content_column:
+        ordered = node.type == "ordered_list"
+        start = int(node.attrs.get("start", 1)) if ordered else 1
+        loose = any(not p.hidden for item in node.children for p in item.children if p.type == "paragraph")
+        items = []
+        for m, item in enumerate(node.children, start=1):
+            self._at(item)
+            parts = item.children
+            if not parts or parts[0].type != "paragraph":
+                raise PackagerError("a list item must start with its text", self.path, self.line)
+            inner = parts[1:]
+            if len(inner) > 1 or (inner and inner[0].type not in ("bullet_list", "ordered_list")):
                 raise PackagerError(
-                    "a list inside a list item is not supported yet (it would be renumbered): "
-                    "make the sub-points a separate list after a sentence that introduces them",
-                    *where,
+                    "a list item holds one paragraph, and may hold one list after it", self.path, self.line
                 )
-            if marker and indent <= 3:
-                new_kind = marker.group("bullet") or marker.group("delimiter")
-                if kind is not None and new_kind != kind:
-                    raise PackagerError(
-                        "two lists with different markers follow each other and would be merged into one: "
-                        "put a sentence between them",
-                        *where,
-                    )
-                if kind is None and marker.group("number") and int(marker.group("number")) != 1:
-                    raise PackagerError(
-                        f"a numbered list starting at {int(marker.group('number'))} would be renumbered from 1: "
-                        "start it at 1",
-                        *where,
-                    )
-                content_column, kind = len(marker.group(0)), new_kind
-            elif indent == 0:
-                content_column, kind = None, None
+            what = "list item" if depth == 1 else f"list item in a list inside item {key.rsplit('/item', 2)[-2:][0]}"
+            text = self._text(self._inline(parts[0]), f"{key}/item{m}", f"{what}, {where}")
+            sublist = self._list(inner[0], f"{key}/item{m}/list1", where, depth + 1) if inner else None
+            items.append(ListItem(text, sublist))
+        return ListBlock(ordered, tuple(items), start, loose)
 
-    def _list_item(self, item: etree.Element) -> str:
-        children = list(item)
-        if any(child.tag in ("ul", "ol") for child in children):
-            raise PackagerError("nested lists are not supported; use a sub-heading and a list", self.path, self._near())
-        if children and all(child.tag == "p" for child in children) and not (item.text or "").strip():
-            if len(children) > 1:
-                raise PackagerError("a list item must be a single paragraph", self.path, self._near())
-            return self._raw(children[0])
-        return self._raw(item)
+    def _cell(self, node: SyntaxTreeNode) -> str:
+        content = node.children[0].content if node.children else ""
+        return content.strip()
 
-    def _raw(self, element: etree.Element) -> str:
-        if len(element):
-            raise PackagerError("unexpected nested block inside text", self.path, self._near())
-        return " ".join(line.strip() for line in (element.text or "").strip().split("\n"))
+    def _inline(self, node: SyntaxTreeNode) -> str:
+        """The Markdown source of a block's text, its lines joined (what translators see)."""
+        self._at(node)
+        content = node.children[0].content if node.children and node.children[0].type == "inline" else ""
+        return " ".join(line.strip() for line in content.strip().split("\n"))
+
+    def _at(self, node: SyntaxTreeNode) -> None:
+        if node.map:
+            self.line = self.first_line + node.map[0]
 
     def _text(self, raw: str, key: str, comment: str) -> Text:
-        line = self._find(raw)
         if inline.has_raw_html(raw):
-            raise PackagerError("raw HTML is not allowed; use Markdown", self.path, line)
+            raise PackagerError("raw HTML is not allowed; use Markdown", self.path, self.line)
         for link in inline.links(raw):
             if not inline.is_safe_href(link.href):
                 raise PackagerError(
-                    f"link target {link.href!r} is not an http(s), mailto or tel address", self.path, line
+                    f"link target {link.href!r} is not an http(s), mailto or tel address", self.path, self.line
                 )
-        return Text(raw, key, comment, line)
+        return Text(raw, key, comment, self.line)
 
     def _count(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1
         return self.counters[kind]
-
-    def _find(self, raw: str) -> int:
-        """The source line of a block, searching forward from the previous block."""
-        words = raw.split()
-        for size in (4, 2, 1):
-            probe = " ".join(words[:size])
-            for i in range(self.cursor, len(self.lines)):
-                if probe and probe in " ".join(self.lines[i].split()):
-                    self.cursor = i
-                    return self.first_line + i
-        return self._near()
-
-    def _near(self) -> int:
-        return self.first_line + self.cursor
 
 
 def _unique(slug: str, used: set[str]) -> str:

@@ -133,7 +133,7 @@ def _flow_texts(article: Article) -> list[str]:
             if isinstance(block, (Heading, Paragraph)):
                 texts.append(block.text.markdown)
             elif isinstance(block, ListBlock):
-                texts.extend(t.markdown for t in block.items)
+                texts.extend(i.text.markdown for i in block.items)
     return [_shown(t) for t in texts]
 
 

@@ -78,9 +78,9 @@ def test_texts_carry_lines_comments_and_inline_markdown(tmp_path: Path) -> None:
     assert intro.blocks[0].text.line == 13
     assert first.heading.key == "first-part/heading" and first.heading.line == 15
     items = first.blocks[0]
-    assert isinstance(items, ListBlock) and [t.line for t in items.items] == [17, 18]
-    assert items.items[0].markdown == "one [link](https://example.org/)"
-    assert items.items[0].comment == "list item, section 'First part'"
+    assert isinstance(items, ListBlock) and [i.text.line for i in items.items] == [17, 18]
+    assert items.items[0].text.markdown == "one [link](https://example.org/)"
+    assert items.items[0].text.comment == "list item, section 'First part'"
     table = first.blocks[1]
     assert isinstance(table, Table) and table.rows[0][1].key == "first-part/table1/r1c2"
     figure = first.blocks[2]
@@ -102,12 +102,8 @@ def test_texts_carry_lines_comments_and_inline_markdown(tmp_path: Path) -> None:
         ("Fine.\n\n<div>block</div>\n", FRONT, "raw HTML is not allowed", 15),
         ("Fine.\n\n    code block\n", FRONT, "code block is not supported", 15),
         ("# Title again\n", FRONT, "level-1 heading is not allowed", 13),
-        ("- a\n    - nested\n", FRONT, "a list inside a list item is not supported yet", 14),
-        ("1. a\n2. b:\n   - x\n   - y\n3. c\n", FRONT, "(it would be renumbered)", 15),  # CommonMark: 3 spaces
-        ("- a\n  - b\n", FRONT, "a list inside a list item is not supported yet", 14),  # 2 spaces
-        ("1. a\n    1. b\n", FRONT, "a list inside a list item is not supported yet", 14),  # column 3
-        ("1. a\n2. b\n\n- x\n", FRONT, "would be merged into one", 16),
-        ("3. a\n4. b\n", FRONT, "starting at 3 would be renumbered from 1", 13),
+        ("- a\n  - b\n    - c\n      - d\n", FRONT, "nested more than 3 levels deep", 16),
+        ("- a\n\n  more text\n", FRONT, "a list item holds one paragraph", 13),
         ("![](x.png)\n", FRONT, "needs alternative text", 13),
         ("Click [here](javascript:alert(1)).\n", FRONT, "is not an http(s), mailto or tel address", 13),
     ],
@@ -145,7 +141,25 @@ def test_numeric_looking_front_matter_keeps_what_the_author_wrote(tmp_path: Path
     assert article.meta.version == "1.10"
 
 
-def test_lists_side_by_side_and_continued_items_are_not_taken_for_nested_lists(tmp_path: Path) -> None:
-    path = write(tmp_path, "1. one\n2. two\n   still two\n\nThen:\n\n- x\n- y\n")
-    lists = [b for s in read_article(path).sections for b in s.blocks if type(b).__name__ == "ListBlock"]
-    assert [[t.markdown for t in b.items] for b in lists] == [["one", "two still two"], ["x", "y"]]
+def test_lists_as_commonmark_reads_them(tmp_path: Path) -> None:
+    """Nesting by the item's content column (2, 3 or 4 spaces), a new list when the marker
+    changes, an ordered list's first number kept, loose and tight lists."""
+    body = (
+        "1. one\n2. two:\n   - two a\n   - two b\n     1. deep\n3. three\n   still three\n\n"
+        "- x\n\n- y\n\nThen:\n\n3. from three\n4. four\n    - four a\n"
+    )
+    lists = [b for s in read_article(write(tmp_path, body)).sections for b in s.blocks if isinstance(b, ListBlock)]
+
+    def shape(block: ListBlock) -> list:
+        return [(i.text.markdown, shape(i.sublist) if i.sublist else None) for i in block.items]
+
+    assert [(b.ordered, b.start, b.loose) for b in lists] == [(True, 1, False), (False, 1, True), (True, 3, False)]
+    assert shape(lists[0]) == [
+        ("one", None),
+        ("two:", [("two a", None), ("two b", [("deep", None)])]),
+        ("three still three", None),
+    ]
+    assert shape(lists[1]) == [("x", None), ("y", None)]
+    assert shape(lists[2]) == [("from three", None), ("four", [("four a", None)])]
+    deep = lists[0].items[1].sublist.items[1].sublist.items[0].text  # type: ignore[union-attr]
+    assert deep.key == "introduction/list1/item2/list1/item2/list1/item1" and deep.line == 17

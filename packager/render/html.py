@@ -130,7 +130,9 @@ class View:
     intro: bool = False  # a paragraph just before a list or table (a lead-in): kept with it
     html: Markup = field(default_factory=Markup)
     ordered: bool = False
-    items: list[Markup] = field(default_factory=list)
+    start: int = 1
+    loose: bool = False
+    items: list[Any] = field(default_factory=list)  # ListItemView
     rows: list[list[Markup]] = field(default_factory=list)
     header: list[Markup] = field(default_factory=list)
     src: str = ""
@@ -161,7 +163,7 @@ def _views(blocks: tuple[Block, ...], article: Article, project: Project, levels
         elif isinstance(block, Paragraph):
             out.append(View("p", html=_html(block.text.markdown)))
         elif isinstance(block, ListBlock):
-            out.append(View("list", ordered=block.ordered, items=[_html(t.markdown) for t in block.items]))
+            out.append(_list_view(block, article, project, levels))
         elif isinstance(block, Table):
             out.append(
                 View(
@@ -179,6 +181,21 @@ def _views(blocks: tuple[Block, ...], article: Article, project: Project, levels
     for view, after in itertools.pairwise(out):
         view.intro = view.kind == "p" and after.kind in ("list", "table")
     return out
+
+
+def _list_view(block: ListBlock, article: Article, project: Project, levels: _Levels) -> View:
+    """A list, with the lists inside its items, numbered as the author numbered it."""
+    items = []
+    for item in block.items:
+        sublist = _list_view(item.sublist, article, project, levels) if item.sublist else None
+        items.append(ListItemView(_html(item.text.markdown), sublist))
+    return View("list", ordered=block.ordered, start=block.start, loose=block.loose, items=items)
+
+
+@dataclass
+class ListItemView:
+    html: Markup
+    sublist: View | None = None
 
 
 def _plain(text: Any) -> str:

@@ -130,11 +130,7 @@ def _block(writer: _Writer, block: Block, _) -> None:
     elif isinstance(block, Paragraph):
         writer.say(_spoken(block.text, lexicon), "paragraph")
     elif isinstance(block, ListBlock):
-        for n, item in enumerate(block.items, start=1):
-            said = _spoken(item, lexicon)
-            if block.ordered:
-                said = f"{n}. {said}"
-            writer.say(said, "last-item" if n == len(block.items) else "item")
+        _list(writer, block, _, parent=None)
     elif isinstance(block, Table):
         header = [_spoken(cell, lexicon) for cell in block.header]
         for row in block.rows:
@@ -150,6 +146,21 @@ def _block(writer: _Writer, block: Block, _) -> None:
         raise unhandled(block, "the speech script")
 
 
+def _list(writer: _Writer, block: ListBlock, _, parent: int | None) -> None:
+    """Items with the numbers the page shows; a point inside a numbered step says which step
+    it belongs to ("Step 2, point 1."), so a listener never loses the numbering."""
+    for n, item in enumerate(block.items, start=block.start):
+        said = _spoken(item.text, writer.lexicon)
+        if parent is not None:
+            said = _("Step {step}, point {point}.").format(step=parent, point=n - block.start + 1) + " " + said
+        elif block.ordered:
+            said = f"{n}. {said}"
+        last = n == block.start + len(block.items) - 1 and item.sublist is None
+        writer.say(said, "last-item" if last else "item")
+        if item.sublist is not None:
+            _list(writer, item.sublist, _, parent=n if block.ordered and parent is None else parent)
+
+
 _YEAR = re.compile(r"\((\d{4})\)")
 _INITIALS = re.compile(r"(?:\s+(?:[A-Z]\.?){1,3}|\s*&)$")
 
@@ -157,7 +168,7 @@ _INITIALS = re.compile(r"(?:\s+(?:[A-Z]\.?){1,3}|\s*&)$")
 def _references(writer: _Writer, block: ListBlock, _) -> None:
     """Each reference as first author, year and journal: titles and addresses stay in print."""
     for n, item in enumerate(block.items, start=1):
-        root = inline.parse(item.markdown)
+        root = inline.parse(item.text.markdown)
         plain = _plain_text(root)
         journal = " ".join("".join(e.itertext()) for e in root.iter("em"))
         year = _YEAR.search(plain)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from packager import inline
 from packager.i18n.checks import numbers as num
-from packager.source import parse_blocks
+from packager.source import block_kind, block_tree
 
 ERROR, WARNING = "error", "warning"
 
@@ -148,7 +148,7 @@ _BLOCK_NAMES = {
 
 def block_kinds(text: str) -> list[str]:
     """The block elements ``text`` parses to on its own: ['p'] for every source string."""
-    return [child.tag for child in parse_blocks(text.split("\n"))]
+    return [block_kind(node) for node in block_tree(text).children]
 
 
 def _describe_blocks(kinds: list[str]) -> str:
