@@ -7,6 +7,7 @@ tests read its outputs and never modify them.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,39 @@ def run_packager(*args: str, cwd: Path | None = None, env: dict[str, str] | None
         env={**os.environ, **(env or {})},
         timeout=3600,
     )
+
+
+def po_strings(path: Path) -> dict[str, str]:
+    """msgctxt (or msgid, for entries without one) -> msgstr, read from the PO file's text.
+
+    An oracle independent of the code under test: no Babel, no packager. packager writes
+    every string on one line, and the shipped catalogs are packager's.
+    """
+    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+    def unescape(text: str) -> str:
+        return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(1)), text)
+
+    text = path.read_text(encoding="utf-8")
+    pattern = r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"\nmsgstr "(.*)"$'
+    return {unescape(m[1] if m[1] is not None else m[2]): unescape(m[3]) for m in re.finditer(pattern, text, re.M)}
+
+
+def ui_string(locale: str, domain: str, msgid: str) -> str:
+    """packager's own words in ``locale``, read from the interface catalog's text (English if absent)."""
+    path = REPO / "packager" / "locale" / locale / "LC_MESSAGES" / f"{domain}.po"
+    return (po_strings(path).get(msgid) if path.exists() else None) or msgid
+
+
+def expected_article(article, locale: str):
+    """The source article with every text replaced by the catalog's msgstr, read as text:
+    what a translated output must show, independent of the translate transform."""
+    import dataclasses
+
+    if locale == article.meta.language:
+        return article
+    strings = po_strings(REPO / "locales" / locale / "LC_MESSAGES" / f"{SLUG}.po")
+    return article.map_texts(lambda text: dataclasses.replace(text, markdown=strings[text.key]))
 
 
 def figure_alts(struct_tree: object) -> list[str]:

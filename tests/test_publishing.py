@@ -16,20 +16,12 @@ import pytest
 
 from packager.project import load_project
 from packager.source import read_article
-from tests.conftest import REPO, SHIPPED_LOCALES, SLUG, copy_project, run_packager
+from tests.conftest import SHIPPED_LOCALES, SLUG, copy_project, run_packager, ui_string
 
 EDITED_FROM = "It is a treatment with many steps."
 EDITED_TO = "It is a treatment with several steps."
 OUTDATED_MSGID = "This translation is of version {version}; the {language} article is now {current}."
 SPOKEN_MSGID = "This translation is of an earlier version of the article. The {language} article has changed since."
-
-
-def ui_string(locale: str, domain: str, msgid: str) -> str:
-    """The msgstr for ``msgid`` in packager's interface catalog, read as text."""
-    text = (REPO / "packager" / "locale" / locale / "LC_MESSAGES" / f"{domain}.po").read_text(encoding="utf-8")
-    match = re.search(r'^msgid "' + re.escape(msgid) + r'"\nmsgstr "(.*)"$', text, re.M)
-    assert match, f"{msgid!r} is not in {locale}/{domain}.po"
-    return match.group(1)
 
 
 def front_matter_version(root: Path) -> str:

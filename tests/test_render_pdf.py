@@ -24,13 +24,12 @@ from packager import inline
 from packager.builders import no_progress
 from packager.document import Article, Heading, ListBlock, Paragraph, Table
 from packager.i18n.translate import localized
-from packager.i18n.ui import ui_gettext
 from packager.project import ClinicSettings, Project, Settings
 from packager.render.html import DRAFT_LINE, DRAFT_NOTICE
 from packager.render.pdf import HandoutBuilder, LargePrintBuilder, PrintBuilder
 from packager.source import read_article
 
-from .conftest import ALL_LOCALES, REPO, SLUG, figure_alts
+from .conftest import ALL_LOCALES, REPO, SLUG, expected_article, figure_alts, po_strings, ui_string
 
 PUBLISH = "https://clinic.example.org/handouts"
 CLINIC = ClinicSettings(name="Riverside Rheumatology Clinic", contact="Tel. 555 0100 · rheum@riverside.example")
@@ -169,7 +168,7 @@ def _logical_rtl(chars: list[dict]) -> str:
 
 @pytest.mark.parametrize(("locale", "fmt"), CASES)
 def test_translated_text_is_printed(locale: str, fmt: str, built: dict, plumbed: dict) -> None:
-    article = built[locale, fmt].article
+    article = expected_article(read_article(REPO / "source" / f"{SLUG}.md"), locale)  # from the PO files
     pages = plumbed[locale, fmt]
     if locale == "ar":
         text = "\n".join(_logical_rtl(p["body_chars"]) for p in pages)
@@ -398,7 +397,7 @@ def test_qr_code_figure_has_alt_text_and_the_audio_address_is_printed(built: dic
         assert CLINIC.name.replace(" ", "") in _squash(page["text"])
         with pikepdf.open(built[locale, "handout"].path) as pdf:
             alts = figure_alts(pdf.Root.StructTreeRoot)
-        assert ui_gettext("render", locale)("Audio version of this handout") in alts
+        assert ui_string(locale, "render", "Audio version of this handout") in alts
 
 
 def test_link_addresses_are_printed_after_their_text(plumbed: dict) -> None:
@@ -412,7 +411,10 @@ def test_link_addresses_are_printed_after_their_text(plumbed: dict) -> None:
 @pytest.mark.parametrize(("locale", "fmt"), CASES)
 def test_every_page_has_the_footer(locale: str, fmt: str, built: dict, plumbed: dict) -> None:
     b = built[locale, fmt]
-    _ = ui_gettext("render", locale)
+
+    def _(msgid: str) -> str:
+        return ui_string(locale, "render", msgid)
+
     pages = plumbed[locale, fmt]
     assert len(pages) == b.pages
     title = _squash(inline.plain(b.article.meta.title.markdown))
@@ -455,7 +457,10 @@ def test_draft_notice_in_full_on_page_1_and_as_a_line_on_every_other(
     """Page 1 carries the full notice in both languages; every other page one short line in its own."""
     b = built[locale, fmt]
     english = _squash(DRAFT_NOTICE)
-    _ = ui_gettext("render", locale)
+
+    def _(msgid: str) -> str:
+        return ui_string(locale, "render", msgid)
+
     for number, page in enumerate(plumbed[locale, fmt]):
         text = _squash(page["text"])
         if not b.article.draft:
@@ -487,3 +492,19 @@ def test_same_inputs_give_identical_bytes(locale: str, built: dict, project: Pro
     b = built[locale, "large-print"]
     again = LargePrintBuilder().build(b.article, project, no_progress).files[b.path.name]
     assert again == b.data
+
+
+@pytest.mark.parametrize(("locale", "fmt"), [c for c in CASES if c.values[0] != "en"])
+def test_no_english_source_sentence_is_left_in_a_translated_pdf(locale: str, fmt: str, plumbed: dict) -> None:
+    """Every message the catalog translates differently is printed translated, not in English."""
+    strings = po_strings(REPO / "locales" / locale / "LC_MESSAGES" / f"{SLUG}.po")
+    source = read_article(REPO / "source" / f"{SLUG}.md")
+    printed = _squash(" ".join(p["text"] for p in plumbed[locale, fmt]))
+    left = [
+        t.markdown
+        for t in source.texts()
+        if len(inline.plain(t.markdown)) >= 30
+        and strings[t.key] != t.markdown
+        and _squash(inline.plain(t.markdown)) in printed
+    ]
+    assert left == [], left[:3]

@@ -47,9 +47,18 @@ def test_preflight_refuses_missing_voices(tmp_path: Path, settings: dict, locale
         AudioBuilder().preflight(_project(tmp_path, **settings), ["en", locale])
 
 
-def test_default_engine_needs_no_network(tmp_path: Path) -> None:
+def test_default_engine_speaks_with_the_network_blocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the default engine tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
     AudioBuilder().preflight(_project(tmp_path), ["en", "es", "ar", "zh_Hans", "vi"])
-    assert voice_for(_project(tmp_path), "en")[0].name == "espeak-ng"
+    engine, voice = voice_for(_project(tmp_path), "en")
+    samples, rate = engine.synthesize("Hello.", voice)
+    assert engine.name == "espeak-ng" and len(samples) > rate // 10
 
 
 def _tone_mp3() -> bytes:
