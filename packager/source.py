@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,20 @@ def _kind_name(kind: type) -> str:
 
 #: Deepest list nesting a handout prints, speaks and brailles clearly.
 MAX_LIST_DEPTH = 3
+#: What a list item may not hold, as its error names it.
+_ITEM_PART = defaultdict(
+    lambda: "another block",
+    paragraph="a second paragraph",
+    bullet_list="a second list",
+    ordered_list="a second list",
+    fence="a code block",
+    code_block="a code block",
+    blockquote="a quote",
+    heading="a heading",
+    table="a table",
+    html_block="raw HTML",
+    hr="a horizontal rule",
+)
 
 
 def block_tree(text: str) -> SyntaxTreeNode:
@@ -291,12 +306,18 @@ class _BodyParser:
         for m, item in enumerate(node.children, start=1):
             self._at(item)
             parts = item.children
-            if not parts or parts[0].type != "paragraph":
+            if not parts:
+                raise PackagerError("a list item is empty", self.path, self.line)
+            if parts[0].type != "paragraph":
                 raise PackagerError("a list item must start with its text", self.path, self.line)
             inner = parts[1:]
-            if len(inner) > 1 or (inner and inner[0].type not in ("bullet_list", "ordered_list")):
+            extra = [p for p in inner if p.type not in ("bullet_list", "ordered_list")] or inner[1:]
+            if extra:
+                self._at(extra[0])  # the line of what is not allowed, not the item's first line
                 raise PackagerError(
-                    "a list item holds one paragraph, and may hold one list after it", self.path, self.line
+                    f"a list item holds one paragraph, and may hold one list after it, not {_ITEM_PART[extra[0].type]}",
+                    self.path,
+                    self.line,
                 )
             what = "list item" if depth == 1 else f"list item in a list inside item {key.rsplit('/item', 2)[-2:][0]}"
             text = self._text(self._inline(parts[0]), f"{key}/item{m}", f"{what}, {where}")
