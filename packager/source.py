@@ -292,8 +292,9 @@ class _BodyParser:
         names = {"fence": "code block", "code_block": "code block", "hr": "horizontal rule"}
         raise PackagerError(f"{names.get(node.type, node.type)} is not supported in an article", self.path, self.line)
 
-    def _list(self, node: SyntaxTreeNode, key: str, where: str, depth: int) -> ListBlock:
-        """A list and the lists inside its items; keys name the parent ("list1/item2/list1/item1")."""
+    def _list(self, node: SyntaxTreeNode, key: str, where: str, depth: int, parent: str = "") -> ListBlock:
+        """A list and the lists inside its items; keys name the parent ("list1/item2/list1/item1"),
+        comments quote the parent item's words (``parent``), which is what a translator recognises."""
         self._at(node)
         if depth > MAX_LIST_DEPTH:
             raise PackagerError(
@@ -319,9 +320,11 @@ class _BodyParser:
                     self.path,
                     self.line,
                 )
-            what = "list item" if depth == 1 else f"list item in a list inside item {key.rsplit('/item', 2)[-2:][0]}"
+            what = f"list item under '{parent}'" if parent else "list item"
             text = self._text(self._inline(parts[0]), f"{key}/item{m}", f"{what}, {where}")
-            sublist = self._list(inner[0], f"{key}/item{m}/list1", where, depth + 1) if inner else None
+            words = inline.plain(text.markdown).strip()
+            words = words if len(words) <= 40 else words[:39].rstrip() + "…"
+            sublist = self._list(inner[0], f"{key}/item{m}/list1", where, depth + 1, words) if inner else None
             items.append(ListItem(text, sublist))
         return ListBlock(ordered, tuple(items), start, loose)
 
