@@ -188,7 +188,7 @@ _ITEM_PART = defaultdict(
 )
 
 
-def block_tree(text: str) -> SyntaxTreeNode:
+def block_tree(text: str, env: dict | None = None) -> SyntaxTreeNode:
     """CommonMark's block tree (markdown-it-py, with GFM tables), inline text left as Markdown.
 
     The translation checks parse translations with this too, so that "the same kind of
@@ -196,7 +196,7 @@ def block_tree(text: str) -> SyntaxTreeNode:
     by its item's content column, keeps an ordered list's first number and starts a new
     list when the marker changes, as every editor a clinic uses shows it.
     """
-    return SyntaxTreeNode(_markdown_it().parse(text))
+    return SyntaxTreeNode(_markdown_it().parse(text, {} if env is None else env))
 
 
 @functools.lru_cache(maxsize=1)
@@ -228,7 +228,19 @@ class _BodyParser:
         used: set[str] = {section_id}  # a heading "Introduction" becomes introduction-2
         self.counters: dict[str, int] = {}
         self.title = "introduction"
-        for node in block_tree(self.body).children:
+        env: dict = {}
+        tree = block_tree(self.body, env)
+        definitions = sorted(ref["map"][0] for ref in env.get("references", {}).values() if ref.get("map"))
+        if definitions:
+            # "[g]: https://..." vanishes from the tree, and each Text is inline Markdown read on
+            # its own, so "[the guide][g]" would print as typed, its address lost.
+            raise PackagerError(
+                "a link reference definition ('[name]: address') is not supported; "
+                "write the address in the link: [text](address)",
+                self.path,
+                self.first_line + definitions[0],
+            )
+        for node in tree.children:
             self._at(node)
             if node.type == "heading" and node.tag == "h2":
                 if heading is not None or blocks:
