@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -171,9 +172,23 @@ def _kind_name(kind: type) -> str:
 
 #: Deepest list nesting a handout prints, speaks and brailles clearly.
 MAX_LIST_DEPTH = 3
+#: What a list item may not hold, as its error names it.
+_ITEM_PART = defaultdict(
+    lambda: "another block",
+    paragraph="a second paragraph",
+    bullet_list="a second list",
+    ordered_list="a second list",
+    fence="a code block",
+    code_block="a code block",
+    blockquote="a quote",
+    heading="a heading",
+    table="a table",
+    html_block="raw HTML",
+    hr="a horizontal rule",
+)
 
 
-def block_tree(text: str) -> SyntaxTreeNode:
+def block_tree(text: str, env: dict | None = None) -> SyntaxTreeNode:
     """CommonMark's block tree (markdown-it-py, with GFM tables), inline text left as Markdown.
 
     The translation checks parse translations with this too, so that "the same kind of
@@ -181,7 +196,7 @@ def block_tree(text: str) -> SyntaxTreeNode:
     by its item's content column, keeps an ordered list's first number and starts a new
     list when the marker changes, as every editor a clinic uses shows it.
     """
-    return SyntaxTreeNode(_markdown_it().parse(text))
+    return SyntaxTreeNode(_markdown_it().parse(text, {} if env is None else env))
 
 
 @functools.lru_cache(maxsize=1)
@@ -213,7 +228,19 @@ class _BodyParser:
         used: set[str] = {section_id}  # a heading "Introduction" becomes introduction-2
         self.counters: dict[str, int] = {}
         self.title = "introduction"
-        for node in block_tree(self.body).children:
+        env: dict = {}
+        tree = block_tree(self.body, env)
+        definitions = sorted(ref["map"][0] for ref in env.get("references", {}).values() if ref.get("map"))
+        if definitions:
+            # "[g]: https://..." vanishes from the tree, and each Text is inline Markdown read on
+            # its own, so "[the guide][g]" would print as typed, its address lost.
+            raise PackagerError(
+                "a link reference definition ('[name]: address') is not supported; "
+                "write the address in the link: [text](address)",
+                self.path,
+                self.first_line + definitions[0],
+            )
+        for node in tree.children:
             self._at(node)
             if node.type == "heading" and node.tag == "h2":
                 if heading is not None or blocks:
@@ -277,8 +304,9 @@ class _BodyParser:
         names = {"fence": "code block", "code_block": "code block", "hr": "horizontal rule"}
         raise PackagerError(f"{names.get(node.type, node.type)} is not supported in an article", self.path, self.line)
 
-    def _list(self, node: SyntaxTreeNode, key: str, where: str, depth: int) -> ListBlock:
-        """A list and the lists inside its items; keys name the parent ("list1/item2/list1/item1")."""
+    def _list(self, node: SyntaxTreeNode, key: str, where: str, depth: int, parent: str = "") -> ListBlock:
+        """A list and the lists inside its items; keys name the parent ("list1/item2/list1/item1"),
+        comments quote the parent item's words (``parent``), which is what a translator recognises."""
         self._at(node)
         if depth > MAX_LIST_DEPTH:
             raise PackagerError(
@@ -291,16 +319,24 @@ class _BodyParser:
         for m, item in enumerate(node.children, start=1):
             self._at(item)
             parts = item.children
-            if not parts or parts[0].type != "paragraph":
+            if not parts:
+                raise PackagerError("a list item is empty", self.path, self.line)
+            if parts[0].type != "paragraph":
                 raise PackagerError("a list item must start with its text", self.path, self.line)
             inner = parts[1:]
-            if len(inner) > 1 or (inner and inner[0].type not in ("bullet_list", "ordered_list")):
+            extra = [p for p in inner if p.type not in ("bullet_list", "ordered_list")] or inner[1:]
+            if extra:
+                self._at(extra[0])  # the line of what is not allowed, not the item's first line
                 raise PackagerError(
-                    "a list item holds one paragraph, and may hold one list after it", self.path, self.line
+                    f"a list item holds one paragraph, and may hold one list after it, not {_ITEM_PART[extra[0].type]}",
+                    self.path,
+                    self.line,
                 )
-            what = "list item" if depth == 1 else f"list item in a list inside item {key.rsplit('/item', 2)[-2:][0]}"
+            what = f"list item under '{parent}'" if parent else "list item"
             text = self._text(self._inline(parts[0]), f"{key}/item{m}", f"{what}, {where}")
-            sublist = self._list(inner[0], f"{key}/item{m}/list1", where, depth + 1) if inner else None
+            words = inline.plain(text.markdown).strip()
+            words = words if len(words) <= 40 else words[:39].rstrip() + "…"
+            sublist = self._list(inner[0], f"{key}/item{m}/list1", where, depth + 1, words) if inner else None
             items.append(ListItem(text, sublist))
         return ListBlock(ordered, tuple(items), start, loose)
 

@@ -103,8 +103,9 @@ def test_texts_carry_lines_comments_and_inline_markdown(tmp_path: Path) -> None:
         ("Fine.\n\n    code block\n", FRONT, "code block is not supported", 15),
         ("# Title again\n", FRONT, "level-1 heading is not allowed", 13),
         ("- a\n  - b\n    - c\n      - d\n", FRONT, "nested more than 3 levels deep", 16),
-        ("- a\n\n  more text\n", FRONT, "a list item holds one paragraph", 13),
+        ("- a\n\n  more text\n", FRONT, "a list item holds one paragraph", 15),
         ("![](x.png)\n", FRONT, "needs alternative text", 13),
+        ("See [the guide][g].\n\n[g]: https://example.org/\n", FRONT, "link reference definition", 15),
         ("Click [here](javascript:alert(1)).\n", FRONT, "is not an http(s), mailto or tel address", 13),
     ],
 )

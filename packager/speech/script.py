@@ -130,7 +130,7 @@ def _block(writer: _Writer, block: Block, _) -> None:
     elif isinstance(block, Paragraph):
         writer.say(_spoken(block.text, lexicon), "paragraph")
     elif isinstance(block, ListBlock):
-        _list(writer, block, _, parent=None)
+        _list(writer, block, _)
     elif isinstance(block, Table):
         header = [_spoken(cell, lexicon) for cell in block.header]
         for row in block.rows:
@@ -146,19 +146,25 @@ def _block(writer: _Writer, block: Block, _) -> None:
         raise unhandled(block, "the speech script")
 
 
-def _list(writer: _Writer, block: ListBlock, _, parent: int | None) -> None:
+def _list(writer: _Writer, block: ListBlock, _, parent: tuple[int, ...] = ()) -> None:
     """Items with the numbers the page shows; a point inside a numbered step says which step
-    it belongs to ("Step 2, point 1."), so a listener never loses the numbering."""
+    it belongs to ("Step 2, point 1."), and a point inside that point which point too
+    ("Step 2, point 1, sub-point 1."), so a listener never loses the numbering."""
     for n, item in enumerate(block.items, start=block.start):
         said = _spoken(item.text, writer.lexicon)
-        if parent is not None:
-            said = _("Step {step}, point {point}.").format(step=parent, point=n - block.start + 1) + " " + said
+        point = n - block.start + 1
+        if len(parent) == 1:
+            said = _("Step {step}, point {point}.").format(step=parent[0], point=point) + " " + said
+        elif len(parent) == 2:
+            label = _("Step {step}, point {point}, sub-point {sub}.")
+            said = label.format(step=parent[0], point=parent[1], sub=point) + " " + said
         elif block.ordered:
             said = f"{n}. {said}"
         last = n == block.start + len(block.items) - 1 and item.sublist is None
         writer.say(said, "last-item" if last else "item")
         if item.sublist is not None:
-            _list(writer, item.sublist, _, parent=n if block.ordered and parent is None else parent)
+            inner = (*parent, point) if parent else (n,) if block.ordered else ()
+            _list(writer, item.sublist, _, inner)
 
 
 _YEAR = re.compile(r"\((\d{4})\)")
