@@ -130,6 +130,9 @@ def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
     atomic_write(build_dir / MANIFEST, text.encode("utf-8"), tmp_dir=build_dir / ".tmp")
 
 
+_FILE_ORDER = (".pdf", ".mp3", ".m4b", ".m3u8")  # the order of links to one language's files
+
+
 def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
     """build/index.html: every output by article and language, for clinic staff to open and print."""
     from html import escape
@@ -149,9 +152,10 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
             name = locale
         links = []
         order = ("handout", "large-print", "audio")
-        for out in sorted(outs, key=lambda o: (order.index(o["format"]), o["path"].endswith(".m3u8"))):
+        for out in sorted(outs, key=lambda o: (order.index(o["format"]), _FILE_ORDER.index(Path(o["path"]).suffix))):
             if out["path"].count("/") == 1:  # the main files, not the per-section tracks
-                label = labels[out["format"]] + (" playlist" if out["path"].endswith(".m3u8") else "")
+                kind = {".m3u8": " playlist", ".m4b": " audiobook (M4B)"}.get(Path(out["path"]).suffix, "")
+                label = labels[out["format"]] + kind
                 links.append(f'<a href="{escape(out["path"])}">{label}</a>')
         draft = " (draft translation, not yet medically reviewed)" if any(o.get("draft") for o in outs) else ""
         items.append(

@@ -1,8 +1,9 @@
 """``AudioBuilder``: the Builder for ``--format audio``.
 
-Per locale it returns one chaptered MP3 of the whole article, one MP3 per
-section and an .m3u8 playlist, so that a listener with the simplest player
-can still skip section by section.
+Per locale it returns one chaptered MP3 of the whole article, the same
+narration as a chaptered M4B audiobook (AAC) for Apple Books and audiobook
+apps, one MP3 per section and an .m3u8 playlist, so that a listener with the
+simplest player can still skip section by section.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
 from packager.speech.lexicon import find_lexicon, load_lexicon
 from packager.speech.script import OPENING_ID, Script, build_script
 
-SPEECH_FORMAT = "speech-3"  # bump when assembly or mastering changes the sound
+SPEECH_FORMAT = "speech-4"  # bump when assembly or mastering changes the sound
 #: ID3 wants ISO 639-2 language codes.
 ISO639_2 = {"en": "eng", "es": "spa", "ar": "ara", "zh": "zho", "vi": "vie", "fr": "fra", "pt": "por", "de": "deu"}
 
@@ -35,11 +36,13 @@ class AudioBuilder:
     def outputs(self, article: Article) -> list[str]:
         slug = article.slug
         tracks = [f"{slug}/{n:02d}-{cid}.mp3" for n, cid in enumerate(chapter_ids(article), start=1)]
-        return [f"{slug}.mp3", *tracks, f"{slug}.m3u8"]
+        return [f"{slug}.mp3", f"{slug}.m4b", *tracks, f"{slug}.m3u8"]
 
     def inputs(self, project: Project, locale: str) -> list[Path | str]:
         engine, voice = voice_for(project, locale)
-        found: list[Path | str] = [SPEECH_FORMAT]
+        from packager.speech.audio import ffmpeg_version
+
+        found: list[Path | str] = [SPEECH_FORMAT, ffmpeg_version()]
         lexicon = find_lexicon(project.locales_dir, locale)
         found += [lexicon] if lexicon else []
         found += ui_paths("speech", locale)
@@ -81,7 +84,7 @@ class AudioBuilder:
 
 
 def _package(article: Article, project: Project, script: Script, rendered, engine: Engine, voice: Voice) -> dict:
-    from packager.speech.audio import ChapterMark, Tags, playlist, tag_mp3
+    from packager.speech.audio import ChapterMark, Tags, encode_m4b, playlist, tag_mp3
 
     _ = ui_gettext("speech", article.locale)
     slug = article.slug
@@ -114,8 +117,10 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
         track = Tags(**{**base.__dict__, "title": chapter.title, "album": script.title, "track": f"{n}/{total}"})
         files[path] = tag_mp3(mp3, track)
         entries.append((path, chapter.title, seconds))
-    full = tag_mp3(b"".join(rendered.chapters), base, marks)
-    return {f"{slug}.mp3": full, **files, f"{slug}.m3u8": playlist(script.title, entries)}
+    narration = b"".join(rendered.chapters)
+    m4b = encode_m4b(narration, base, marks, project.settings.audio.bitrate)
+    full = {f"{slug}.mp3": tag_mp3(narration, base, marks), f"{slug}.m4b": m4b}
+    return {**full, **files, f"{slug}.m3u8": playlist(script.title, entries)}
 
 
 __all__ = ["AudioBuilder"]
