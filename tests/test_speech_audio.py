@@ -76,8 +76,9 @@ def test_tags_and_chapters(built) -> None:
     assert [str(c.sub_frames["TIT2"]) for c in chapters] == [
         "Tiny handout",
         "First part",
-        "References",
         "Medical disclaimer",
+        "Contact",
+        "References",
     ]
     samples, rate = decode(out / "tiny.mp3")
     assert rate == 22050 == MP3(out / "tiny.mp3").info.sample_rate

@@ -5,6 +5,7 @@ Uses the session's one full build (``shipped_build``); nothing here synthesises.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
@@ -12,6 +13,7 @@ from mutagen.id3 import ID3
 
 from packager import inline
 from packager.i18n.translate import localized
+from packager.i18n.ui import ui_gettext
 from packager.project import load_project
 from packager.source import read_article
 from packager.speech.lexicon import load_lexicon
@@ -38,8 +40,12 @@ def test_chapters_tracks_and_playlist(narration) -> None:
     _, _, article, folder, samples, rate = narration
     tags = ID3(folder / f"{SLUG}.mp3")
     chapters = [tags[f"CHAP:{cid}"] for cid in tags.getall("CTOC")[0].child_element_ids]
-    headings = [inline.plain(s.heading.markdown) for s in article.sections if s.heading]
-    assert [str(c.sub_frames["TIT2"]) for c in chapters] == [inline.plain(article.meta.title.markdown), *headings]
+    headed = [s for s in article.sections if s.heading]
+    main = [inline.plain(s.heading.markdown) for s in headed if s.id != "references"]
+    references = [inline.plain(s.heading.markdown) for s in headed if s.id == "references"]
+    contact = ui_gettext("speech", article.locale)("Contact")
+    expected = [inline.plain(article.meta.title.markdown), *main, contact, *references]
+    assert [str(c.sub_frames["TIT2"]) for c in chapters] == expected
     assert chapters[0].start_time == 0 and chapters[-1].end_time <= samples.size / rate * 1000 + 30
     for a, b in itertools.pairwise(chapters):
         assert a.start_time < a.end_time == b.start_time
@@ -83,6 +89,35 @@ def test_level_and_silences(narration) -> None:
         assert any(s <= at <= e and e - s >= 1.0 for s, e in gaps), (locale, at)
     inner = [e - s for s, e in gaps[1:-1]]
     assert max(inner) <= 3.0, locale
+
+
+def test_orientation_in_every_locale(narration) -> None:
+    """Parts counted and skippable, "Part N of M" in the language, a synthetic-voice notice, a spoken end.
+
+    The script is made with the lexicon's words and number spelling left out, so the catalog's
+    wording appears as written.
+    """
+    locale, project, article, folder, _, _ = narration
+    _ = ui_gettext("speech", locale)
+    plain = dataclasses.replace(load_lexicon(project.locales_dir, locale), words={}, letters={}, numbers="engine")
+    script = build_script(article, plain)
+    said = [[u.text for u in chapter.utterances] for chapter in script.chapters]
+    total = len(script.chapters)
+    assert total == len(ID3(folder / f"{SLUG}.mp3").getall("CHAP"))
+    voice = _("This recording uses a synthetic voice: a computer reads the text.")
+    parts = _("This recording has {parts} parts. To skip to the next part, use the next track or next chapter button.")
+    assert voice in said[0] and parts.format(parts=total) in said[0], locale
+    for n, chapter in enumerate(said[1:], start=2):
+        assert chapter[0] == _("Part {number} of {total}.").format(number=n, total=total), locale
+    assert script.chapters[-2].id == "closing" and script.chapters[-1].id == "references"
+    assert _("The last part is the full reference list. You can stop the recording here.") in said[-2]
+    assert said[-1][-1] == _("End of recording."), locale
+    references = next(s for s in article.sections if s.id == "references")
+    assert len([t for t in said[-1] if t.startswith(_("Reference {number}: {reference}").split("{")[0])]) == len(
+        references.blocks[0].items
+    )
+    comment = str(ID3(folder / f"{SLUG}.mp3").getall("COMM")[0])
+    assert voice in comment, locale
 
 
 def test_speech_rate(narration) -> None:

@@ -14,19 +14,14 @@ from typing import Any
 from packager.builders import Product, Progress
 from packager.document import Article
 from packager.i18n.ui import ui_gettext, ui_paths
-from packager.project import Project
+from packager.project import AudioSettings, Project
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
 from packager.speech.lexicon import find_lexicon, load_lexicon
-from packager.speech.script import OPENING_ID, Script, build_script
+from packager.speech.script import Script, build_script, chapter_ids
 
 SPEECH_FORMAT = "speech-4"  # bump when assembly or mastering changes the sound
 #: ID3 wants ISO 639-2 language codes.
 ISO639_2 = {"en": "eng", "es": "spa", "ar": "ara", "zh": "zho", "vi": "vie", "fr": "fra", "pt": "por", "de": "deu"}
-
-
-def chapter_ids(article: Article) -> list[str]:
-    """The opening (title, language, notices and any text before the first heading), then each section."""
-    return [OPENING_ID] + [s.id for s in article.sections if s.heading is not None]
 
 
 class AudioBuilder:
@@ -34,8 +29,11 @@ class AudioBuilder:
     preload = ("numpy", "scipy.signal", "scipy.ndimage", "pyloudnorm", "lameenc", "mutagen.id3")
 
     def outputs(self, article: Article) -> list[str]:
+        """The files, with the tracks named as the default settings order the parts (``build`` names them
+        from the script it reads, so a project's own ``audio.reference_sections`` is followed)."""
         slug = article.slug
-        tracks = [f"{slug}/{n:02d}-{cid}.mp3" for n, cid in enumerate(chapter_ids(article), start=1)]
+        order = chapter_ids(article, AudioSettings().reference_sections)
+        tracks = [f"{slug}/{n:02d}-{cid}.mp3" for n, cid in enumerate(order, start=1)]
         return [f"{slug}.mp3", f"{slug}.m4b", *tracks, f"{slug}.m3u8"]
 
     def inputs(self, project: Project, locale: str) -> list[Path | str]:
@@ -64,7 +62,10 @@ class AudioBuilder:
         from packager.speech.synthesis import render
 
         lexicon = load_lexicon(project.locales_dir, article.locale)
-        script = build_script(article, lexicon, project.settings.audio.reference_sections)
+        clinic = project.settings.clinic
+        script = build_script(
+            article, lexicon, project.settings.audio.reference_sections, (clinic.name, clinic.contact)
+        )
         engine, voice = voice_for(project, article.locale)
         info: dict[str, Any] = {}
         cache_dir, bitrate = project.build_dir / ".cache" / "tts", project.settings.audio.bitrate
@@ -91,9 +92,10 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     meta = article.meta
     language = ISO639_2.get(article.locale.split("_")[0], "und")
     album = project.settings.clinic.name or script.title
-    comment = (
-        _("This is a draft translation. It has not yet been checked by a medical reviewer.") if article.draft else ""
-    )
+    notices = [_("This recording uses a synthetic voice: a computer reads the text.")]
+    if article.draft:
+        notices.append(_("This is a draft translation. It has not yet been checked by a medical reviewer."))
+    comment = " ".join(notices)
     base = Tags(
         title=script.title,
         artist=", ".join(meta.authors),

@@ -60,7 +60,7 @@ def normalize(text: str, lexicon: Lexicon) -> str:
     text = re.sub("[\U000f0000-\U000ffffd]", lambda m: kept[ord(m.group(0)) - _KEPT], text)
     text = _LEFTOVER.sub(" ", text)
     text = re.sub(r"[ \t\n]+", " ", text).strip()
-    text = re.sub(r" ([,.;:!?、，。；：！？）)])", r"\1", text)
+    text = re.sub(r" ([,.;:!?、，。；：！？）)،؟])", r"\1", text)
     _guard(text, lexicon)
     return text
 
