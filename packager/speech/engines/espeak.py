@@ -2,7 +2,8 @@
 
 It is a formant synthesiser: robotic but clear and always available. Voices
 and the Klatt variant are per language data below; Mandarin uses the
-pinyin voice because 1.51's ``cmn`` reads tone digits aloud in English.
+pinyin voice because 1.51's ``cmn`` reads tone digits aloud in English, and
+is given pinyin made by pypinyin (phrase readings and tone changes).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 #: eSpeak voice per language. klatt4 is the variant an offline recogniser understands best in English.
 DEFAULT_VOICES = {"en": "en-us+klatt4", "es": "es-419+klatt4", "ar": "ar", "vi": "vi", "zh": "cmn-latn-pinyin"}
+#: Voices that read pinyin with tone numbers: the text is converted by ``packager.speech.pinyin`` first.
+PINYIN_VOICES = frozenset({"cmn-latn-pinyin"})
 #: eSpeak's -s is nominal; these factors, measured on the shipped article with our pauses, turn the
 #: target words (characters) a minute of the whole recording into the -s eSpeak needs.
 SPEED_FACTOR = {"en": 1.1, "es": 1.3, "ar": 1.7, "vi": 0.83, "zh": 1.0}
@@ -62,10 +65,19 @@ class EspeakEngine:
             raise PackagerError(f"espeak-ng has no voice {base!r} for {voice.locale} (see espeak-ng --voices)")
 
     def identity(self, voice: Voice) -> str:
-        return f"{voice.name} -s {_speed(voice)}"
+        identity = f"{voice.name} -s {_speed(voice)}"
+        if _pinyin_voice(voice):
+            from packager.speech import pinyin
+
+            identity += f" {pinyin.version()}"
+        return identity
 
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
         speed = _speed(voice)
+        if _pinyin_voice(voice):
+            from packager.speech.pinyin import to_pinyin
+
+            text = to_pinyin(text)
         result = subprocess.run(
             [_binary(), "-v", voice.name, "-s", str(speed), "-b", "1", "--stdout"],
             input=text.encode("utf-8"),
@@ -75,6 +87,10 @@ class EspeakEngine:
         if result.returncode != 0:
             raise PackagerError(f"espeak-ng failed: {result.stderr.decode(errors='replace').strip()}")
         return _read_wav(result.stdout)
+
+
+def _pinyin_voice(voice: Voice) -> bool:
+    return voice.name.split("+")[0].lower() in PINYIN_VOICES
 
 
 def _speed(voice: Voice) -> int:
