@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras=""
+extras="[arabic]"  # Arabic short vowels (piper-tts ships the tashkeel model)
 [ "${1:-}" = "--test" ] && extras="[test]"
 
 packages=$(grep -v '^\s*#' debian-packages.txt | grep -v '^\s*$' | tr '\n' ' ')

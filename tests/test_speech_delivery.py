@@ -94,12 +94,13 @@ def test_level_and_silences(narration) -> None:
 def test_orientation_in_every_locale(narration) -> None:
     """Parts counted and skippable, "Part N of M" in the language, a synthetic-voice notice, a spoken end.
 
-    The script is made with the lexicon's words and number spelling left out, so the catalog's
+    The script is made with the lexicon's words, number spelling and diacritiser left out, so the catalog's
     wording appears as written.
     """
     locale, project, article, folder, _, _ = narration
     _ = ui_gettext("speech", locale)
-    plain = dataclasses.replace(load_lexicon(project.locales_dir, locale), words={}, letters={}, numbers="engine")
+    lexicon = load_lexicon(project.locales_dir, locale)
+    plain = dataclasses.replace(lexicon, words={}, letters={}, numbers="engine", diacritise="")
     script = build_script(article, plain)
     said = [[u.text for u in chapter.utterances] for chapter in script.chapters]
     total = len(script.chapters)

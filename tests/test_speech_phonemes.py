@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from packager.speech.engines.espeak import DEFAULT_VOICES, PINYIN_VOICES
+from packager.speech.engines.espeak import DEFAULT_VOICES, engine_text
 from packager.speech.lexicon import load_lexicon
 from packager.speech.pinyin import to_pinyin
 from tests.conftest import ALL_LOCALES
@@ -25,8 +25,7 @@ RECORDED = REPO / "tests" / "data" / "phonemes.yaml"
 
 def phonemes(locale: str, said: str) -> str:
     voice = DEFAULT_VOICES.get(locale) or DEFAULT_VOICES[locale.split("_")[0]]
-    if voice in PINYIN_VOICES:
-        said = to_pinyin(said)
+    said = engine_text(said, voice)  # as the engine is given it (pinyin, Arabic mark order)
     out = subprocess.run(["espeak-ng", "-v", voice, "-q", "-x", said], capture_output=True, text=True, check=True)
     return " ".join(out.stdout.split())
 
@@ -65,6 +64,11 @@ def test_espeak_reads_plaquenil_better_than_a_respelling() -> None:
     """ "plack when ill" stressed "when"; eSpeak's own reading is ˈpla-kwə-ˌnil, so there is no entry."""
     assert "Plaquenil" not in load_lexicon(REPO / "locales", "en").words
     assert phonemes("en", "Plaquenil") == "pl'akw@n,Il"
+
+
+def test_arabic_shadda_keeps_its_vowel() -> None:
+    """الدِّرَاسَات is ad-dirāsāt: the kasra after the doubled dal is heard (canonical mark order lost it)."""
+    assert phonemes("ar", "الدِّرَاسَاتِ").startswith("?add:i")
 
 
 def test_chinese_through_pypinyin() -> None:

@@ -43,6 +43,11 @@ class AudioBuilder:
         found: list[Path | str] = [SPEECH_FORMAT, ffmpeg_version()]
         lexicon = find_lexicon(project.locales_dir, locale)
         found += [lexicon] if lexicon else []
+        diacritiser = load_lexicon(project.locales_dir, locale).diacritise
+        if diacritiser:
+            from packager.speech.diacritics import identity
+
+            found.append(identity(diacritiser))
         found += ui_paths("speech", locale)
         found.append(f"{engine.name} {engine.version()} voice={engine.identity(voice)} rate={voice.rate}")
         if project.settings.audio.fallback:

@@ -40,6 +40,7 @@ class Lexicon:
     decimal: str = "point"  # 2.5 -> "2 point 5" where numbers are spelled
     numbers: str = "engine"  # "engine": digits go to the engine; "spell": packager writes them out
     word_joiner: str = " "  # "" for languages written without spaces
+    diacritise: str = ""  # "tashkeel": Arabic short vowels added before synthesis (packager.speech.diacritics)
 
     def sorted_words(self) -> list[tuple[str, str]]:
         """Longest first, so "CAR T cells" wins over "CAR T"."""
@@ -47,6 +48,7 @@ class Lexicon:
 
 
 _KEYS = {"words", "letters", "symbols", "currency", "scales", "range_words", "dot", "decimal", "numbers", "word_joiner"}
+_KEYS |= {"diacritise"}
 
 
 MAX_LEXICON_BYTES = 1_000_000
@@ -116,6 +118,9 @@ def _read(path: Path, locale: str) -> Lexicon:
     numbers = str(data.get("numbers", "engine"))
     if numbers not in ("engine", "spell"):
         raise PackagerError("'numbers' must be 'engine' or 'spell'", path)
+    diacritise = str(data.get("diacritise", ""))
+    if diacritise not in ("", "tashkeel"):
+        raise PackagerError("'diacritise' must be 'tashkeel' or left out", path)
     return Lexicon(
         locale=locale,
         path=path,
@@ -129,4 +134,5 @@ def _read(path: Path, locale: str) -> Lexicon:
         decimal=str(data.get("decimal", "point")),
         numbers=numbers,
         word_joiner=str(data.get("word_joiner", " ")),
+        diacritise=diacritise,
     )

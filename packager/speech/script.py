@@ -81,7 +81,12 @@ class _Writer:
             return
         if not re.search(r"[.!?。！？:：؟]$", plain):
             plain += "。" if self.lexicon.word_joiner == "" else "."
-        self.out.append(Utterance(normalize(plain, self.lexicon), PAUSES[kind], count_words(plain)))
+        said = normalize(plain, self.lexicon)
+        if self.lexicon.diacritise:
+            from packager.speech.diacritics import diacritise
+
+            said = diacritise(said, self.lexicon.diacritise)
+        self.out.append(Utterance(said, PAUSES[kind], count_words(plain)))
 
 
 def chapter_sections(article: Article, reference_sections: tuple[str, ...]) -> tuple[list[Section], list[Section]]:

@@ -9,6 +9,7 @@ is given pinyin made by pypinyin (phrase readings and tone changes).
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import subprocess
 from typing import TYPE_CHECKING
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 #: eSpeak voice per language. klatt4 is the variant an offline recogniser understands best in English.
 DEFAULT_VOICES = {"en": "en-us+klatt4", "es": "es-419+klatt4", "ar": "ar", "vi": "vi", "zh": "cmn-latn-pinyin"}
+#: Bump when ``engine_text`` changes what eSpeak is given (cached utterances are keyed by the identity).
+ENGINE_TEXT_FORMAT = 2
 #: Voices that read pinyin with tone numbers: the text is converted by ``packager.speech.pinyin`` first.
 PINYIN_VOICES = frozenset({"cmn-latn-pinyin"})
 #: eSpeak's -s is nominal; these factors, measured on the shipped article with our pauses, turn the
@@ -65,8 +68,8 @@ class EspeakEngine:
             raise PackagerError(f"espeak-ng has no voice {base!r} for {voice.locale} (see espeak-ng --voices)")
 
     def identity(self, voice: Voice) -> str:
-        identity = f"{voice.name} -s {_speed(voice)}"
-        if _pinyin_voice(voice):
+        identity = f"{voice.name} -s {_speed(voice)} text-{ENGINE_TEXT_FORMAT}"
+        if _pinyin_voice(voice.name):
             from packager.speech import pinyin
 
             identity += f" {pinyin.version()}"
@@ -74,10 +77,7 @@ class EspeakEngine:
 
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
         speed = _speed(voice)
-        if _pinyin_voice(voice):
-            from packager.speech.pinyin import to_pinyin
-
-            text = to_pinyin(text)
+        text = engine_text(text, voice.name)
         result = subprocess.run(
             [_binary(), "-v", voice.name, "-s", str(speed), "-b", "1", "--stdout"],
             input=text.encode("utf-8"),
@@ -89,8 +89,25 @@ class EspeakEngine:
         return _read_wav(result.stdout)
 
 
-def _pinyin_voice(voice: Voice) -> bool:
-    return voice.name.split("+")[0].lower() in PINYIN_VOICES
+def _pinyin_voice(voice_name: str) -> bool:
+    return voice_name.split("+")[0].lower() in PINYIN_VOICES
+
+
+_VOWEL_THEN_SHADDA = re.compile("([\u064b-\u0650])\u0651")
+
+
+def engine_text(text: str, voice_name: str) -> str:
+    """The text as eSpeak NG reads it right with ``voice_name``.
+
+    Pinyin voices get pinyin. Arabic shadda goes before the vowel on the same letter:
+    Unicode's canonical order puts it after (دِّ is dal, kasra, shadda), and eSpeak NG then
+    drops the vowel (الدِّرَاسَات read "addrāsāt").
+    """
+    if _pinyin_voice(voice_name):
+        from packager.speech.pinyin import to_pinyin
+
+        text = to_pinyin(text)
+    return _VOWEL_THEN_SHADDA.sub("\u0651\\1", text)
 
 
 def _speed(voice: Voice) -> int:
