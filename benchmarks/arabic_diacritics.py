@@ -67,7 +67,8 @@ def main() -> None:
     words = [w for t in after for w in WORD.findall(t)]
     bare, due = missing_marks(words)
     letters = sum(len(ARABIC_LETTER.findall(t)) for t in after)
-    print(f"diacritics per Arabic letter: before {coverage(before):.1%}, after {coverage(after):.1%} ({letters} letters)")
+    print(f"diacritics per Arabic letter: before {coverage(before):.1%}, after {coverage(after):.1%}", end=" ")
+    print(f"({letters} letters)")
     print(f"consonants without a due mark: {bare} of {due} ({bare / due:.1%})")
     forms: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for word in words:

@@ -15,6 +15,7 @@ from packager.builders import Product, Progress
 from packager.document import Article
 from packager.i18n.ui import ui_gettext, ui_paths
 from packager.project import AudioSettings, Project
+from packager.source import read_article
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
 from packager.speech.lexicon import find_lexicon, load_lexicon
 from packager.speech.script import Script, build_script, chapter_ids
@@ -41,8 +42,9 @@ class AudioBuilder:
         from packager.speech.audio import ffmpeg_version
 
         found: list[Path | str] = [SPEECH_FORMAT, ffmpeg_version()]
-        lexicon = find_lexicon(project.locales_dir, locale)
-        found += [lexicon] if lexicon else []
+        for language in dict.fromkeys((locale, project.settings.source_language)):  # islands use the source's
+            lexicon = find_lexicon(project.locales_dir, language)
+            found += [lexicon] if lexicon else []
         diacritiser = load_lexicon(project.locales_dir, locale).diacritise
         if diacritiser:
             from packager.speech.diacritics import identity
@@ -68,8 +70,14 @@ class AudioBuilder:
 
         lexicon = load_lexicon(project.locales_dir, article.locale)
         clinic = project.settings.clinic
+        source = read_article(article.path)  # for the spans a translation keeps in the source language
         script = build_script(
-            article, lexicon, project.settings.audio.reference_sections, (clinic.name, clinic.contact)
+            article,
+            lexicon,
+            project.settings.audio.reference_sections,
+            (clinic.name, clinic.contact),
+            source,
+            load_lexicon(project.locales_dir, source.locale),
         )
         engine, voice = voice_for(project, article.locale)
         info: dict[str, Any] = {}

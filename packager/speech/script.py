@@ -21,6 +21,7 @@ from babel import Locale, UnknownLocaleError
 from packager import inline
 from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Section, Table, Text
 from packager.i18n.ui import ui_gettext
+from packager.speech import islands
 from packager.speech.lexicon import Lexicon
 from packager.speech.normalize import normalize, sayable_address
 
@@ -68,25 +69,75 @@ def language_name(locale: str) -> str:
     return parsed.get_language_name(parsed) or locale
 
 
+class _Reader:
+    """How this article's texts become spoken text: its lexicon, and islands of the source language.
+
+    ``source`` is the article in its source language (None when narrating the source
+    itself); its texts, by message key, tell which spans a translation left untranslated.
+    """
+
+    def __init__(self, lexicon: Lexicon, source: Article | None = None, source_lexicon: Lexicon | None = None):
+        self.lexicon = lexicon
+        self.source_language = source.locale.split("_")[0] if source is not None else ""
+        islands_wanted = source is not None and self.source_language != lexicon.locale.split("_")[0]
+        self.source_texts = {t.key: t for t in source.texts()} if source is not None and islands_wanted else {}
+        self.source_lexicon = source_lexicon or Lexicon(locale=self.source_language)
+        self.latin_script = _written_in_latin(lexicon.locale)
+
+    def spoken(self, text: Text | None) -> str:
+        """Links by their text; a link whose text is an address, in its sayable form; islands marked."""
+        if text is None:
+            return ""
+        said, emphasised = _spoken_parts(text, self.lexicon)
+        source = self.source_texts.get(text.key)
+        if source is None:
+            return said
+        source_said = _spoken_parts(source, self.source_lexicon)[0]
+        spans = islands.find(said, source_said, emphasised, self.latin_script)
+        for start, end in reversed(spans):
+            said = said[:start] + islands.mark(self.source_language, said[start:end]) + said[end:]
+        return said
+
+
+def _written_in_latin(locale: str) -> bool:
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags").get(locale) or get_global("likely_subtags").get(locale.split("_")[0], "")
+    parts = str(likely).split("_")
+    return "Latn" in parts or "Latn" in locale.split("_")
+
+
 class _Writer:
     """Collects utterances for one chapter; one place decides wording and pauses."""
 
-    def __init__(self, lexicon: Lexicon):
-        self.lexicon = lexicon
+    def __init__(self, reader: _Reader):
+        self.reader = reader
+        self.lexicon = reader.lexicon
         self.out: list[Utterance] = []
 
     def say(self, plain: str, kind: str) -> None:
         plain = plain.strip()
-        if not plain:
+        heard = islands.strip(plain)
+        if not heard.strip():
             return
-        if not re.search(r"[.!?。！？:：؟]$", plain):
+        if not re.search(r"[.!?。！？:：؟]$", heard):
             plain += "。" if self.lexicon.word_joiner == "" else "."
-        said = normalize(plain, self.lexicon)
+        pieces = []
+        for language, piece in islands.segments(plain):
+            if language is None:
+                pieces.append(self._own(piece))
+            else:
+                pieces.append(" " + islands.mark(language, normalize(piece, self.reader.source_lexicon)) + " ")
+        said = re.sub(r"\s+", " ", "".join(pieces)).strip()
+        self.out.append(Utterance(said, PAUSES[kind], count_words(heard)))
+
+    def _own(self, piece: str) -> str:
+        said = normalize(piece, self.lexicon) if piece.strip(" ,;:") else piece
         if self.lexicon.diacritise:
             from packager.speech.diacritics import diacritise
 
             said = diacritise(said, self.lexicon.diacritise)
-        self.out.append(Utterance(said, PAUSES[kind], count_words(plain)))
+        return said
 
 
 def chapter_sections(article: Article, reference_sections: tuple[str, ...]) -> tuple[list[Section], list[Section]]:
@@ -106,16 +157,21 @@ def build_script(
     lexicon: Lexicon,
     reference_sections: tuple[str, ...] = ("references",),
     clinic: tuple[str, str] = ("", ""),
+    source: Article | None = None,
+    source_lexicon: Lexicon | None = None,
 ) -> Script:
     """The whole narration of ``article`` in its own language, one chapter per part.
 
     ``clinic`` is the clinic's name and contact (phone, address), spoken in the closing part.
+    ``source`` (the article in the source language) and its lexicon mark the spans a
+    translation kept in the source language, to be spoken in that language.
     """
+    reader = _Reader(lexicon, source, source_lexicon)
     _ = ui_gettext("speech", article.locale)
     main, references = chapter_sections(article, reference_sections)
     total = len(main) + len(references) + 2
-    title = _spoken(article.meta.title, lexicon)
-    opening = _Writer(lexicon)
+    title = reader.spoken(article.meta.title)
+    opening = _Writer(reader)
     opening.say(title, "title")
     opening.say(_("Language: {language}.").format(language=language_name(article.locale)), "notice")
     opening.say(_("This recording uses a synthetic voice: a computer reads the text."), "notice")
@@ -127,20 +183,20 @@ def build_script(
         ).format(parts=total),
         "notice",
     )
-    opening.say(_spoken(article.meta.summary, lexicon), "paragraph")
+    opening.say(reader.spoken(article.meta.summary), "paragraph")
     for section in article.sections:
         if section.heading is None:
             _section(opening, section, _)
     chapters = [Chapter(OPENING_ID, _plain(article.meta.title), tuple(opening.out))]
 
     def part(spoken_heading: str) -> _Writer:
-        writer = _Writer(lexicon)
+        writer = _Writer(reader)
         writer.say(_("Part {number} of {total}.").format(number=len(chapters) + 1, total=total), "part")
         writer.say(spoken_heading, "heading")
         return writer
 
     for section in main:
-        writer = part(_spoken(section.heading, lexicon))
+        writer = part(reader.spoken(section.heading))
         _section(writer, section, _)
         chapters.append(Chapter(section.id, _plain(section.heading), tuple(writer.out)))
     closing_title = _("Contact")
@@ -148,7 +204,7 @@ def build_script(
     _closing(writer, clinic, bool(references), _)
     chapters.append(Chapter(CLOSING_ID, closing_title, tuple(writer.out)))
     for n, section in enumerate(references, start=1):
-        writer = part(_spoken(section.heading, lexicon))
+        writer = part(reader.spoken(section.heading))
         _references(writer, section, _)
         if n == len(references):
             writer.say(_("End of recording."), "paragraph")
@@ -194,25 +250,25 @@ def _section(writer: _Writer, section: Section, _) -> None:
 
 
 def _block(writer: _Writer, block: Block, _) -> None:
-    lexicon = writer.lexicon
+    spoken = writer.reader.spoken
     if isinstance(block, Heading):
-        writer.say(_spoken(block.text, lexicon), "heading")
+        writer.say(spoken(block.text), "heading")
     elif isinstance(block, Paragraph):
-        writer.say(_spoken(block.text, lexicon), "paragraph")
+        writer.say(spoken(block.text), "paragraph")
     elif isinstance(block, ListBlock):
         for n, item in enumerate(block.items, start=1):
-            said = _spoken(item, lexicon)
+            said = spoken(item)
             if block.ordered:
                 said = f"{n}. {said}"
             writer.say(said, "last-item" if n == len(block.items) else "item")
     elif isinstance(block, Table):
-        header = [_spoken(cell, lexicon) for cell in block.header]
+        header = [spoken(cell) for cell in block.header]
         for row in block.rows:
-            cells = [_spoken(cell, lexicon) for cell in row]
+            cells = [spoken(cell) for cell in row]
             parts = [f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=False)]
             writer.say(" ".join(p if re.search(r"[.!?。]$", p) else p + "." for p in parts), "item")
     elif isinstance(block, Figure):
-        writer.say(_("Figure: {description}").format(description=_spoken(block.alt, lexicon)), "paragraph")
+        writer.say(_("Figure: {description}").format(description=spoken(block.alt)), "paragraph")
     elif isinstance(block, Quote):
         for inner in block.blocks:
             _block(writer, inner, _)
@@ -225,7 +281,7 @@ def _references(writer: _Writer, section: Section, _) -> None:
             _block(writer, block, _)
             continue
         for n, item in enumerate(block.items, start=1):
-            said = _spoken(item, writer.lexicon)
+            said = writer.reader.spoken(item)
             writer.say(_("Reference {number}: {reference}").format(number=n, reference=said), "item")
 
 
@@ -233,16 +289,15 @@ def _plain(text: Text | None) -> str:
     return inline.plain(text.markdown).strip() if text else ""
 
 
-def _spoken(text: Text | None, lexicon: Lexicon) -> str:
-    """Links by their text; a link whose text is an address, in its sayable form."""
-    if text is None:
-        return ""
+def _spoken_parts(text: Text, lexicon: Lexicon) -> tuple[str, list[str]]:
+    """The text as said (links by their text, an address link in its sayable form) and its emphasised phrases."""
     root = inline.parse(text.markdown)
-    parts = [root.text or ""]
+    parts, emphasised = [root.text or ""], []
     for child in root:
         label = "".join(child.itertext())
         if child.tag == "a" and re.fullmatch(r"\s*(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?\s*", label):
             label = sayable_address(label, lexicon)
+        emphasised += ["".join(e.itertext()) for e in child.iter() if e.tag in ("em", "strong")]
         parts.append(label)
         parts.append(child.tail or "")
-    return "".join(parts)
+    return "".join(parts), emphasised

@@ -15,6 +15,7 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from packager.errors import PackagerError
+from packager.speech import islands
 from packager.speech.engines import Voice
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 #: eSpeak voice per language. klatt4 is the variant an offline recogniser understands best in English.
 DEFAULT_VOICES = {"en": "en-us+klatt4", "es": "es-419+klatt4", "ar": "ar", "vi": "vi", "zh": "cmn-latn-pinyin"}
 #: Bump when ``engine_text`` changes what eSpeak is given (cached utterances are keyed by the identity).
-ENGINE_TEXT_FORMAT = 2
+ENGINE_TEXT_FORMAT = 3
 #: Voices that read pinyin with tone numbers: the text is converted by ``packager.speech.pinyin`` first.
 PINYIN_VOICES = frozenset({"cmn-latn-pinyin"})
 #: eSpeak's -s is nominal; these factors, measured on the shipped article with our pauses, turn the
@@ -77,9 +78,9 @@ class EspeakEngine:
 
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
         speed = _speed(voice)
-        text = engine_text(text, voice.name)
+        text, ssml = espeak_input(text, voice)
         result = subprocess.run(
-            [_binary(), "-v", voice.name, "-s", str(speed), "-b", "1", "--stdout"],
+            [_binary(), "-v", voice.name, "-s", str(speed), "-b", "1", *(["-m"] if ssml else []), "--stdout"],
             input=text.encode("utf-8"),
             capture_output=True,
             check=False,
@@ -108,6 +109,23 @@ def engine_text(text: str, voice_name: str) -> str:
 
         text = to_pinyin(text)
     return _VOWEL_THEN_SHADDA.sub("\u0651\\1", text)
+
+
+def espeak_input(text: str, voice: Voice) -> tuple[str, bool]:
+    """What eSpeak NG is given for an utterance, and whether it is SSML (``-m``): with language
+    islands, each piece in its own voice, as eSpeak NG can switch voice inside one utterance."""
+    pieces = islands.segments(text)
+    if not any(language for language, _ in pieces):
+        return engine_text(text, voice.name), False
+    return "<speak>" + "".join(_ssml_voice(language, piece, voice) for language, piece in pieces) + "</speak>", True
+
+
+def _ssml_voice(language: str | None, piece: str, voice: Voice) -> str:
+    """One piece of an utterance in SSML, in the utterance's voice or, for an island, its language's default."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    name = voice.name if language is None else (DEFAULT_VOICES.get(language) or voice.name)
+    return f"<voice name={quoteattr(name)}>{escape(engine_text(piece, name))}</voice>"
 
 
 def _speed(voice: Voice) -> int:
