@@ -39,7 +39,7 @@ class AudioBuilder:
 
     def inputs(self, project: Project, locale: str) -> list[Path | str]:
         engine, voice = voice_for(project, locale)
-        from packager.speech.audio import ffmpeg_version
+        from packager.speech.audiobook import ffmpeg_version
 
         found: list[Path | str] = [SPEECH_FORMAT, ffmpeg_version()]
         for language in dict.fromkeys((locale, project.settings.source_language)):  # islands use the source's
@@ -98,7 +98,8 @@ class AudioBuilder:
 
 
 def _package(article: Article, project: Project, script: Script, rendered, engine: Engine, voice: Voice) -> dict:
-    from packager.speech.audio import ChapterMark, Tags, encode_m4b, playlist, tag_mp3
+    from packager.speech.audio import ChapterMark, Tags, playlist, tag_mp3
+    from packager.speech.audiobook import encode_m4b
 
     _ = ui_gettext("speech", article.locale)
     slug = article.slug

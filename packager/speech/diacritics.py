@@ -15,7 +15,6 @@ ta marbuta as h, -an as -ā. eSpeak NG would otherwise read every case ending.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -54,15 +53,17 @@ def diacritiser(name: str) -> Callable[[str], str] | None:
 
 
 def identity(name: str) -> str:
-    """What makes the diacritiser's output: package version and model hash (for input hashing)."""
-    try:
-        from importlib.metadata import version
-        from importlib.resources import files
+    """What makes the diacritiser's output: package version and the model's hash from the package record
+    (read without importing the model's package: planning a build stays light)."""
+    from importlib.metadata import PackageNotFoundError, distribution
 
-        model = files("piper.tashkeel").joinpath("model.onnx").read_bytes()
-    except (ImportError, FileNotFoundError, ModuleNotFoundError):
+    try:
+        dist = distribution("piper-tts")
+    except PackageNotFoundError:
         return f"{name}: not installed"
-    return f"{name}: piper-tts {version('piper-tts')} model {hashlib.sha256(model).hexdigest()[:16]}"
+    model = next((f for f in dist.files or () if f.as_posix() == "piper/tashkeel/model.onnx"), None)
+    digest = model.hash.value if model is not None and model.hash is not None else "no model"
+    return f"{name}: piper-tts {dist.version} model {digest}"
 
 
 #: Where a reader pauses: before a full stop, colon, semicolon, question or exclamation mark, or the end.
