@@ -63,7 +63,7 @@ def test_opening_headings_lists_links_figures(tiny) -> None:
     assert not any("draft" in t for t in opening)
     first = script.chapters[1].utterances
     assert first[1].text == "First part."  # the heading is announced, after "Part 2 of 5."
-    assert "the trial registry" in first[2].text and "clinicaltrials dot gov" in first[2].text
+    assert "the trial registry" in first[2].text and "clinical trials dot gov" in first[2].text
     assert "https" not in first[2].text
     assert [u.text for u in first[3:5]] == ["One item.", "Two item."]  # one utterance per item
     assert first[3].pause < first[4].pause  # a pause between items, a longer one after the list
