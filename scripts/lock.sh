@@ -20,6 +20,6 @@ compile() {  # compile OUTPUT [--extra NAME]
         --universal --python-version 3.11 --generate-hashes --quiet \
         --custom-compile-command "bash scripts/lock.sh" --output-file "$out"
 }
-compile requirements/packager.lock
+compile requirements/packager.lock --extra arabic  # Arabic short vowels are on by default (see README)
 compile requirements/test.lock --extra test
 echo "lock: wrote requirements/packager.lock and requirements/test.lock"

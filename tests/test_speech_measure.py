@@ -25,6 +25,42 @@ def decode(path: Path) -> tuple[np.ndarray, int]:
     return np.frombuffer(raw, dtype="<f4").astype(np.float64), rate
 
 
+def probe(path: Path, *entries: str) -> dict:
+    """ffprobe's JSON for ``path`` (e.g. ``-show_chapters``, ``-show_streams``)."""
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", *entries, "-of", "json", str(path)], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def probed_chapters(path: Path) -> list[tuple[str, float, float]]:
+    """(title, start, end) of each chapter, in the order ffprobe lists them (file order)."""
+    found = probe(path, "-show_chapters")["chapters"]
+    return [(c["tags"]["title"], float(c["start_time"]), float(c["end_time"])) for c in found]
+
+
+def info_header(path: Path) -> dict[str, int] | None:
+    """The Xing/Info frame at the start of an MP3's audio (after its ID3v2 tag), read from its bytes."""
+    data = path.read_bytes()
+    start = 0
+    if data[:3] == b"ID3":
+        start = 10 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(data[6:10]))
+    header = int.from_bytes(data[start : start + 4], "big")
+    mono, mpeg1 = (header >> 6) & 3 == 3, (header >> 19) & 3 == 3
+    at = start + 4 + ((17 if mono else 32) if mpeg1 else (9 if mono else 17))
+    if data[at : at + 4] not in (b"Info", b"Xing"):
+        return None
+    flags = int.from_bytes(data[at + 4 : at + 8], "big")
+    fields = [int.from_bytes(data[at + 8 + 4 * i : at + 12 + 4 * i], "big") for i in range(2)]
+    return {"flags": flags, "frames": fields[0], "bytes": fields[1], "audio_bytes": len(data) - start}
+
+
+def audio_packets(path: Path) -> int:
+    """Audio frames ffmpeg decodes (a Xing/Info frame is not one of them)."""
+    stream = probe(path, "-count_packets", "-show_streams", "-select_streams", "a:0")["streams"][0]
+    return int(stream["nb_read_packets"])
+
+
 def loudness(samples: np.ndarray, rate: int) -> float:
     return float(pyloudnorm.Meter(rate).integrated_loudness(samples))
 

@@ -19,17 +19,17 @@ GOLDEN = {
         "One estimate is $375,000 to $475,000. Close to $1 million (EurekAlert!, 2024). CRS and ICANS in SLE; "
         "the FDA; B cells. See clinicaltrials.gov or https://www.nejm.org/doi/full/10.1056/NEJMc2403743.",
         "One estimate is 375000 to 475000 dollars. Close to 1 million dollars (Eureka Alert, 2024). C R S and "
-        "eye cans in S L E; the F D A; bee cells. See clinicaltrials dot gov or nejm dot org.",
+        "eye cans in S L E; the F D A; bee cells. See clinical trials dot gov or N E J M dot org.",
     ),
     "es": (
         "Un cálculo es de $375,000 a $475,000. Cerca de $1 millón. El SLE, el CRS y la FDA. "
         "Busque en clinicaltrials.gov.",
-        "Un cálculo es de 375000 a 475000 dólares. Cerca de 1 millón de dólares. El ese ele e, el ce erre ese y la "
-        "efe de a. Busque en clinicaltrials punto gov.",
+        "Un cálculo es de 375000 a 475000 dólares. Cerca de un millón de dólares. El ese ele e, el ce erre ese y la "
+        "efe de a. Busque en clinical trials punto gov.",
     ),
     "ar": (
         "يبلغ من $375,000 إلى $475,000 للعلاج. قريبًا من $1 مليون. متلازمة (CRS) و FDA. ابحث في clinicaltrials.gov.",
-        "يبلغ من 375000 إلى 475000 دولار للعلاج. قريبًا من مليون دولار. متلازمة (سي آر إس) و إف دي إيه. "
+        "يبلغ من 375000 إلى 475000 دولار للعلاج. قريبًا من مليون دولار. متلازمة (سِي آرْ إِسْ) و إِفْ دِي إِيه. "
         "ابحث في clinicaltrials نقطة gov.",
     ),
     "zh_Hans": (
@@ -48,6 +48,22 @@ GOLDEN = {
 @pytest.mark.parametrize("locale", sorted(GOLDEN))
 def test_golden(locale: str) -> None:
     written, said = GOLDEN[locale]
+    assert normalize(written, load_lexicon(LOCALES, locale)) == said
+
+
+@pytest.mark.parametrize(
+    ("locale", "written", "said"),
+    [
+        ("en", "Take 10–20 mg, i.e. twice.", "Take 10 to 20 milligrams, that is twice."),
+        ("en", "For 5-10 days; call 010-0199 before 2026-11-01.", "For 5 to 10 days; call 010-0199 before 2026-11-01."),
+        ("en", "CAR stands for chimeric antigen receptor.", "car stands for kye-merrick antigen receptor."),
+        ("en", "Watch at lupusencyclopedia.com.", "Watch at lupus encyclopedia dot com."),
+        ("es", "Müller F, 1 millón, 21 millones.", "Miúler F, un millón, 21 millones."),
+        ("zh_Hans", "约50%的人。", "约百分之五十的人。"),
+        ("ar", "ما هو العلاج ؟", "ما هو العلاج؟"),
+    ],
+)
+def test_ranges_abbreviations_addresses_and_number_grammar(locale: str, written: str, said: str) -> None:
     assert normalize(written, load_lexicon(LOCALES, locale)) == said
 
 

@@ -55,28 +55,55 @@ def tiny(tmp_path: Path):
 
 def test_opening_headings_lists_links_figures(tiny) -> None:
     script = build_script(tiny, load_lexicon(LOCALES, "en"))
-    assert [c.id for c in script.chapters] == ["introduction", "first-part", "references", "medical-disclaimer"]
+    # the sections in order, then the closing part, then the reference list as the last part
+    ids = ["introduction", "first-part", "medical-disclaimer", "closing", "references"]
+    assert [c.id for c in script.chapters] == ids
     opening = [u.text for u in script.chapters[0].utterances]
     assert opening[:2] == ["Tiny handout.", "Language: English."]
     assert not any("draft" in t for t in opening)
     first = script.chapters[1].utterances
-    assert first[0].text == "First part."  # the heading is announced
-    assert "the trial registry" in first[1].text and "clinicaltrials dot gov" in first[1].text
-    assert "https" not in first[1].text
-    assert [u.text for u in first[2:4]] == ["One item.", "Two item."]  # one utterance per item
-    assert first[2].pause < first[3].pause  # a pause between items, a longer one after the list
-    assert first[4].text == "Figure: A drawing of a tee cell."
-    assert [u.text for u in script.chapters[3].utterances][-1] == "This handout is for information only."
+    assert first[1].text == "First part."  # the heading is announced, after "Part 2 of 5."
+    assert "the trial registry" in first[2].text and "clinical trials dot gov" in first[2].text
+    assert "https" not in first[2].text
+    assert [u.text for u in first[3:5]] == ["One item.", "Two item."]  # one utterance per item
+    assert first[3].pause < first[4].pause  # a pause between items, a longer one after the list
+    assert first[5].text == "Figure: A drawing of a tee cell."
+    assert [u.text for u in script.chapters[2].utterances][-1] == "This handout is for information only."
 
 
-def test_references_are_shortened(tiny) -> None:
-    said = [u.text for u in build_script(tiny, load_lexicon(LOCALES, "en")).chapters[2].utterances]
-    assert said[1] == "Reference 1: Mackensen and others, 2022, Nature Medicine."
-    assert not any("title" in t or "example" in t for t in said)
+def test_orientation(tiny) -> None:
+    """How many parts and how to skip; synthetic voice; "Part N of M"; contact; where the recording ends."""
+    clinic = ("Riverside Lupus Clinic", "(555) 010-0199 · riverside.example/lupus")
+    script = build_script(tiny, load_lexicon(LOCALES, "en"), clinic=clinic)
+    total = len(script.chapters)
+    assert total == 2 + len([line for line in TINY.splitlines() if line.startswith("## ")])
+    opening = [u.text for u in script.chapters[0].utterances]
+    assert "This recording uses a synthetic voice: a computer reads the text." in opening
+    assert (
+        f"This recording has {total} parts. To skip to the next part, use the next track or next chapter button."
+        in opening
+    )
+    for n, chapter in enumerate(script.chapters[1:], start=2):
+        assert chapter.utterances[0].text == f"Part {n} of {total}."
+    closing = [u.text for u in script.chapters[-2].utterances]
+    assert closing[1] == "Contact."
+    assert closing[2] == "For questions, contact Riverside Lupus Clinic: 5 5 5, 0 1 0, 0 1 9 9, riverside dot example."
+    assert script.utterances()[-1].text == "End of recording."
+
+
+def test_references_read_in_full_as_the_last_part(tiny) -> None:
+    said = [u.text for u in build_script(tiny, load_lexicon(LOCALES, "en")).chapters[-1].utterances]
+    assert said[1] == "References."
+    reference = (
+        "Mackensen A, Mooller F, and others (2022). A long title nobody hears. Nature Medicine. example dot org."
+    )
+    assert said[2] == f"Reference 1: {reference}"
+    assert not any("printed" in t for t in said)
 
 
 def test_draft_translation_is_announced_in_its_language(tiny) -> None:
     draft = dataclasses.replace(tiny, locale="es", draft=True)
     opening = [u.text for u in build_script(draft, load_lexicon(LOCALES, "es")).chapters[0].utterances]
     assert opening[1] == "Idioma: español."
-    assert opening[2].startswith("Esta es una traducción en borrador")
+    assert opening[2].startswith("Esta grabación usa una voz sintética")
+    assert opening[3].startswith("Esta es una traducción en borrador")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 SAMPLE_RATE = 22050  # Piper and eSpeak voices speak at 22.05 kHz; more would only add bytes
 TARGET_LUFS = -19.0
 ENCODER_LOSS_LU = 0.4  # measured: MP3 coding at 64 kbit/s and the last limiting pass take this much off
-PEAK_CEILING_DBTP = -3.0  # before encoding; MP3 overshoot (up to ~0.9 dB seen in Arabic) stays under -1.5 dBTP
+PEAK_CEILING_DBTP = -4.5  # before encoding: MP3 and AAC overshoot (up to ~1.2 dB) stay under -3 dBTP (ACX)
 LOWPASS_HZ = 9000  # speech needs no more; the 64 kbit/s encoder cuts near here anyway
 LEAD_IN = 0.7  # seconds before the first word of every track
 TAIL = 1.5  # seconds after the last word of every track: between sections a listener hears 2.2 s
@@ -65,12 +66,12 @@ def loudness(samples: np.ndarray, rate: int = SAMPLE_RATE) -> float:
 
 
 def master(samples: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Bring speech to the target loudness, then limit true peaks; repeat once as limiting lowers loudness."""
+    """Bring speech to the target loudness, then limit true peaks; repeat while limiting lowers loudness."""
     from scipy.signal import butter, sosfiltfilt
 
     # Band-limit first, as the MP3 encoder will: its own low-pass would otherwise add overshoot to limited peaks.
     out = sosfiltfilt(butter(8, LOWPASS_HZ, fs=rate, output="sos"), samples.astype(np.float64))
-    for attempt in range(2):  # gain, limit; then one correction for what the limiter took
+    for attempt in range(4):  # gain, limit; then corrections for what the limiter took
         level = loudness(out, rate)
         if not np.isfinite(level):
             return out.astype(np.float32)
@@ -113,7 +114,7 @@ def _peak_envelope(samples: np.ndarray, block: int = 1 << 16, margin: int = 64) 
 
 
 def encode_mp3(samples: np.ndarray, bitrate: int, rate: int = SAMPLE_RATE) -> bytes:
-    """Constant-bit-rate mono MP3 with LAME's gapless header, so players know the exact length."""
+    """Constant-bit-rate mono MP3 frames (no header: ``tag_mp3`` adds the Info frame for the whole file)."""
     import lameenc
 
     encoder = lameenc.Encoder()
@@ -132,16 +133,9 @@ _MPEG2_RATES = (22050, 24000, 16000)
 
 def mp3_seconds(mp3: bytes) -> float:
     """The decoded length of untagged MPEG-2 Layer III frames, walking their headers (576 samples each)."""
-    position, frames, rate = 0, 0, SAMPLE_RATE
-    while position + 4 <= len(mp3):
-        header = int.from_bytes(mp3[position : position + 4], "big")
-        if header >> 21 != 0x7FF or (header >> 17) & 3 != 1 or (header >> 19) & 3 != 2:
-            raise ValueError(f"not an MPEG-2 Layer III frame at byte {position}")
-        rate = _MPEG2_RATES[(header >> 10) & 3]
-        kbps = _MPEG2_L3_KBPS[(header >> 12) & 0xF]
-        position += 72 * kbps * 1000 // rate + ((header >> 9) & 1)
-        frames += 1
-    return frames * 576 / rate
+    if len(mp3) < 4:
+        return 0.0
+    return len(_frame_offsets(mp3)) * 576 / _MPEG2_RATES[(int.from_bytes(mp3[:4], "big") >> 10) & 3]
 
 
 @dataclass(frozen=True)
@@ -166,24 +160,30 @@ class ChapterMark:
 
 
 def tag_mp3(mp3: bytes, tags: Tags, chapters: list[ChapterMark] | None = None) -> bytes:
-    """ID3v2.4 tags (and CHAP/CTOC chapters) in front of ``mp3``; no dates from the clock."""
-    from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCOP, TDRC, TIT2, TLAN, TPE1, TRCK, TXXX, CTOCFlags
+    """ID3v2.4 tags (and CHAP/CTOC chapters) in front of ``mp3``; no dates from the clock.
 
-    id3 = ID3()
-    id3.add(TIT2(encoding=3, text=tags.title))
-    id3.add(TPE1(encoding=3, text=tags.artist))
-    id3.add(TALB(encoding=3, text=tags.album))
-    id3.add(TLAN(encoding=3, text=tags.language))
-    id3.add(TDRC(encoding=3, text=str(tags.year)))
-    id3.add(TCOP(encoding=3, text=tags.licence))
-    id3.add(TXXX(encoding=3, desc="SOURCE_VERSION", text=tags.version))
+    The frames are written in the order given here, chapters in time order: mutagen would
+    sort them by size, and players that read CHAP frames in file order (and converters to
+    M4B) then list the chapters out of order.
+    """
+    from mutagen.id3 import CHAP, COMM, CTOC, TALB, TCOP, TDRC, TIT2, TLAN, TPE1, TRCK, TXXX, CTOCFlags
+
+    frames: list[Any] = [
+        TIT2(encoding=3, text=tags.title),
+        TPE1(encoding=3, text=tags.artist),
+        TALB(encoding=3, text=tags.album),
+        TLAN(encoding=3, text=tags.language),
+        TDRC(encoding=3, text=str(tags.year)),
+        TCOP(encoding=3, text=tags.licence),
+        TXXX(encoding=3, desc="SOURCE_VERSION", text=tags.version),
+    ]
     if tags.comment:
-        id3.add(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
+        frames.append(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
     if tags.track:
-        id3.add(TRCK(encoding=3, text=tags.track))
+        frames.append(TRCK(encoding=3, text=tags.track))
     if chapters:
         ids = [f"chp{n:02d}" for n in range(1, len(chapters) + 1)]
-        id3.add(
+        frames.append(
             CTOC(
                 element_id="toc",
                 flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
@@ -192,7 +192,7 @@ def tag_mp3(mp3: bytes, tags: Tags, chapters: list[ChapterMark] | None = None) -
             )
         )
         for element_id, mark in zip(ids, chapters, strict=True):
-            id3.add(
+            frames.append(
                 CHAP(
                     element_id=element_id,
                     start_time=mark.start_ms,
@@ -202,9 +202,60 @@ def tag_mp3(mp3: bytes, tags: Tags, chapters: list[ChapterMark] | None = None) -
                     sub_frames=[TIT2(encoding=3, text=mark.title)],
                 )
             )
-    buffer = io.BytesIO(mp3)
-    id3.save(buffer, v2_version=4, padding=lambda info: 0)
-    return buffer.getvalue()
+    body = b"".join(_frame_bytes(frame) for frame in frames)
+    return b"ID3\x04\x00\x00" + _syncsafe(len(body)) + body + with_info_header(mp3)
+
+
+def _frame_bytes(frame) -> bytes:
+    """One ID3v2.4 frame as mutagen writes it (a tag holding only that frame, minus the tag header)."""
+    from mutagen.id3 import ID3
+
+    one = ID3()
+    one.add(frame)
+    buffer = io.BytesIO()
+    one.save(buffer, v2_version=4, padding=lambda info: 0)
+    return buffer.getvalue()[10:]
+
+
+def _syncsafe(n: int) -> bytes:
+    return bytes((n >> shift) & 0x7F for shift in (21, 14, 7, 0))
+
+
+def with_info_header(mp3: bytes) -> bytes:
+    """``mp3`` (untagged constant-bit-rate MPEG-2 Layer III frames) after a Xing "Info" frame.
+
+    The Info frame is a silent frame of the same kind that decoders skip; it gives the
+    number of frames, the number of bytes and a seek table, so players show the exact
+    length and seek without scanning. The stream's own frames are left as they are.
+    """
+    if len(mp3) < 4:
+        return mp3
+    header = int.from_bytes(mp3[:4], "big") & ~(1 << 9) | (1 << 16)  # no padding slot, no CRC
+    size = _frame_size(header)
+    frames = len(_frame_offsets(mp3))
+    total = size + len(mp3)
+    toc = bytes(min(255, i * 256 // 100) for i in range(100))
+    side_info = 9 if (header >> 6) & 3 == 3 else 17  # MPEG-2 Layer III: mono or stereo
+    body = b"Info" + (7).to_bytes(4, "big") + frames.to_bytes(4, "big") + total.to_bytes(4, "big") + toc
+    frame = header.to_bytes(4, "big") + bytes(side_info) + body
+    return frame + bytes(size - len(frame)) + mp3
+
+
+def _frame_size(header: int) -> int:
+    rate = _MPEG2_RATES[(header >> 10) & 3]
+    return 72 * _MPEG2_L3_KBPS[(header >> 12) & 0xF] * 1000 // rate + ((header >> 9) & 1)
+
+
+def _frame_offsets(mp3: bytes) -> list[int]:
+    """Byte offsets of the MPEG-2 Layer III frames of an untagged stream, walking their headers."""
+    offsets, position = [], 0
+    while position + 4 <= len(mp3):
+        header = int.from_bytes(mp3[position : position + 4], "big")
+        if header >> 21 != 0x7FF or (header >> 17) & 3 != 1 or (header >> 19) & 3 != 2:
+            raise ValueError(f"not an MPEG-2 Layer III frame at byte {position}")
+        offsets.append(position)
+        position += _frame_size(header)
+    return offsets
 
 
 def playlist(title: str, entries: list[tuple[str, str, float]]) -> bytes:

@@ -1,8 +1,9 @@
 """``AudioBuilder``: the Builder for ``--format audio``.
 
-Per locale it returns one chaptered MP3 of the whole article, one MP3 per
-section and an .m3u8 playlist, so that a listener with the simplest player
-can still skip section by section.
+Per locale it returns one chaptered MP3 of the whole article, the same
+narration as a chaptered M4B audiobook (AAC) for Apple Books and audiobook
+apps, one MP3 per section and an .m3u8 playlist, so that a listener with the
+simplest player can still skip section by section.
 """
 
 from __future__ import annotations
@@ -14,19 +15,15 @@ from packager.builders import Product, Progress
 from packager.document import Article
 from packager.errors import PackagerError
 from packager.i18n.ui import outdated_notice, ui_gettext, ui_paths
-from packager.project import Project
+from packager.project import AudioSettings, Project
+from packager.source import read_article
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
 from packager.speech.lexicon import find_lexicon, load_lexicon
-from packager.speech.script import OPENING_ID, Script, build_script
+from packager.speech.script import Script, build_script, chapter_ids
 
-SPEECH_FORMAT = "speech-3"  # bump when assembly or mastering changes the sound
+SPEECH_FORMAT = "speech-4"  # bump when assembly or mastering changes the sound
 #: ID3 wants ISO 639-2 language codes.
 ISO639_2 = {"en": "eng", "es": "spa", "ar": "ara", "zh": "zho", "vi": "vie", "fr": "fra", "pt": "por", "de": "deu"}
-
-
-def chapter_ids(article: Article) -> list[str]:
-    """The opening (title, language, notices and any text before the first heading), then each section."""
-    return [OPENING_ID] + [s.id for s in article.sections if s.heading is not None]
 
 
 class AudioBuilder:
@@ -34,15 +31,26 @@ class AudioBuilder:
     preload = ("numpy", "scipy.signal", "scipy.ndimage", "pyloudnorm", "lameenc", "mutagen.id3")
 
     def outputs(self, article: Article) -> list[str]:
+        """The files, with the tracks named as the default settings order the parts (``build`` names them
+        from the script it reads, so a project's own ``audio.reference_sections`` is followed)."""
         slug = article.slug
-        tracks = [f"{slug}/{n:02d}-{cid}.mp3" for n, cid in enumerate(chapter_ids(article), start=1)]
-        return [f"{slug}.mp3", *tracks, f"{slug}.m3u8"]
+        order = chapter_ids(article, AudioSettings().reference_sections)
+        tracks = [f"{slug}/{n:02d}-{cid}.mp3" for n, cid in enumerate(order, start=1)]
+        return [f"{slug}.mp3", f"{slug}.m4b", *tracks, f"{slug}.m3u8"]
 
     def inputs(self, project: Project, locale: str) -> list[Path | str]:
         engine, voice = voice_for(project, locale)
-        found: list[Path | str] = [SPEECH_FORMAT]
-        lexicon = find_lexicon(project.locales_dir, locale)
-        found += [lexicon] if lexicon else []
+        from packager.speech.audiobook import ffmpeg_version
+
+        found: list[Path | str] = [SPEECH_FORMAT, ffmpeg_version()]
+        for language in dict.fromkeys((locale, project.settings.source_language)):  # islands use the source's
+            lexicon = find_lexicon(project.locales_dir, language)
+            found += [lexicon] if lexicon else []
+        diacritiser = load_lexicon(project.locales_dir, locale).diacritise
+        if diacritiser:
+            from packager.speech.diacritics import identity
+
+            found.append(identity(diacritiser))
         found += ui_paths("speech", locale)
         found.append(f"{engine.name} {engine.version()} voice={engine.identity(voice)} rate={voice.rate}")
         if project.settings.audio.fallback:
@@ -67,7 +75,16 @@ class AudioBuilder:
         from packager.speech.synthesis import render
 
         lexicon = load_lexicon(project.locales_dir, article.locale)
-        script = build_script(article, lexicon, project.settings.audio.reference_sections)
+        clinic = project.settings.clinic
+        source = read_article(article.path)  # for the spans a translation keeps in the source language
+        script = build_script(
+            article,
+            lexicon,
+            project.settings.audio.reference_sections,
+            (clinic.name, clinic.contact),
+            source,
+            load_lexicon(project.locales_dir, source.locale),
+        )
         engine, voice = voice_for(project, article.locale)
         info: dict[str, Any] = {}
         cache_dir, bitrate = project.build_dir / ".cache" / "tts", project.settings.audio.bitrate
@@ -88,22 +105,19 @@ class AudioBuilder:
 
 def _package(article: Article, project: Project, script: Script, rendered, engine: Engine, voice: Voice) -> dict:
     from packager.speech.audio import ChapterMark, Tags, playlist, tag_mp3
+    from packager.speech.audiobook import encode_m4b
 
     _ = ui_gettext("speech", article.locale)
     slug = article.slug
     meta = article.meta
     language = ISO639_2.get(article.locale.split("_")[0], "und")
     album = project.settings.clinic.name or script.title
-    draft = _("This is a draft translation. It has not yet been checked by a medical reviewer.")
-    comment = " ".join(
-        [
-            *([draft] if article.draft else []),
-            outdated_notice(article, "speech", article.locale),
-            outdated_notice(article, "speech", article.meta.language)
-            if article.locale != article.meta.language
-            else "",
-        ]
-    ).strip()
+    notices = [_("This recording uses a synthetic voice: a computer reads the text.")]
+    if article.draft:
+        notices.append(_("This is a draft translation. It has not yet been checked by a medical reviewer."))
+    for language in dict.fromkeys((article.locale, article.meta.language)):  # outdated: in both languages
+        notices.append(outdated_notice(article, "speech", language))
+    comment = " ".join(n for n in notices if n)
     base = Tags(
         title=script.title,
         artist=", ".join(meta.authors),
@@ -127,8 +141,10 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
         track = Tags(**{**base.__dict__, "title": chapter.title, "album": script.title, "track": f"{n}/{total}"})
         files[path] = tag_mp3(mp3, track)
         entries.append((path, chapter.title, seconds))
-    full = tag_mp3(b"".join(rendered.chapters), base, marks)
-    return {f"{slug}.mp3": full, **files, f"{slug}.m3u8": playlist(script.title, entries)}
+    narration = b"".join(rendered.chapters)
+    m4b = encode_m4b(narration, base, marks, project.settings.audio.bitrate)
+    full = {f"{slug}.mp3": tag_mp3(narration, base, marks), f"{slug}.m4b": m4b}
+    return {**full, **files, f"{slug}.m3u8": playlist(script.title, entries)}
 
 
 __all__ = ["AudioBuilder"]

@@ -32,7 +32,7 @@ class Lexicon:
     path: Path | None = None
     words: dict[str, str] = field(default_factory=dict)  # written form -> sayable form
     letters: dict[str, str] = field(default_factory=dict)  # A -> how to say it; spells acronyms when set
-    symbols: dict[str, str] = field(default_factory=dict)  # "%" -> "percent"
+    symbols: dict[str, str] = field(default_factory=dict)  # "%" -> "percent"; "百分之{}" puts the number in
     currency: dict[str, Currency] = field(default_factory=dict)  # "$" -> templates
     scales: tuple[str, ...] = ()  # "million": words that may follow an amount
     range_words: tuple[str, ...] = ()  # "to": joins two amounts that share one unit
@@ -40,6 +40,7 @@ class Lexicon:
     decimal: str = "point"  # 2.5 -> "2 point 5" where numbers are spelled
     numbers: str = "engine"  # "engine": digits go to the engine; "spell": packager writes them out
     word_joiner: str = " "  # "" for languages written without spaces
+    diacritise: str = ""  # "tashkeel": Arabic short vowels added before synthesis (packager.speech.diacritics)
 
     def sorted_words(self) -> list[tuple[str, str]]:
         """Longest first, so "CAR T cells" wins over "CAR T"."""
@@ -47,6 +48,7 @@ class Lexicon:
 
 
 _KEYS = {"words", "letters", "symbols", "currency", "scales", "range_words", "dot", "decimal", "numbers", "word_joiner"}
+_KEYS |= {"diacritise"}
 
 
 MAX_LEXICON_BYTES = 1_000_000
@@ -109,15 +111,22 @@ def _read(path: Path, locale: str) -> Lexicon:
         if not templates or any(t.count("{") != 1 or t.count("}") != 1 or "{}" not in t for t in templates):
             raise PackagerError(f"currency {symbol!r} needs 'amount' (and 'with_scale') templates with one {{}}", path)
         currency[str(symbol)] = Currency(*templates)
+    symbols = mapping("symbols")
+    for symbol, said in symbols.items():
+        if ("{" in said or "}" in said) and (said.count("{") != 1 or said.count("}") != 1 or "{}" not in said):
+            raise PackagerError(f"symbol {symbol!r}: a template has exactly one {{}} for the number", path)
     numbers = str(data.get("numbers", "engine"))
     if numbers not in ("engine", "spell"):
         raise PackagerError("'numbers' must be 'engine' or 'spell'", path)
+    diacritise = str(data.get("diacritise", ""))
+    if diacritise not in ("", "tashkeel"):
+        raise PackagerError("'diacritise' must be 'tashkeel' or left out", path)
     return Lexicon(
         locale=locale,
         path=path,
         words=mapping("words"),
         letters={k.upper(): v for k, v in mapping("letters").items()},
-        symbols=mapping("symbols"),
+        symbols=symbols,
         currency=currency,
         scales=names("scales"),
         range_words=names("range_words"),
@@ -125,4 +134,5 @@ def _read(path: Path, locale: str) -> Lexicon:
         decimal=str(data.get("decimal", "point")),
         numbers=numbers,
         word_joiner=str(data.get("word_joiner", " ")),
+        diacritise=diacritise,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 from packager.errors import PackagerError
 from packager.speech.lexicon import Lexicon
@@ -33,7 +34,8 @@ def sayable_address(address: str, lexicon: Lexicon) -> str:
     """What a listener would type: the host name without scheme or www, dots spoken."""
     host = re.sub(r"^(?:https?://|mailto:|tel:)", "", address.strip(), flags=re.IGNORECASE)
     host = re.split(r"[/?#]", host, maxsplit=1)[0].removeprefix("www.").removeprefix("WWW.").lower()
-    return f" {lexicon.dot} ".join(part for part in host.split(".") if part)
+    # a label the lexicon knows is said its way: "lupusencyclopedia" as "lupus encyclopedia"
+    return f" {lexicon.dot} ".join(lexicon.words.get(part, part) for part in host.split(".") if part)
 
 
 def normalize(text: str, lexicon: Lexicon) -> str:
@@ -52,15 +54,18 @@ def normalize(text: str, lexicon: Lexicon) -> str:
     text = _currency(text, lexicon)
     text = _apply_words(text, lexicon, keep)
     text = _SEPARATED.sub(lambda m: m.group(1).replace(",", ""), text)
+    text = _ranges(text, lexicon)
+    text = _symbol_templates(text, lexicon)
     text = _numbers(text, lexicon)
     if lexicon.letters:
         text = _ACRONYM.sub(lambda m: keep(_spell_letters(m.group(1), lexicon)), text)
     for symbol, said in lexicon.symbols.items():
+        said = said.replace("{}", "").strip()  # a template's words, where no number comes first
         text = text.replace(symbol, f" {said} " if lexicon.word_joiner else said)
     text = re.sub("[\U000f0000-\U000ffffd]", lambda m: kept[ord(m.group(0)) - _KEPT], text)
     text = _LEFTOVER.sub(" ", text)
     text = re.sub(r"[ \t\n]+", " ", text).strip()
-    text = re.sub(r" ([,.;:!?、，。；：！？）)])", r"\1", text)
+    text = re.sub(r" ([,.;:!?、，。；：！？）)،؟])", r"\1", text)
     _guard(text, lexicon)
     return text
 
@@ -110,6 +115,38 @@ def _currency(text: str, lexicon: Lexicon) -> str:
         return (spec.with_scale if m.groupdict().get("scale") else spec.amount).format(number)
 
     return amount.sub(say, text)
+
+
+#: "10–20" (en or em dash), or "10-20" with at most three digits a side (not a date, a phone number or an id).
+_RANGE = re.compile(
+    r"(?<![\d.,/–—-])(\d+(?:\.\d+)?)\s?[–—]\s?(\d+(?:\.\d+)?)(?![\d/–—-])"
+    r"|(?<![\d.,/–—-])(\d{1,3})-(\d{1,3})(?![\d/–—-])"
+)
+
+
+def _ranges(text: str, lexicon: Lexicon) -> str:
+    """ "10–20 mg" -> "10 to 20 mg": the range word is the lexicon's first ``range_words``."""
+    if not lexicon.range_words:
+        return text
+    word, joiner = lexicon.range_words[0], lexicon.word_joiner
+
+    def say(m: re.Match[str]) -> str:
+        low, high = (m[1], m[2]) if m[1] else (m[3], m[4])
+        return f"{low}{joiner}{word}{joiner}{high}"
+
+    return _RANGE.sub(say, text)
+
+
+def _place(template: str, match: re.Match[str]) -> str:
+    return template.format(match[1])
+
+
+def _symbol_templates(text: str, lexicon: Lexicon) -> str:
+    """A symbol whose reading is a template places the number: "%": "百分之{}" makes "50%" 百分之50."""
+    for symbol, said in lexicon.symbols.items():
+        if "{}" in said:
+            text = re.sub(rf"({_NUMBER})\s?{re.escape(symbol)}", partial(_place, said), text)
+    return text
 
 
 def _numbers(text: str, lexicon: Lexicon) -> str:

@@ -2,13 +2,18 @@
 
 Built from the :class:`~packager.document.Article`, never from raw Markdown:
 links are read by their text, bare addresses in a sayable form, figures by
-their description, tables row by row and the reference list shortened.
+their description, tables row by row.
+
+A listener who cannot see the page is oriented by voice: the opening says that
+the voice is synthetic, how many parts there are and how to skip one; every
+part starts with "Part N of M"; a closing part gives the clinic's contact; the
+reference list, read in full, is the last part, so it is easy to skip; and the
+recording says where it ends.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
@@ -28,12 +33,14 @@ from packager.document import (
     unhandled,
 )
 from packager.i18n.ui import outdated_notice, ui_gettext
+from packager.speech import islands
 from packager.speech.lexicon import Lexicon
 from packager.speech.normalize import normalize, sayable_address
 
 #: Seconds of silence after each kind of utterance: the rhythm a listener navigates by.
-PAUSES = {"title": 0.9, "heading": 0.8, "paragraph": 0.7, "item": 0.5, "last-item": 0.7, "notice": 0.8}
+PAUSES = {"title": 0.9, "heading": 0.8, "paragraph": 0.7, "item": 0.5, "last-item": 0.7, "notice": 0.8, "part": 0.4}
 OPENING_ID = "introduction"  # the source's id for text before the first heading, too
+CLOSING_ID = "closing"  # the part that gives the clinic's contact, after the last section of the article
 
 
 @dataclass(frozen=True)
@@ -74,71 +81,204 @@ def language_name(locale: str) -> str:
     return parsed.get_language_name(parsed) or locale
 
 
+class _Reader:
+    """How this article's texts become spoken text: its lexicon, and islands of the source language.
+
+    ``source`` is the article in its source language (None when narrating the source
+    itself); its texts, by message key, tell which spans a translation left untranslated.
+    """
+
+    def __init__(self, lexicon: Lexicon, source: Article | None = None, source_lexicon: Lexicon | None = None):
+        self.lexicon = lexicon
+        self.source_language = source.locale.split("_")[0] if source is not None else ""
+        islands_wanted = source is not None and self.source_language != lexicon.locale.split("_")[0]
+        self.source_texts = {t.key: t for t in source.texts()} if source is not None and islands_wanted else {}
+        self.source_lexicon = source_lexicon or Lexicon(locale=self.source_language)
+        self.latin_script = _written_in_latin(lexicon.locale)
+
+    def spoken(self, text: Text | None) -> str:
+        """Links by their text; a link whose text is an address, in its sayable form; islands marked."""
+        if text is None:
+            return ""
+        said, emphasised = _spoken_parts(text, self.lexicon)
+        source = self.source_texts.get(text.key)
+        if source is None:
+            return said
+        source_said = _spoken_parts(source, self.source_lexicon)[0]
+        spans = islands.find(said, source_said, emphasised, self.latin_script)
+        for start, end in reversed(spans):
+            said = said[:start] + islands.mark(self.source_language, said[start:end]) + said[end:]
+        return said
+
+
+def _written_in_latin(locale: str) -> bool:
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags").get(locale) or get_global("likely_subtags").get(locale.split("_")[0], "")
+    parts = str(likely).split("_")
+    return "Latn" in parts or "Latn" in locale.split("_")
+
+
 class _Writer:
     """Collects utterances for one chapter; one place decides wording and pauses."""
 
-    def __init__(self, lexicon: Lexicon):
-        self.lexicon = lexicon
+    def __init__(self, reader: _Reader):
+        self.reader = reader
+        self.lexicon = reader.lexicon
         self.out: list[Utterance] = []
 
     def say(self, plain: str, kind: str) -> None:
         plain = plain.strip()
-        if not plain:
+        heard = islands.strip(plain)
+        if not heard.strip():
             return
-        if not re.search(r"[.!?。！？:：]$", plain):
+        if not re.search(r"[.!?。！？:：؟]$", heard):
             plain += "。" if self.lexicon.word_joiner == "" else "."
-        self.out.append(Utterance(normalize(plain, self.lexicon), PAUSES[kind], count_words(plain)))
+        pieces = []
+        for language, piece in islands.segments(plain):
+            if language is None:
+                pieces.append(self._own(piece))
+            else:
+                pieces.append(" " + islands.mark(language, normalize(piece, self.reader.source_lexicon)) + " ")
+        said = re.sub(r"\s+", " ", "".join(pieces)).strip()
+        self.out.append(Utterance(said, PAUSES[kind], count_words(heard)))
+
+    def _own(self, piece: str) -> str:
+        said = normalize(piece, self.lexicon) if piece.strip(" ,;:") else piece
+        if self.lexicon.diacritise:
+            from packager.speech.diacritics import diacritise
+
+            said = diacritise(said, self.lexicon.diacritise)
+        return said
 
 
-def build_script(article: Article, lexicon: Lexicon, reference_sections: tuple[str, ...] = ("references",)) -> Script:
-    """The whole narration of ``article`` in its own language, one chapter per section."""
+def chapter_sections(article: Article, reference_sections: tuple[str, ...]) -> tuple[list[Section], list[Section]]:
+    """The sections with a heading, in narration order: the article's own, then its reference lists."""
+    headed = [s for s in article.sections if s.heading is not None]
+    return [s for s in headed if s.id not in reference_sections], [s for s in headed if s.id in reference_sections]
+
+
+def chapter_ids(article: Article, reference_sections: tuple[str, ...]) -> list[str]:
+    """Every part's id in narration order: opening, sections, closing, reference lists."""
+    main, references = chapter_sections(article, reference_sections)
+    return [OPENING_ID, *(s.id for s in main), CLOSING_ID, *(s.id for s in references)]
+
+
+def build_script(
+    article: Article,
+    lexicon: Lexicon,
+    reference_sections: tuple[str, ...] = ("references",),
+    clinic: tuple[str, str] = ("", ""),
+    source: Article | None = None,
+    source_lexicon: Lexicon | None = None,
+) -> Script:
+    """The whole narration of ``article`` in its own language, one chapter per part.
+
+    ``clinic`` is the clinic's name and contact (phone, address), spoken in the closing part.
+    ``source`` (the article in the source language) and its lexicon mark the spans a
+    translation kept in the source language, to be spoken in that language.
+    """
+    reader = _Reader(lexicon, source, source_lexicon)
     _ = ui_gettext("speech", article.locale)
-    title = _spoken(article.meta.title, lexicon)
-    opening = _Writer(lexicon)
+    main, references = chapter_sections(article, reference_sections)
+    total = len(main) + len(references) + 2
+    title = reader.spoken(article.meta.title)
+    opening = _Writer(reader)
     opening.say(title, "title")
     opening.say(_("Language: {language}.").format(language=language_name(article.locale)), "notice")
+    opening.say(_("This recording uses a synthetic voice: a computer reads the text."), "notice")
     if article.draft:
         opening.say(_("This is a draft translation. It has not yet been checked by a medical reviewer."), "notice")
     # Spoken in the listener's language only: the printed page carries the English too.
     opening.say(outdated_notice(article, "speech", article.locale, spoken=True), "notice")
-    opening.say(_spoken(article.meta.summary, lexicon), "paragraph")
-    chapters = [Chapter(OPENING_ID, title, ())]
+    opening.say(
+        _(
+            "This recording has {parts} parts. To skip to the next part, use the next track or next chapter button."
+        ).format(parts=total),
+        "notice",
+    )
+    opening.say(reader.spoken(article.meta.summary), "paragraph")
     for section in article.sections:
-        writer = opening if section.heading is None else _Writer(lexicon)
-        if writer is not opening:
-            heading = _spoken(section.heading, lexicon) if section.heading else ""
-            writer.say(heading, "heading")
-        _section(writer, section, section.id in reference_sections, _)
-        if writer is not opening:
-            chapters.append(Chapter(section.id, _plain(section.heading), tuple(writer.out)))
-    chapters[0] = Chapter(OPENING_ID, _plain(article.meta.title), tuple(opening.out))
+        if section.heading is None:
+            _section(opening, section, _)
+    chapters = [Chapter(OPENING_ID, _plain(article.meta.title), tuple(opening.out))]
+
+    def part(spoken_heading: str) -> _Writer:
+        writer = _Writer(reader)
+        writer.say(_("Part {number} of {total}.").format(number=len(chapters) + 1, total=total), "part")
+        writer.say(spoken_heading, "heading")
+        return writer
+
+    for section in main:
+        writer = part(reader.spoken(section.heading))
+        _section(writer, section, _)
+        chapters.append(Chapter(section.id, _plain(section.heading), tuple(writer.out)))
+    closing_title = _("Contact")
+    writer = part(closing_title)
+    _closing(writer, clinic, bool(references), _)
+    chapters.append(Chapter(CLOSING_ID, closing_title, tuple(writer.out)))
+    for n, section in enumerate(references, start=1):
+        writer = part(reader.spoken(section.heading))
+        _references(writer, section, _)
+        if n == len(references):
+            writer.say(_("End of recording."), "paragraph")
+        chapters.append(Chapter(section.id, _plain(section.heading), tuple(writer.out)))
     return Script(article.locale, _plain(article.meta.title), tuple(chapters))
 
 
-def _section(writer: _Writer, section: Section, references: bool, _) -> None:
-    for block in section.blocks:
-        if references and isinstance(block, ListBlock):
-            _references(writer, block, _)
+def _closing(writer: _Writer, clinic: tuple[str, str], references_follow: bool, _) -> None:
+    name = " ".join(clinic[0].split())
+    contact = spoken_contact(clinic[1], writer.lexicon)
+    if name and contact:
+        writer.say(_("For questions, contact {clinic}: {contact}").format(clinic=name, contact=contact), "paragraph")
+    elif name or contact:
+        writer.say(_("For questions, contact {clinic}.").format(clinic=name or contact), "paragraph")
+    else:
+        writer.say(_("For questions, contact your care team."), "paragraph")
+    if references_follow:
+        writer.say(_("The last part is the full reference list. You can stop the recording here."), "paragraph")
+    else:
+        writer.say(_("End of recording."), "paragraph")
+
+
+_PHONE = re.compile(r"\+?\(?\d[\d ().-]{5,}\d")
+_HOST = re.compile(r"(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?")
+
+
+def spoken_contact(contact: str, lexicon: Lexicon) -> str:
+    """A contact line as a listener would write it down: phone numbers digit by digit in their groups,
+    addresses by their host name, the parts (split at "·", "|", ";") apart."""
+    said = []
+    for part in re.split(r"\s*[·•|;]\s*", contact.strip()):
+        if _HOST.fullmatch(part) and not _PHONE.fullmatch(part):
+            part = sayable_address(part, lexicon)
         else:
-            _block(writer, block, _)
+            part = _PHONE.sub(lambda m: ", ".join(" ".join(g) for g in re.findall(r"\d+", m.group(0))), part)
+        said.append(part)
+    return ", ".join(p for p in said if p)
+
+
+def _section(writer: _Writer, section: Section, _) -> None:
+    for block in section.blocks:
+        _block(writer, block, _)
 
 
 def _block(writer: _Writer, block: Block, _) -> None:
-    lexicon = writer.lexicon
+    spoken = writer.reader.spoken
     if isinstance(block, Heading):
-        writer.say(_spoken(block.text, lexicon), "heading")
+        writer.say(spoken(block.text), "heading")
     elif isinstance(block, Paragraph):
-        writer.say(_spoken(block.text, lexicon), "paragraph")
+        writer.say(spoken(block.text), "paragraph")
     elif isinstance(block, ListBlock):
         _list(writer, block, _)
     elif isinstance(block, Table):
-        header = [_spoken(cell, lexicon) for cell in block.header]
+        header = [spoken(cell) for cell in block.header]
         for row in block.rows:
-            cells = [_spoken(cell, lexicon) for cell in row]
+            cells = [spoken(cell) for cell in row]
             parts = [f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=False)]
             writer.say(" ".join(p if re.search(r"[.!?。]$", p) else p + "." for p in parts), "item")
     elif isinstance(block, Figure):
-        writer.say(_("Figure: {description}").format(description=_spoken(block.alt, lexicon)), "paragraph")
+        writer.say(_("Figure: {description}").format(description=spoken(block.alt)), "paragraph")
     elif isinstance(block, Quote):
         for inner in block.blocks:
             _block(writer, inner, _)
@@ -151,7 +291,7 @@ def _list(writer: _Writer, block: ListBlock, _, parent: tuple[int, ...] = ()) ->
     it belongs to ("Step 2, point 1."), and a point inside that point which point too
     ("Step 2, point 1, sub-point 1."), so a listener never loses the numbering."""
     for n, item in enumerate(block.items, start=block.start):
-        said = _spoken(item.text, writer.lexicon)
+        said = writer.reader.spoken(item.text)
         point = n - block.start + 1
         if len(parent) == 1:
             said = _("Step {step}, point {point}.").format(step=parent[0], point=point) + " " + said
@@ -167,57 +307,30 @@ def _list(writer: _Writer, block: ListBlock, _, parent: tuple[int, ...] = ()) ->
             _list(writer, item.sublist, _, inner)
 
 
-_YEAR = re.compile(r"\((\d{4})\)")
-_INITIALS = re.compile(r"(?:\s+(?:[A-Z]\.?){1,3}|\s*&)$")
-
-
-def _references(writer: _Writer, block: ListBlock, _) -> None:
-    """Each reference as first author, year and journal: titles and addresses stay in print."""
-    for n, item in enumerate(block.items, start=1):
-        root = inline.parse(item.text.markdown)
-        plain = _plain_text(root)
-        journal = " ".join("".join(e.itertext()) for e in root.iter("em"))
-        year = _YEAR.search(plain)
-        authors = plain[: year.start()] if year else plain.split(".")[0]
-        names = [a.strip() for a in re.split(r"[,，،]", authors) if a.strip()]
-        first = _INITIALS.sub("", names[0].rstrip(". ")) if names else ""
-        others = len(names) > 1
-        said = first + (" " + _("and others") if others else "")
-        if year:
-            said += f", {year.group(1)}"
-        if journal:
-            said += f", {journal}"
-        writer.say(_("Reference {number}: {reference}").format(number=n, reference=said), "item")
-    writer.say(_("The full reference list is in the printed handout."), "paragraph")
+def _references(writer: _Writer, section: Section, _) -> None:
+    """The reference list read in full, entry by entry; addresses by their host name."""
+    for block in section.blocks:
+        if not isinstance(block, ListBlock):
+            _block(writer, block, _)
+            continue
+        for n, item in enumerate(block.items, start=1):
+            said = writer.reader.spoken(item.text)
+            writer.say(_("Reference {number}: {reference}").format(number=n, reference=said), "item")
 
 
 def _plain(text: Text | None) -> str:
     return inline.plain(text.markdown).strip() if text else ""
 
 
-def _plain_text(root: etree.Element) -> str:
-    """Inline text with autolinked addresses dropped (they are read elsewhere or not at all)."""
-    parts = [root.text or ""]
-    for child in root:
-        label = "".join(child.itertext())
-        if child.tag == "a" and label.strip() == child.get("href", "").strip():
-            parts.append("")
-        else:
-            parts.append(label)
-        parts.append(child.tail or "")
-    return "".join(parts).strip()
-
-
-def _spoken(text: Text | None, lexicon: Lexicon) -> str:
-    """Links by their text; a link whose text is an address, in its sayable form."""
-    if text is None:
-        return ""
+def _spoken_parts(text: Text, lexicon: Lexicon) -> tuple[str, list[str]]:
+    """The text as said (links by their text, an address link in its sayable form) and its emphasised phrases."""
     root = inline.parse(text.markdown)
-    parts = [root.text or ""]
+    parts, emphasised = [root.text or ""], []
     for child in root:
         label = "".join(child.itertext())
         if child.tag == "a" and re.fullmatch(r"\s*(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?\s*", label):
             label = sayable_address(label, lexicon)
+        emphasised += ["".join(e.itertext()) for e in child.iter() if e.tag in ("em", "strong")]
         parts.append(label)
         parts.append(child.tail or "")
-    return "".join(parts)
+    return "".join(parts), emphasised

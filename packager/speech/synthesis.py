@@ -17,7 +17,7 @@ from packager.speech.engines import Engine, Voice
 from packager.speech.script import Script
 
 #: Bump when mastering or encoding changes the sound of a chapter.
-CHAPTER_FORMAT = "chapter-1"
+CHAPTER_FORMAT = "chapter-2"
 
 
 @dataclass

@@ -63,7 +63,11 @@ class Engine(Protocol):
         ...
 
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
-        """Mono float32 samples in [-1, 1] and their sample rate."""
+        """Mono float32 samples in [-1, 1] and their sample rate.
+
+        ``text`` may hold language islands (``packager.speech.islands``): an engine that can switch
+        voice speaks each in its language; one that cannot reads ``islands.strip(text)``.
+        """
         ...
 
 

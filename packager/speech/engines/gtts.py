@@ -15,6 +15,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING
 
 from packager.errors import PackagerError
+from packager.speech import islands
 from packager.speech.engines import EngineUnavailable, Voice
 
 if TYPE_CHECKING:  # numpy is for synthesis, not for planning a build
@@ -52,6 +53,7 @@ class GttsEngine:
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
         from gtts import gTTS, gTTSError
 
+        text = islands.strip(text)  # one voice per utterance: islands in the utterance's voice
         delay = BACKOFF
         for attempt in range(RETRIES + 1):
             buffer = io.BytesIO()

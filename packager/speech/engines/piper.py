@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packager.errors import PackagerError
+from packager.speech import islands
 from packager.speech.engines import Voice
 
 if TYPE_CHECKING:  # numpy is for synthesis, not for planning a build
@@ -74,6 +75,7 @@ class PiperEngine:
         import numpy as np
         from piper import SynthesisConfig
 
+        text = islands.strip(text)  # one voice per utterance: islands in the utterance's voice
         model = _load(voice.name)
         # No sampling noise: the same text gives the same samples, so builds are reproducible.
         config = SynthesisConfig(length_scale=BASE_WPM / voice.rate, noise_scale=0.0, noise_w_scale=0.0)
