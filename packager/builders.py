@@ -116,7 +116,7 @@ register(
         "Audio",
         "packager.speech.builder:AudioBuilder",
         order=10,  # first: it takes longest
-        settings=("audio", "clinic.name"),
+        settings=("audio", "clinic", "source_language"),
     )
 )
 register(Format("handout", "Handout (PDF)", "packager.render.pdf:HandoutBuilder", 20, PRINT_SETTINGS))

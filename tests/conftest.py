@@ -108,7 +108,8 @@ def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     from filelock import FileLock
 
-    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above every worker's own
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's folder, not an older one
     root = shared / "shipped" / "project"
     with FileLock(str(shared / "shipped.lock")):
         if not (shared / "shipped" / "built").exists():

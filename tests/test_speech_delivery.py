@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
+import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
@@ -127,3 +128,35 @@ def test_speech_rate(narration) -> None:
     words = sum(u.words for u in script.utterances())
     low, high = RATE_RANGE[locale]
     assert low <= words / (samples.size / rate / 60) <= high, locale
+
+
+def test_timings_match_the_decoded_audio(narration) -> None:
+    """Each part starts where its chapter starts, and each utterance starts and ends at the edges
+    of speech in the decoded MP3: silence between two utterances' times, speech at their edges."""
+    import json
+
+    _, _, _, folder, samples, rate = narration
+    timings = json.loads((folder / f"{SLUG}.timings.json").read_text(encoding="utf-8"))
+    tags = ID3(folder / f"{SLUG}.mp3")
+    chapters = [tags[f"CHAP:{cid}"] for cid in tags.getall("CTOC")[0].child_element_ids]
+    assert [s["title"] for s in timings["sections"]] == [str(c.sub_frames["TIT2"]) for c in chapters]
+    for section, chapter in zip(timings["sections"], chapters, strict=True):
+        assert (
+            abs(section["start"] * 1000 - chapter.start_time) <= 2
+            and abs(section["end"] * 1000 - chapter.end_time) <= 2
+        )
+    assert abs(timings["duration"] - samples.size / rate) < 0.2
+    spans = [(u["start"], u["end"]) for s in timings["sections"] for u in s["utterances"]]
+    assert all(a < b for a, b in spans) and all(b1 < a2 for (_, b1), (a2, _) in itertools.pairwise(spans))
+    slack = 0.12  # the encoder's delay and the 10 ms windows
+
+    def level(a: float, b: float) -> float:
+        window = samples[int(a * rate) : int(b * rate)]
+        return 20 * float(np.log10(max(float(np.sqrt((window**2).mean())), 1e-10))) if window.size else -200.0
+
+    for (_, end), (start, _) in itertools.pairwise(spans):  # between two utterances: silence
+        if start - end > 2 * slack:
+            assert level(end + slack, start - slack) < -50, (end, start)
+    for a, b in spans:  # and speech where an utterance is said, from its first to its last word
+        assert b - a < 3 * slack or level(a + slack, b - slack) > -45, (a, b)
+        assert level(a, a + 3 * slack) > -45 and level(b - 3 * slack, b) > -45, (a, b)

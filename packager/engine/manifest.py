@@ -79,7 +79,9 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
         state = manifest["locales"].get(key, {})
         outs = outputs.get(key, [])
         links = []
-        shown = [o for o in outs if o["format"] in FORMATS and o["path"].count("/") == 1]  # not per-section files
+        shown = [  # not per-section files, nor data for machines (timings): the manifest lists those
+            o for o in outs if o["format"] in FORMATS and o["path"].count("/") == 1 and not o["path"].endswith(".json")
+        ]
         for out in sorted(shown, key=lambda o: (order.index(o["format"]), not o.get("main"), o["path"])):
             label = FORMATS[out["format"]].label
             if not out.get("main"):  # a second file of the format: say what kind

@@ -36,7 +36,7 @@ class AudioBuilder:
         slug = article.slug
         order = chapter_ids(article, AudioSettings().reference_sections)
         tracks = [f"{slug}/{n:02d}-{cid}.mp3" for n, cid in enumerate(order, start=1)]
-        return [f"{slug}.mp3", f"{slug}.m4b", *tracks, f"{slug}.m3u8"]
+        return [f"{slug}.mp3", f"{slug}.m4b", *tracks, f"{slug}.m3u8", f"{slug}.timings.json"]
 
     def inputs(self, project: Project, locale: str) -> list[Path | str]:
         engine, voice = voice_for(project, locale)
@@ -115,8 +115,8 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     notices = [_("This recording uses a synthetic voice: a computer reads the text.")]
     if article.draft:
         notices.append(_("This is a draft translation. It has not yet been checked by a medical reviewer."))
-    for language in dict.fromkeys((article.locale, article.meta.language)):  # outdated: in both languages
-        notices.append(outdated_notice(article, "speech", language))
+    for said_in in dict.fromkeys((article.locale, article.meta.language)):  # outdated: in both languages
+        notices.append(outdated_notice(article, "speech", said_in))
     comment = " ".join(n for n in notices if n)
     base = Tags(
         title=script.title,
@@ -144,7 +144,29 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     narration = b"".join(rendered.chapters)
     m4b = encode_m4b(narration, base, marks, project.settings.audio.bitrate)
     full = {f"{slug}.mp3": tag_mp3(narration, base, marks), f"{slug}.m4b": m4b}
-    return {**full, **files, f"{slug}.m3u8": playlist(script.title, entries)}
+    timings = {f"{slug}.timings.json": timing_file(f"{slug}.mp3", script, rendered)}
+    return {**full, **files, f"{slug}.m3u8": playlist(script.title, entries), **timings}
+
+
+def timing_file(audio_path: str, script: Script, rendered) -> bytes:
+    """When each part and each utterance (a heading, a paragraph, a list item, a sentence of the
+    opening) is spoken in the narration, with the words it speaks: what synchronised text
+    (a listening station, EPUB Media Overlays) needs. Times are seconds in ``audio_path``."""
+    import json
+
+    sections, offset = [], 0.0
+    for chapter, seconds, spans in zip(script.chapters, rendered.seconds, rendered.timings, strict=True):
+        utterances = [
+            {"start": round(offset + start, 3), "end": round(offset + end, 3), "text": utterance.text}
+            for utterance, (start, end) in zip(chapter.utterances, spans, strict=True)
+        ]
+        sections.append(
+            {"id": chapter.id, "title": chapter.title, "start": round(offset, 3), "end": round(offset + seconds, 3)}
+            | {"utterances": utterances}
+        )
+        offset += seconds
+    data = {"format": 1, "audio": audio_path, "duration": round(offset, 3), "sections": sections}
+    return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 __all__ = ["AudioBuilder"]

@@ -91,3 +91,11 @@ class SynthesisCache:
 
     def put_chapter(self, key: str, mp3: bytes) -> None:
         self._write(self._chapter_path(key), key, mp3)
+
+    def get_timings(self, key: str) -> list[tuple[float, float]] | None:
+        """Where each utterance of a cached chapter starts and ends (seconds from the chapter's start)."""
+        data = self._read(self._chapter_path(key).with_suffix(".json"), key)
+        return [tuple(span) for span in json.loads(data)] if data is not None else None  # type: ignore[misc]
+
+    def put_timings(self, key: str, spans: list[tuple[float, float]]) -> None:
+        self._write(self._chapter_path(key).with_suffix(".json"), key, json.dumps(spans).encode())

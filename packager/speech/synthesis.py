@@ -27,6 +27,8 @@ class Rendered:
     chapters: list[bytes]
     seconds: list[float]  # each chapter's decoded length
     info: dict[str, Any] = field(default_factory=dict)
+    #: per chapter, per utterance: (start, end) in seconds from the chapter's start, in the mastered audio
+    timings: list[list[tuple[float, float]]] = field(default_factory=list)
 
 
 def chapter_key(utterance_keys: list[str], pauses: list[float], bitrate: int) -> str:
@@ -47,11 +49,14 @@ def render(script: Script, engine: Engine, voice: Voice, cache_dir: Path, progre
     total = len(script.utterances())
     done = 0
     chapters: list[bytes] = []
+    timings: list[list[tuple[float, float]]] = []
     for chapter in script.chapters:
         keys = [cache_key(engine.name, version, identity, voice.rate, u.text) for u in chapter.utterances]
         ckey = chapter_key(keys, [u.pause for u in chapter.utterances], bitrate)
         mp3 = cache.get_chapter(ckey)
-        if mp3 is None:
+        spans = cache.get_timings(ckey)
+        if mp3 is None or spans is None:
+            spans, position = [], audio.LEAD_IN
             pieces = [audio.silence(audio.LEAD_IN)]
             for i, (utterance, key) in enumerate(zip(chapter.utterances, keys, strict=True)):
                 cached = cache.get(key)
@@ -60,15 +65,21 @@ def render(script: Script, engine: Engine, voice: Voice, cache_dir: Path, progre
                     samples = audio.trim(audio.to_rate(samples, rate), audio.SAMPLE_RATE)
                     cached = cache.put(key, samples, audio.SAMPLE_RATE)
                 last = i == len(chapter.utterances) - 1
-                pieces += [cached[0], audio.silence(audio.TAIL if last else utterance.pause)]
+                pause = audio.TAIL if last else utterance.pause
+                pieces += [cached[0], audio.silence(pause)]
+                length = cached[0].size / audio.SAMPLE_RATE
+                spans.append((round(position, 3), round(position + length, 3)))
+                position += length + round(pause * audio.SAMPLE_RATE) / audio.SAMPLE_RATE
                 done += 1
                 progress(done, total, chapter.id)
             mp3 = audio.encode_mp3(audio.master(np.concatenate(pieces)), bitrate)
             cache.put_chapter(ckey, mp3)
+            cache.put_timings(ckey, spans)
         else:
             done += len(chapter.utterances)
             progress(done, total, chapter.id)
         chapters.append(mp3)
+        timings.append(spans)
     seconds = [audio.mp3_seconds(mp3) for mp3 in chapters]
     words = sum(u.words for u in script.utterances())
     duration = sum(seconds)
@@ -79,4 +90,4 @@ def render(script: Script, engine: Engine, voice: Voice, cache_dir: Path, progre
         "cache_hits": cache.hits,
         "synthesised": cache.misses,
     }
-    return Rendered(chapters, seconds, info)
+    return Rendered(chapters, seconds, info, timings)
