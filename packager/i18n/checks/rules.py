@@ -223,7 +223,7 @@ def number_rule(source: str, translation: str, locale: str) -> Iterator[tuple[st
     for src, tgt in diff.unit_changed:
         yield "unit-changed", f"{_show(tgt)} has {_unit(tgt.unit)}; the source has {_show(src)} with {_unit(src.unit)}"
     for src, tgt in diff.misread:
-        dose = src.unit in num.DOSE_UNITS or tgt.unit in num.DOSE_UNITS
+        dose = bool({*str(src.unit).split("|"), *str(tgt.unit).split("|")} & num.DOSE_UNITS)
         yield (
             "number-misread" if dose else "number-format",
             f"{tgt.raw!r} keeps the source's notation; in {locale} it reads as {_num(tgt.values[0])}, "

@@ -1,0 +1,137 @@
+"""What CLDR (through Babel) says about writing quantities in a locale: units, currencies, scale words.
+
+The translation checks must recognise "12 mois", "12 Monate", "12개월" and
+"12 か月" as the source's "12 months" in any language a volunteer brings, so
+the spellings come from CLDR's unit patterns (every length: long, short and
+narrow; every plural form), currency symbols and names, and compact-decimal
+patterns ("0 millions", "0万"), never from a list per language.
+
+Babel has no unit data for a locale CLDR has not filled in (Haitian Creole
+gets root's "m" for a month); then the locale's patterns are simply what
+Babel returns, the same patterns ``babel.units.format_unit`` writes, so a
+translation written with CLDR's own pattern always reads back.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+
+#: Canonical unit -> CLDR unit id. The canonical names are packager's: what a source and a
+#: translation are compared by. Only units a patient article writes with a number.
+CLDR_UNITS = {
+    "percent": "concentr-percent",
+    "mg": "mass-milligram",
+    "mcg": "mass-microgram",
+    "g": "mass-gram",
+    "kg": "mass-kilogram",
+    "ml": "volume-milliliter",
+    "l": "volume-liter",
+    "mmol/L": "concentr-millimole-per-liter",
+    "mg/dL": "concentr-milligram-ofglucose-per-deciliter",
+    "mmHg": "pressure-millimeter-ofhg",
+    "°C": "temperature-celsius",
+    "°F": "temperature-fahrenheit",
+    "minute": "duration-minute",
+    "hour": "duration-hour",
+    "day": "duration-day",
+    "week": "duration-week",
+    "month": "duration-month",
+}
+#: Currencies compared by ISO code; their symbols and names come from CLDR.
+CURRENCIES = ("USD", "EUR", "GBP")
+
+#: Spellings in common use that CLDR does not list (checked by tests/test_cldr.py to be absent
+#: from CLDR, so this stays the small remainder): the international unit has no CLDR unit id;
+#: the others are variants the shipped translations use alongside CLDR's forms.
+NOT_IN_CLDR: dict[str, tuple[str, ...]] = {
+    "percent": ("‰", "porciento", "phần trăm", "بالمئة", "في المئة", "في المائة"),
+    "USD": ("đô-la", "دولارات", "دولارًا"),
+    "mg": ("ملغم", "ملغ", "ملليغرام"),
+    "ml": ("ملليلتر",),
+    "IU": ("IU", "UI", "国际单位", "đơn vị quốc tế", "وحدة دولية"),
+    "°C": ("ºC", "grados"),
+    "hour": ("hrs",),
+    "week": ("星期",),
+    "month": ("شهور",),
+}
+
+_SPACES = " \u00a0\u202f\u2009\u200e\u200f\u061c"  # and the bidi marks right-to-left patterns hold
+
+
+def babel_locale(locale: str) -> Locale | None:
+    try:
+        return Locale.parse(locale)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def languages() -> tuple[str, ...]:
+    """Every language CLDR has data for (no regional variants)."""
+    from babel.localedata import locale_identifiers
+
+    return tuple(sorted(i for i in locale_identifiers() if "_" not in i and i != "root"))
+
+
+def _words(pattern: str) -> list[str]:
+    """The unit words of a CLDR pattern like '{0} mois' or '{0}个月' (nothing when no '{0}')."""
+    if "{0}" not in pattern:
+        return []
+    return [w.strip(_SPACES) for w in pattern.split("{0}") if w.strip(_SPACES)]
+
+
+@lru_cache(maxsize=128)
+def unit_spellings(locale: str, supplement: bool = True) -> dict[str, frozenset[str]]:
+    """Canonical unit -> every way ``locale`` writes it: CLDR unit patterns (all lengths and plural
+    forms), currency symbols, names and plural names (and ``NOT_IN_CLDR`` with ``supplement``)."""
+    loc = babel_locale(locale)
+    found: dict[str, set[str]] = {unit: set(words) for unit, words in NOT_IN_CLDR.items()} if supplement else {}
+    if loc is not None:
+        patterns = loc._data["unit_patterns"]
+        for unit, cldr_id in CLDR_UNITS.items():
+            if cldr_id not in patterns:
+                continue
+            for length in ("long", "short", "narrow"):
+                forms = patterns[cldr_id].get(length) or {}
+                for form in forms:
+                    if form != "per":
+                        found.setdefault(unit, set()).update(_words(forms[form]))
+        plural_names = loc._data["currency_names_plural"]
+        for code in CURRENCIES:
+            spellings = found.setdefault(code, {code})
+            spellings.add(loc.currency_symbols.get(code, code))
+            names = [loc.currencies.get(code, code)] + [plural_names[code][f] for f in plural_names.get(code) or {}]
+            spellings.update(names)
+            # Translators write "375 000 dólares" for CLDR's "dólares estadounidenses": each word of
+            # the name stands for it too (the check reads a word as a currency only after a number).
+            spellings.update(w for name in names for w in name.split() if len(w) >= 3 and w.isalpha())
+    return {unit: frozenset(s for s in spellings if s) for unit, spellings in found.items()}
+
+
+def is_symbol(spelling: str) -> bool:
+    """A currency symbol or code ("$", "US$", "€", "USD"), which may stand before the amount."""
+    return not any(c.islower() for c in spelling)
+
+
+@lru_cache(maxsize=128)
+def scale_words(locale: str) -> dict[str, int]:
+    """Scale word -> factor, from CLDR's compact-decimal patterns ('0 millions', '00 mille', '0万')."""
+    loc = babel_locale(locale)
+    if loc is None:
+        return {}
+    found: dict[str, int] = {}
+    compact = loc._data["compact_decimal_formats"]
+    for length in ("long", "short"):
+        by_form = compact.get(length) or {}
+        for form in by_form:
+            for magnitude, pattern in by_form[form].items():
+                text = pattern.pattern if hasattr(pattern, "pattern") else str(pattern)
+                zeros = text.count("0")
+                word = re.sub(r"[0#.,¤]", "", text).strip(_SPACES + "'")
+                if not zeros or not word or (len(word) == 1 and word.isascii()):
+                    continue  # "0": no compact form; "0 k", "0 M": a letter that is too often something else
+                found.setdefault(word, int(magnitude) // 10 ** (zeros - 1))
+    return found

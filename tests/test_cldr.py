@@ -1,0 +1,57 @@
+"""Units, currencies and scale words read with CLDR's data: what Babel writes, the checks read back."""
+
+from __future__ import annotations
+
+import pytest
+from babel import Locale
+from babel.numbers import format_compact_decimal, format_currency
+from babel.units import format_unit
+
+from packager.i18n import cldr
+from packager.i18n.checks import numbers as num
+
+#: The languages of issue 12's acceptance list, the shipped ones and English.
+LOCALES = ("fr", "de", "pt_BR", "ru", "ko", "ja", "hi", "he", "fa", "ur", "th", "zh_Hant", "ht", "tl", "am")
+SHIPPED = ("en", "es", "ar", "zh_Hans", "vi")
+
+
+@pytest.mark.parametrize("locale", LOCALES + SHIPPED)
+@pytest.mark.parametrize("unit", sorted(cldr.CLDR_UNITS))
+@pytest.mark.parametrize(("count", "length"), [(1, "long"), (2, "long"), (5, "long"), (12, "short"), (12, "narrow")])
+def test_every_cldr_unit_pattern_reads_back(locale: str, unit: str, count: int, length: str) -> None:
+    written = format_unit(count, cldr.CLDR_UNITS[unit], length=length, locale=locale)
+    if str(count) not in written:
+        pytest.skip(f"CLDR writes {written!r} without the number")  # Arabic 'شهر' for one month
+    found = num.numbers(f"— {written} —", locale)
+    assert len(found) == 1 and found[0].values[0] == count, written
+    assert num.same_unit(found[0].unit, unit), (written, found[0].unit)
+
+
+@pytest.mark.parametrize("locale", LOCALES + SHIPPED)
+def test_prices_in_cldr_format_read_back(locale: str) -> None:
+    for code in cldr.CURRENCIES:
+        written = format_currency(375000, code, locale=locale)
+        found = num.numbers(num.digits_to_ascii(written), locale)
+        assert [(n.values[0], n.unit) for n in found][:1] == [(375000, code)], written
+
+
+@pytest.mark.parametrize("locale", [loc for loc in LOCALES + SHIPPED if cldr.scale_words(loc)])
+def test_compact_scale_words_multiply(locale: str) -> None:
+    written = format_compact_decimal(3_000_000, format_type="long", locale=locale)
+    found = num.numbers(written, locale)
+    assert found[0].values[0] == 3_000_000, written
+
+
+def test_the_hand_written_remainder_is_not_in_cldr() -> None:
+    """NOT_IN_CLDR holds only what CLDR lacks: drop an entry when CLDR gains it."""
+    for locale in SHIPPED:
+        from_cldr = cldr.unit_spellings(locale, supplement=False)
+        for unit, spellings in cldr.NOT_IN_CLDR.items():
+            assert not set(spellings) & from_cldr.get(unit, frozenset()), (locale, unit)
+    assert "IU" not in cldr.CLDR_UNITS  # the international unit has no CLDR unit id
+
+
+def test_a_locale_cldr_does_not_know_reads_every_languages_words() -> None:
+    assert Locale.parse("fr").language == "fr"
+    found = num.numbers("12 mois et 3 Monate", "xx")
+    assert [n.unit for n in found] == ["month", "month"]
