@@ -135,3 +135,26 @@ def scale_words(locale: str) -> dict[str, int]:
                     continue  # "0": no compact form; "0 k", "0 M": a letter that is too often something else
                 found.setdefault(word, int(magnitude) // 10 ** (zeros - 1))
     return found
+
+
+@lru_cache(maxsize=64)
+def currency_wording(locale: str, source_locale: str = "en") -> dict[str, str]:
+    """Currency symbol (the locale's and the source's) -> how an amount is said, as a template with one
+    "{}": CLDR's currency unit pattern with the currency's plural name ("{} dollars des États-Unis")."""
+    loc = babel_locale(locale)
+    if loc is None:
+        return {}
+    patterns = loc._data["currency_unit_patterns"]
+    pattern = patterns.get("other") or "{0} {1}"
+    plural_names = loc._data["currency_names_plural"]
+    found: dict[str, str] = {}
+    for code in CURRENCIES:
+        name = (plural_names.get(code) or {}).get("other") or loc.currencies.get(code)
+        if not name:
+            continue
+        template = pattern.replace("{0}", "{}").replace("{1}", name.replace("{", "").replace("}", ""))
+        for where in (loc, babel_locale(source_locale)):
+            if where is not None:
+                found.setdefault(where.currency_symbols.get(code, code), template)
+        found.setdefault(code, template)
+    return found
