@@ -100,7 +100,7 @@ def _currency(text: str, lexicon: Lexicon) -> str:
     amount = re.compile(rf"(?P<symbol>{symbols})\s?(?P<num>{_NUMBER}){scale}(?!\d|,\d)")
     # "375000 $US", as French and many others write it (group separators are gone by now)
     after = re.compile(
-        rf"(?<![\d.,])(?P<num>\d+(?:[.,]\d+)?){scale}[ \u00a0\u202f\u200e\u200f]*(?P<symbol>{symbols})(?!\w)"
+        rf"(?<![\d.,])(?P<num>{_NUMBER}|\d+,\d+){scale}[ \u00a0\u202f\u200e\u200f]*(?P<symbol>{symbols})(?!\w)"
     )
     joins = "|".join(re.escape(w) for w in lexicon.range_words)
     range_ = re.compile(rf"(?P<symbol>{symbols})\s?(?P<num>{_NUMBER})(?P<join>\s*(?:{joins}|[-–])\s*)(?=(?:{symbols}))")
