@@ -140,21 +140,26 @@ def scale_words(locale: str) -> dict[str, int]:
 @lru_cache(maxsize=64)
 def currency_wording(locale: str, source_locale: str = "en") -> dict[str, str]:
     """Currency symbol (the locale's and the source's) -> how an amount is said, as a template with one
-    "{}": CLDR's currency unit pattern with the currency's plural name ("{} dollars des États-Unis")."""
-    loc = babel_locale(locale)
+    "{}": CLDR's currency unit pattern with the currency's plural name ("{} dollars des États-Unis").
+    Where CLDR has no name in the locale (Haitian Creole), the source language's: better said in
+    English than refused; a lexicon entry fixes it."""
+    loc, source = babel_locale(locale), babel_locale(source_locale)
     if loc is None:
         return {}
     patterns = loc._data["currency_unit_patterns"]
     pattern = patterns.get("other") or "{0} {1}"
-    plural_names = loc._data["currency_names_plural"]
     found: dict[str, str] = {}
     for code in CURRENCIES:
-        name = (plural_names.get(code) or {}).get("other") or loc.currencies.get(code)
+        name = next(filter(None, (_plural_name(where, code) for where in (loc, source) if where)), None)
         if not name:
             continue
         template = pattern.replace("{0}", "{}").replace("{1}", name.replace("{", "").replace("}", ""))
-        for where in (loc, babel_locale(source_locale)):
+        for where in (loc, source):
             if where is not None:
                 found.setdefault(where.currency_symbols.get(code, code), template)
         found.setdefault(code, template)
     return found
+
+
+def _plural_name(loc: Locale, code: str) -> str | None:
+    return (loc._data["currency_names_plural"].get(code) or {}).get("other") or loc.currencies.get(code)
