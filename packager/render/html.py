@@ -25,6 +25,7 @@ from packager.errors import PackagerError
 from packager.i18n.ui import ui_gettext
 from packager.project import Project, source_date_epoch
 from packager.render import fonts, qr
+from packager.render.bidi import isolate_ltr
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -132,8 +133,10 @@ class View:
     children: list[View] = field(default_factory=list)
 
 
-def _html(markdown: str) -> Markup:
-    return Markup(inline.to_html(markdown, print_urls=True))
+def _inline_html(markdown: str, rtl: bool = False) -> Markup:
+    """Inline Markdown as escaped HTML; in right-to-left text each left-to-right run isolated."""
+    rendered = inline.to_html(markdown, print_urls=True)
+    return Markup(isolate_ltr(rendered) if rtl else rendered)
 
 
 class _Levels:
@@ -148,6 +151,11 @@ class _Levels:
 
 
 def _views(blocks: tuple[Block, ...], article: Article, project: Project, levels: _Levels) -> list[View]:
+    rtl = direction(article.locale) == "rtl"
+
+    def _html(markdown: str) -> Markup:
+        return _inline_html(markdown, rtl)
+
     out = []
     for block in blocks:
         if isinstance(block, Heading):
@@ -243,7 +251,7 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
         sections.append(
             {
                 "id": section.id,
-                "heading": _html(section.heading.markdown) if section.heading else None,
+                "heading": _inline_html(section.heading.markdown, dir_ == "rtl") if section.heading else None,
                 "blocks": _views(section.blocks, article, project, levels),
             }
         )
@@ -261,9 +269,9 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
         "dir": dir_,
         "theme": theme.name,
         "title": title,
-        "title_html": _html(meta.title.markdown),
+        "title_html": _inline_html(meta.title.markdown, dir_ == "rtl"),
         "summary": _plain(meta.summary),
-        "summary_html": _html(meta.summary.markdown),
+        "summary_html": _inline_html(meta.summary.markdown, dir_ == "rtl"),
         "authors": ", ".join(meta.authors),
         "keywords": ", ".join(keywords),
         "generator": f"packager {__version__}",
