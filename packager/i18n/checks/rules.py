@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 
 from packager import inline
 from packager.i18n.checks import numbers as num
+from packager.segment import ends_sentence
 from packager.source import parse_blocks
 
 ERROR, WARNING = "error", "warning"
@@ -266,14 +267,19 @@ def length_ratio(source: str, translation: str, locale: str) -> Iterator[tuple[s
         yield "length-ratio", f"the translation is {ratio:.2f} times the length of the source (expected {low}-{high})"
 
 
-_ENDERS = ".!?:;…。！？：；؟۔।"
+#: A clause may end where the source ends a sentence (a colon before a list): not a sentence end in
+#: ICU's rules, yet no reason to warn.
+_CLAUSE_ENDS = ":;…：；"
 _CLOSERS = "\"')]}*_`”’»）」』】 \u00a0"
 
 
 def end_punctuation(source: str, translation: str, locale: str) -> Iterator[tuple[str, str]]:
-    end_s = inline.plain(source).rstrip(_CLOSERS)[-1:]
-    end_t = inline.plain(translation).rstrip(_CLOSERS)[-1:]
-    if end_s and end_s in ".!?" and end_t and end_t not in _ENDERS:
+    """Sentence ends by ICU's rules for each language ("。", "؟", "।", "።" ...)."""
+    plain_s, plain_t = inline.plain(source), inline.plain(translation)
+    end_s, end_t = plain_s.rstrip(_CLOSERS)[-1:], plain_t.rstrip(_CLOSERS)[-1:]
+    if not end_s or not end_t or end_t in _CLAUSE_ENDS or not ends_sentence(plain_s, "en"):
+        return
+    if not ends_sentence(plain_t, locale):
         yield "end-punctuation", f"the source ends with {end_s!r}, the translation with {end_t!r}"
 
 
