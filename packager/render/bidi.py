@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 
 #: Strong left-to-right letters and European digits start and end a run.
 _STRONG = frozenset({"L", "EN"})
@@ -68,19 +69,62 @@ def _extend(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def map_text(fragment: str, change: Callable[[str], str]) -> str:
+    """Escaped inline HTML with ``change`` applied to the text between its tags (tags untouched):
+    ``change`` takes plain text and returns escaped HTML."""
+    return "".join(part if part.startswith("<") else change(html.unescape(part)) for part in _TAG.split(fragment))
+
+
+_OPEN, _LTR_SPAN, _CLOSE = "<", '<span class="ltr" dir="ltr">', "</span>"
+
+
+def _step(atom: str) -> int:
+    """How a tag changes the nesting depth (text: 0; <br>, <img>, <wbr>: 0)."""
+    if not atom.startswith(_OPEN) or len(atom) == 1:
+        return 0
+    if atom.startswith("</"):
+        return -1
+    return 0 if atom.endswith("/>") or re.match(r"<(br|img|wbr)\b", atom) else 1
+
+
 def isolate_ltr(fragment: str) -> str:
-    """Escaped inline HTML with each left-to-right run of its text wrapped in a span (tags untouched)."""
-    out = []
+    """Escaped inline HTML with each left-to-right run of its text wrapped in a span: one span over
+    whole elements when the run covers them ("*Nature Medicine*. <https://...>" is one run), else
+    one per text node the run crosses."""
+    atoms: list[str] = []  # tags, and the text one character at a time
     for part in _TAG.split(fragment):
-        if not part or part.startswith("<"):
-            out.append(part)
+        atoms.extend([part] if part.startswith(_OPEN) else html.unescape(part))
+    chars = [i for i, atom in enumerate(atoms) if not atom.startswith(_OPEN) or len(atom) == 1]
+    text = "".join(atoms[i] for i in chars)
+    opens: dict[int, int] = {}
+    closes: dict[int, int] = {}
+    for start, end in ltr_runs(text):
+        first, last = chars[start], chars[end - 1] + 1
+        while first and _step(atoms[first - 1]) == 1 and not _balanced(atoms[first:last]):
+            first -= 1  # the run starts with an element: open before its tag
+        while last < len(atoms) and _step(atoms[last]) == -1 and not _balanced(atoms[first:last]):
+            last += 1  # the run ends with an element: close after its tag
+        if _balanced(atoms[first:last]):
+            opens[first] = opens.get(first, 0) + 1
+            closes[last] = closes.get(last, 0) + 1
             continue
-        text = html.unescape(part)
-        pieces, last = [], 0
-        for start, end in ltr_runs(text):
-            pieces.append(html.escape(text[last:start], quote=False))
-            pieces.append(f'<span class="ltr" dir="ltr">{html.escape(text[start:end], quote=False)}</span>')
-            last = end
-        pieces.append(html.escape(text[last:], quote=False))
-        out.append("".join(pieces))
+        for i in range(start, end):  # the run crosses an element's edge: one span per text node
+            if i == start or chars[i - 1] != chars[i] - 1:
+                opens[chars[i]] = opens.get(chars[i], 0) + 1
+            if i == end - 1 or chars[i + 1] != chars[i] + 1:
+                closes[chars[i] + 1] = closes.get(chars[i] + 1, 0) + 1
+    out = []
+    for i, atom in enumerate([*atoms, ""]):
+        out.append(_CLOSE * closes.get(i, 0) + _LTR_SPAN * opens.get(i, 0))
+        is_text = not atom.startswith(_OPEN) or len(atom) == 1
+        out.append(html.escape(atom, quote=False) if is_text else atom)
     return "".join(out)
+
+
+def _balanced(atoms: list[str]) -> bool:
+    depth = 0
+    for atom in atoms:
+        depth += _step(atom)
+        if depth < 0:
+            return False
+    return depth == 0

@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from packager import __version__, inline
+from packager import __version__, inline, segment
 from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table
 from packager.errors import PackagerError
 from packager.i18n.ui import ui_gettext
 from packager.project import Project, source_date_epoch
 from packager.render import fonts, qr
-from packager.render.bidi import isolate_ltr
+from packager.render.bidi import isolate_ltr, map_text
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -133,9 +133,12 @@ class View:
     children: list[View] = field(default_factory=list)
 
 
-def _inline_html(markdown: str, rtl: bool = False) -> Markup:
-    """Inline Markdown as escaped HTML; in right-to-left text each left-to-right run isolated."""
+def _inline_html(markdown: str, rtl: bool = False, locale: str = "") -> Markup:
+    """Inline Markdown as escaped HTML; in right-to-left text each left-to-right run isolated; in
+    Thai, Lao, Khmer and Burmese a line-break opportunity at each word end (segment.py)."""
     rendered = inline.to_html(markdown, print_urls=True)
+    if segment.has_no_space_script(rendered):
+        rendered = map_text(rendered, lambda text: escape(segment.mark_word_breaks(text, locale)))
     return Markup(isolate_ltr(rendered) if rtl else rendered)
 
 
@@ -154,7 +157,7 @@ def _views(blocks: tuple[Block, ...], article: Article, project: Project, levels
     rtl = direction(article.locale) == "rtl"
 
     def _html(markdown: str) -> Markup:
-        return _inline_html(markdown, rtl)
+        return _inline_html(markdown, rtl, article.locale)
 
     out = []
     for block in blocks:
@@ -251,7 +254,7 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
         sections.append(
             {
                 "id": section.id,
-                "heading": _inline_html(section.heading.markdown, dir_ == "rtl") if section.heading else None,
+                "heading": _inline_html(section.heading.markdown, dir_ == "rtl", locale) if section.heading else None,
                 "blocks": _views(section.blocks, article, project, levels),
             }
         )
@@ -269,9 +272,9 @@ def render(article: Article, project: Project, theme: Theme) -> Rendered:
         "dir": dir_,
         "theme": theme.name,
         "title": title,
-        "title_html": _inline_html(meta.title.markdown, dir_ == "rtl"),
+        "title_html": _inline_html(meta.title.markdown, dir_ == "rtl", locale),
         "summary": _plain(meta.summary),
-        "summary_html": _inline_html(meta.summary.markdown, dir_ == "rtl"),
+        "summary_html": _inline_html(meta.summary.markdown, dir_ == "rtl", locale),
         "authors": ", ".join(meta.authors),
         "keywords": ", ".join(keywords),
         "generator": f"packager {__version__}",
