@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from babel import Locale
 from babel.numbers import format_compact_decimal, format_currency
@@ -55,3 +57,32 @@ def test_a_locale_cldr_does_not_know_reads_every_languages_words() -> None:
     assert Locale.parse("fr").language == "fr"
     found = num.numbers("12 mois et 3 Monate", "xx")
     assert [n.unit for n in found] == ["month", "month"]
+
+
+def _cldr_numbering_systems() -> set[str]:
+    """Every numbering system a CLDR locale uses (default, native, traditional, finance)."""
+    from babel.localedata import locale_identifiers
+
+    found = set()
+    for identifier in locale_identifiers():
+        data = Locale.parse(identifier)._data
+        found.add(data["default_numbering_system"])
+        found.update(data["numbering_systems"].values())
+    return found
+
+
+def test_digits_of_every_decimal_numbering_system_cldr_knows_are_read() -> None:
+    """ICU writes 1,234,567.5 in each system; the checks read it back. Algorithmic systems (Ethiopic,
+    Japanese and Chinese numerals, Roman...) have no digits to read. hanidec is left out on purpose:
+    its digits 一二三 are also the everyday Chinese words for numbers."""
+    from icu4py.messageformat import MessageFormat
+
+    systems = _cldr_numbering_systems() - {"hanidec"}
+    read = []
+    for system in sorted(systems):
+        written = MessageFormat("{n, number}", f"en@numbers={system}").format({"n": 1234567.5})
+        if sum(c.isdecimal() for c in written) != 8:
+            continue  # algorithmic: no place-value digits
+        assert [n.values[0] for n in num.numbers(written, "en")] == [Decimal("1234567.5")], (system, written)
+        read.append(system)
+    assert {"arab", "arabext", "deva", "beng", "thai", "mymr", "tibt", "latn"} <= set(read)
