@@ -177,8 +177,10 @@ def reference_pieces() -> list[str]:
 
 
 def _references_text(path: Path) -> str:
-    """The extracted text after the last heading before the reference list, whitespace removed."""
-    return re.sub(r"\s+", "", _pdf_text(path))
+    """The extracted text without whitespace or the list's numbers, which pdfplumber puts at the
+    right end of a line in visual order (".1"), in the middle of an item that runs on to the next."""
+    lines = [re.sub(r"(?:^\d+\.\s|\s\.\d+$)", "", line) for line in _pdf_text(path).splitlines()]
+    return re.sub(r"\s+", "", "".join(lines))
 
 
 @pytest.mark.parametrize("fmt", ["handout", "large-print"])
