@@ -163,3 +163,22 @@ def currency_wording(locale: str, source_locale: str = "en") -> dict[str, str]:
 
 def _plural_name(loc: Locale, code: str) -> str | None:
     return (loc._data["currency_names_plural"].get(code) or {}).get("other") or loc.currencies.get(code)
+
+
+@lru_cache(maxsize=256)
+def likely_subtags(locale: str) -> tuple[str, str, str]:
+    """(language, script, region) of a locale, completed with CLDR's likely subtags: fr ->
+    (fr, Latn, FR), zh_Hant -> (zh, Hant, TW), ur -> (ur, Arab, PK). A locale Babel does not know
+    keeps what it says ("xx_YY" -> (xx, "", YY))."""
+    from babel.core import get_global
+
+    loc = babel_locale(locale)
+    if loc is None:
+        parts = re.split(r"[_-]", locale)
+        return parts[0].lower(), "", next((p.upper() for p in parts[1:] if len(p) == 2), "")
+    likely = get_global("likely_subtags")
+    full = likely.get(str(loc)) or (loc.script and likely.get(f"{loc.language}_{loc.script}")) or ""
+    parts = (full or likely.get(loc.language, "")).split("_")
+    script = loc.script or next((p for p in parts[1:] if len(p) == 4), "")
+    region = loc.territory or next((p for p in parts[1:] if len(p) == 2 or p.isdigit()), "")
+    return loc.language, script, region

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from packager.errors import PackagerError
+from packager.i18n.cldr import likely_subtags
 
 ATKINSON = "Atkinson Hyperlegible"
 NOTO_SANS = "Noto Sans"
@@ -168,27 +169,9 @@ def covers(face: Face, char: str) -> bool:
 _LATIN_SCRIPTS = frozenset({"Latn", "Cyrl", "Grek"})
 
 
-def _likely(locale: str) -> tuple[str, str, str]:
-    """(language, script, region) of a locale, completed with CLDR's likely subtags."""
-    from babel import Locale, UnknownLocaleError
-    from babel.core import get_global
-
-    try:
-        loc = Locale.parse(locale)
-    except (UnknownLocaleError, ValueError):
-        return locale.split("_")[0], "Latn", ""
-    likely = get_global("likely_subtags")
-    full = likely.get(str(loc)) or likely.get(f"{loc.language}_{loc.script}" if loc.script else "") or ""
-    full = full or likely.get(loc.language, "")
-    parts = full.split("_")
-    script = loc.script or next((p for p in parts[1:] if len(p) == 4), "Latn")
-    region = loc.territory or next((p for p in parts[1:] if len(p) == 2), "")
-    return loc.language, script, region
-
-
 def fontconfig_lang(locale: str) -> str:
     """fontconfig's language tag for a locale: zh_Hant -> zh-tw, ur -> ur (RFC 3066, lower case)."""
-    language, _, region = _likely(locale)
+    language, _, region = likely_subtags(locale)
     return f"{language}-{region.lower()}" if language == "zh" and region else language
 
 
@@ -201,7 +184,7 @@ def locale_family(locale: str) -> str | None:
     None for Latin, Cyrillic and Greek, which Atkinson Hyperlegible and Noto Sans draw."""
     from babel import Locale
 
-    language, script, _ = _likely(locale)
+    language, script, _ = likely_subtags(locale)
     if script in _LATIN_SCRIPTS:
         return None
     lang = fontconfig_lang(locale)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packager.errors import PackagerError
+from packager.i18n.cldr import likely_subtags
 from packager.speech.engines import Voice
 
 if TYPE_CHECKING:
@@ -82,24 +83,6 @@ def parse_voices(listing: str) -> tuple[EspeakVoice, ...]:
     return tuple(voices)
 
 
-def _subtags(locale: str) -> tuple[str, str | None]:
-    """(language, region) of a locale, the region filled in from CLDR's likely subtags."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        loc = Locale.parse(locale)
-    except (UnknownLocaleError, ValueError):
-        parts = re.split(r"[_-]", locale)
-        return parts[0].lower(), next((p for p in parts[1:] if len(p) == 2), None)
-    if loc.territory:
-        return loc.language, loc.territory
-    from babel.core import get_global
-
-    likely = get_global("likely_subtags").get(str(loc)) or get_global("likely_subtags").get(loc.language, "")
-    region = next((p for p in likely.split("_")[1:] if len(p) == 2 or p.isdigit()), None)
-    return loc.language, region
-
-
 def _spoken_chinese(region: str | None, voices: tuple[EspeakVoice, ...]) -> str:
     """The spoken Chinese language for a region: one CLDR says most people there speak, else Mandarin."""
     from babel.core import get_global
@@ -122,7 +105,7 @@ def match_voice(locale: str, voices: tuple[EspeakVoice, ...]) -> str | None:
 
 
 def _best_match(locale: str, voices: tuple[EspeakVoice, ...]) -> str | None:
-    language, region = _subtags(locale)
+    language, _, region = likely_subtags(locale)
     if language == "zh":
         language = _spoken_chinese(region, voices)
     wanted = [f"{language}-{region.lower()}"] if region else []
