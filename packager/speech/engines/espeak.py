@@ -137,7 +137,13 @@ class EspeakEngine:
             )
 
     def identity(self, voice: Voice) -> str:
-        return f"{voice.name} -s {_speed(voice)}"
+        """The voice and its speed; a calibrated speed is a function of the engine's version (in every
+        cache key), the voice and the calibration, so planning a build does not synthesise to know it."""
+        if voice.rate:
+            return f"{voice.name} -s {_speed(voice)}"
+        return (
+            f"{voice.name} -s calibrated to {COMFORTABLE_SYLLABLES} syllables/min on {calibration_text(voice.locale)!r}"
+        )
 
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
         speed = _speed(voice)
