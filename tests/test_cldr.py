@@ -86,3 +86,13 @@ def test_digits_of_every_decimal_numbering_system_cldr_knows_are_read() -> None:
         assert [n.values[0] for n in num.numbers(written, "en")] == [Decimal("1234567.5")], (system, written)
         read.append(system)
     assert {"arab", "arabext", "deva", "beng", "thai", "mymr", "tibt", "latn"} <= set(read)
+
+
+def test_a_language_without_cldr_unit_words_is_not_refused_for_its_own() -> None:
+    """CLDR has no unit words for Haitian Creole (it inherits root's "m"): "3 mwa" cannot be read,
+    so it is not called a changed unit; where CLDR has the words, a changed unit still is."""
+    from packager.i18n.checks.rules import number_rule
+
+    assert not cldr.has_unit_words("ht") and cldr.has_unit_words("fr") and cldr.has_unit_words("pt_BR")
+    assert list(number_rule("Every 3 months.", "Chak 3 mwa.", "ht")) == []
+    assert [code for code, _ in number_rule("Every 3 months.", "Tous les 3 jours.", "fr")] == ["unit-changed"]

@@ -90,7 +90,7 @@ def unit_spellings(locale: str, supplement: bool = True) -> dict[str, frozenset[
     loc = babel_locale(locale)
     found: dict[str, set[str]] = {unit: set(words) for unit, words in NOT_IN_CLDR.items()} if supplement else {}
     if loc is not None:
-        patterns = loc._data["unit_patterns"]
+        patterns = _data(loc, "unit_patterns")
         for unit, cldr_id in CLDR_UNITS.items():
             if cldr_id not in patterns:
                 continue
@@ -99,7 +99,7 @@ def unit_spellings(locale: str, supplement: bool = True) -> dict[str, frozenset[
                 for form in forms:
                     if form != "per":
                         found.setdefault(unit, set()).update(_words(forms[form]))
-        plural_names = loc._data["currency_names_plural"]
+        plural_names = _data(loc, "currency_names_plural")
         for code in CURRENCIES:
             spellings = found.setdefault(code, {code})
             spellings.add(loc.currency_symbols.get(code, code))
@@ -123,7 +123,7 @@ def scale_words(locale: str) -> dict[str, int]:
     if loc is None:
         return {}
     found: dict[str, int] = {}
-    compact = loc._data["compact_decimal_formats"]
+    compact = _data(loc, "compact_decimal_formats")
     for length in ("long", "short"):
         by_form = compact.get(length) or {}
         for form in by_form:
@@ -146,7 +146,7 @@ def currency_wording(locale: str, source_locale: str = "en") -> dict[str, str]:
     loc, source = babel_locale(locale), babel_locale(source_locale)
     if loc is None:
         return {}
-    patterns = loc._data["currency_unit_patterns"]
+    patterns = _data(loc, "currency_unit_patterns")
     pattern = patterns.get("other") or "{0} {1}"
     found: dict[str, str] = {}
     for code in CURRENCIES:
@@ -162,7 +162,7 @@ def currency_wording(locale: str, source_locale: str = "en") -> dict[str, str]:
 
 
 def _plural_name(loc: Locale, code: str) -> str | None:
-    return (loc._data["currency_names_plural"].get(code) or {}).get("other") or loc.currencies.get(code)
+    return (_data(loc, "currency_names_plural").get(code) or {}).get("other") or loc.currencies.get(code)
 
 
 @lru_cache(maxsize=256)
@@ -182,3 +182,32 @@ def likely_subtags(locale: str) -> tuple[str, str, str]:
     script = loc.script or next((p for p in parts[1:] if len(p) == 4), "")
     region = loc.territory or next((p for p in parts[1:] if len(p) == 2 or p.isdigit()), "")
     return loc.language, script, region
+
+
+@lru_cache(maxsize=128)
+def has_unit_words(locale: str) -> bool:
+    """Whether CLDR writes units in this language itself, rather than inheriting root's symbols
+    (Haitian Creole: "3 m" for three months); a translator's own words cannot be read there."""
+    import pickle
+
+    from babel import localedata
+
+    loc = babel_locale(locale)
+    if loc is None:
+        return False
+    for identifier in dict.fromkeys([str(loc), loc.language]):
+        if not localedata.exists(identifier):
+            continue
+        # The locale's own file, not Babel's cache (which holds it merged with root's data).
+        with open(localedata.resolve_locale_filename(identifier), "rb") as file:
+            if pickle.load(file).get("unit_patterns"):  # Babel reads its data files the same way
+                return True
+    return False
+
+
+def _data(loc: Locale, key: str):
+    """One kind of a locale's CLDR data, empty where the locale (and root) has none."""
+    try:
+        return loc._data[key]
+    except KeyError:
+        return {}
