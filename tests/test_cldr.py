@@ -96,3 +96,16 @@ def test_a_language_without_cldr_unit_words_is_not_refused_for_its_own() -> None
     assert not cldr.has_unit_words("ht") and cldr.has_unit_words("fr") and cldr.has_unit_words("pt_BR")
     assert list(number_rule("Every 3 months.", "Chak 3 mwa.", "ht")) == []
     assert [code for code, _ in number_rule("Every 3 months.", "Tous les 3 jours.", "fr")] == ["unit-changed"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "written", "unit"),
+    [("fr", "1 250 dollars", "USD"), ("es", "1250 dólares", "USD"), ("de", "1250 Dollar", "USD"),
+     ("ko", "1250 달러", "USD"), ("fr", "3 des 5 patients", None), ("fr", "3 livres", "GBP")],
+)  # fmt: skip
+def test_the_word_for_every_dollar_stands_for_the_us_dollar_and_no_other_word_does(
+    locale: str, written: str, unit: str | None
+) -> None:
+    """The generic word comes from CLDR's names of the currency's family (US, Canadian, Australian
+    dollars...), so "dólares" is read as dollars but "des" of "dollars des États-Unis" is not."""
+    assert num.numbers(written, locale)[0].unit == unit

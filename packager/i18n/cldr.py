@@ -105,9 +105,7 @@ def unit_spellings(locale: str, supplement: bool = True) -> dict[str, frozenset[
             spellings.add(loc.currency_symbols.get(code, code))
             names = [loc.currencies.get(code, code)] + [plural_names[code][f] for f in plural_names.get(code) or {}]
             spellings.update(names)
-            # Translators write "375 000 dólares" for CLDR's "dólares estadounidenses": each word of
-            # the name stands for it too (the check reads a word as a currency only after a number).
-            spellings.update(w for name in names for w in name.split() if len(w) >= 3 and w.isalpha())
+            spellings.update(generic_currency_words(locale, code))
     return {unit: frozenset(s for s in spellings if s) for unit, spellings in found.items()}
 
 
@@ -211,3 +209,30 @@ def _data(loc: Locale, key: str):
         return loc._data[key]
     except KeyError:
         return {}
+
+
+@lru_cache(maxsize=128)
+def generic_currency_words(locale: str, code: str) -> frozenset[str]:
+    """Translators write "375 000 dólares" for CLDR's "dólares estadounidenses": the word the locale
+    uses for every currency of the family (dollars: US, Canadian, Australian...; pounds), found as the
+    words of this currency's names that most of its family's names share ("dólar", "dólares"; never
+    "des" of "dollars des États-Unis" alone)."""
+    loc, english = babel_locale(locale), babel_locale("en")
+    if loc is None or english is None or code not in english.currencies:
+        return frozenset()
+    kind = english.currencies[code].split()[-1]  # "Dollar", "Pound", "Euro"
+    plural = _data(loc, "currency_names_plural")
+
+    def names(c: str) -> list[str]:
+        found = [loc.currencies.get(c), *((plural.get(c) or {}).values())]
+        return [name for name in found if name]
+
+    def words(c: str) -> set[str]:
+        return {w for name in names(c) for w in re.split(r"[\s-]+", name) if w.isalpha()}
+
+    family = [c for c, name in english.currencies.items() if name.split()[-1] == kind and names(c)]
+    own = words(code)
+    if len(family) < 3:  # a currency without a family (the euro): its one-word names only
+        return frozenset(w for w in own if w in names(code))
+    counts = {w: sum(w in words(c) for c in family) for w in own}
+    return frozenset(w for w, n in counts.items() if n * 2 >= len(family) and len(w) > 1)
