@@ -22,6 +22,7 @@ import pdfplumber
 import pytest
 from babel import Locale
 from babel.units import format_unit
+from mutagen.id3 import ID3
 
 from packager.errors import PackagerError
 from packager.i18n.pofile import read_catalog, write_catalog
@@ -154,6 +155,9 @@ def test_audio_uses_the_languages_espeak_voice(built: Path, locale: str) -> None
     (entry,) = [o for o in manifest["outputs"] if o["locale"] == locale and o["path"].endswith(f"{SLUG}.mp3")]
     assert entry["voice"].split("+")[0] == VOICES[locale]
     assert entry["engine"].startswith("espeak-ng") and entry["duration"] > 60
+    codes = json.loads(Path("/usr/share/iso-codes/json/iso_639-2.json").read_text(encoding="utf-8"))["639-2"]
+    alpha_3 = next(c["alpha_3"] for c in codes if c.get("alpha_2") == locale.split("_")[0])
+    assert str(ID3(built / "build" / entry["path"])["TLAN"]) == alpha_3  # the ID3 language tag
 
 
 def test_a_language_no_engine_speaks_fails_its_audio_with_one_line(project: Path) -> None:
