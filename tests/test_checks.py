@@ -164,7 +164,7 @@ NUMBER_CASES = [
     ("It costs $1,250.", "Cuesta 1250 dólares.", "es", []),
     ("It costs $375,000.", "Cuesta 375 000 dólares.", "es", []),  # RAE: a space groups thousands
     ("It costs $375,000.", "Cuesta 37 500 dólares.", "es", ["number-changed", "number-changed"]),
-    ("It costs $1,250.", "Cuesta 1 250 dólares.", "fr", []),
+    ("It costs $1,250.", "Il coûte 1 250 dollars.", "fr", []),
     ("It costs $1,250.", "Il coûte 1\u202f250 $.", "fr", []),
     ("It costs $1,250.", "Il coûte 1\u202f250 €.", "fr", ["unit-changed"]),
     ("About 50% of people.", "Khoảng 50% số người.", "vi", []),

@@ -114,3 +114,15 @@ def test_numbers_too_long_for_words_are_read_digit_by_digit() -> None:
 
     assert spell_vi(9780123456789).split()[:3] == ["chín", "bảy", "tám"]
     assert spell_zh(10**16 + 5) == "一" + "零" * 15 + "五"
+
+
+@pytest.mark.parametrize("locale", ["fr", "de", "ko", "hi", "he", "zh_Hant", "am"])
+def test_a_locale_without_a_lexicon_says_prices_with_cldr_currency_names(tmp_path, locale: str) -> None:
+    from babel.numbers import format_currency, get_currency_name
+
+    lexicon = load_lexicon(tmp_path, locale)
+    said = normalize(f"— {format_currency(375000, 'USD', locale=locale)} —", lexicon)
+    name = get_currency_name("USD", 375000, locale=locale)
+    assert "375000" in said and name in said and "$" not in said, said
+    said = normalize("It costs $1,250 in all.", lexicon)
+    assert "1250" in said and name in said, said

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from packager.errors import PackagerError
+from packager.i18n.cldr import likely_subtags
 
 ATKINSON = "Atkinson Hyperlegible"
 NOTO_SANS = "Noto Sans"
@@ -34,16 +35,6 @@ FALLBACKS = (NOTO_SANS, "DejaVu Sans", "Noto Sans Symbols", "Noto Sans Symbols 2
 
 #: The face for a script, by the first word of a character's Unicode name.
 _SCRIPT_WORDS_CJK = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC", "FULLWIDTH", "HALFWIDTH"}
-
-#: Language -> script families the locale always needs (before looking at the text).
-_LANGUAGE_SCRIPTS = {
-    "ar": "Noto Sans Arabic",
-    "fa": "Noto Sans Arabic",
-    "ur": "Noto Sans Arabic",
-    "ps": "Noto Sans Arabic",
-    "he": "Noto Sans Hebrew",
-    "yi": "Noto Sans Hebrew",
-}
 
 #: Characters the themes add around the text: list bullets, separators, counters.
 CHROME = "0123456789•·–—()/:,.- "
@@ -202,23 +193,65 @@ def covers(face: Face, char: str) -> bool:
     return ord(char) in _cmap(face.regular, face.index)
 
 
+#: Scripts Atkinson Hyperlegible or Noto Sans draw (chosen per character in plan_fonts).
+_LATIN_SCRIPTS = frozenset({"Latn", "Cyrl", "Grek"})
+
+
+def fontconfig_lang(locale: str) -> str:
+    """fontconfig's language tag for a locale: zh_Hant -> zh-tw, ur -> ur (RFC 3066, lower case)."""
+    language, _, region = likely_subtags(locale)
+    return f"{language}-{region.lower()}" if language == "zh" and region else language
+
+
+@lru_cache(maxsize=64)
+def locale_family(locale: str) -> str | None:
+    """The face for a locale's own script, from the families fontconfig says support its language
+    (``fc-list :lang=xx``): one named for the language (Noto Nastaliq Urdu for Urdu, the style Urdu
+    readers expect), else a sans face named for the script (Noto Sans Hebrew), else fontconfig's own
+    sans-serif choice for the language (Noto Sans CJK TC for zh-tw, JP, KR: the regional glyph forms).
+    None for Latin, Cyrillic and Greek, which Atkinson Hyperlegible and Noto Sans draw."""
+    from babel import Locale
+
+    language, script, _ = likely_subtags(locale)
+    if script in _LATIN_SCRIPTS:
+        return None
+    lang = fontconfig_lang(locale)
+    listed = _fc(["fc-list", f":lang={lang}", "family"]) or _fc(["fc-list", f":lang={language}", "family"])
+    families = sorted({f for line in listed for f in line.split(",")[:1] if f})
+    if not families:
+        return None
+    english = Locale.parse("en")
+    language_name = english.languages.get(language, language)
+    script_name = english.scripts.get(script, script)
+    chosen = next(iter(_fc(["fc-match", f"sans-serif:lang={lang}", "-f", "%{family[0]}"])), "")
+
+    def rank(family: str) -> tuple:
+        return (
+            language_name not in family,
+            not ("Sans" in family and script_name in family),
+            family != chosen,
+            "Sans" not in family or "Mono" in family,
+            family,
+        )
+
+    return min(families, key=rank)
+
+
+def _fc(command: list[str]) -> list[str]:
+    if shutil.which(command[0]) is None:  # pragma: no cover - fontconfig comes with WeasyPrint's Pango
+        raise PackagerError(f"{command[0]} not found: install the Debian package fontconfig")
+    return subprocess.run(command, capture_output=True, text=True, check=False).stdout.splitlines()
+
+
 def cjk_family(locale: str) -> str:
-    """Noto Sans CJK in the regional style readers expect (Simplified unless told otherwise)."""
-    lang, _, rest = locale.partition("_")
-    if lang == "ja":
-        return "Noto Sans CJK JP"
-    if lang == "ko":
-        return "Noto Sans CJK KR"
-    region = rest.split("_")
-    if "HK" in region:
-        return "Noto Sans CJK HK"
-    if "Hant" in region or "TW" in region or "MO" in region:
-        return "Noto Sans CJK TC"
-    return "Noto Sans CJK SC"
+    """The CJK face for text in a CJK script: the locale's own when it has one (SC, TC, HK, JP, KR)."""
+    family = locale_family(locale)
+    return family if family and "CJK" in family else locale_family("zh_Hans") or "Noto Sans CJK SC"
 
 
 def _script_family(char: str, locale: str) -> str | None:
-    """The Noto family named after a character's script (``THAI CHARACTER KO KAI`` -> Noto Sans Thai)."""
+    """A face for a character outside the locale's own script: the CJK face for the locale, Noto Sans
+    for Latin, Greek and Cyrillic, else a sans face fontconfig says covers it (``fc-list :charset=``)."""
     word = unicodedata.name(char, "").split(" ")[0]
     if not word:
         return None
@@ -226,7 +259,15 @@ def _script_family(char: str, locale: str) -> str | None:
         return cjk_family(locale)
     if word in ("LATIN", "GREEK", "CYRILLIC"):
         return NOTO_SANS
-    return f"Noto Sans {word.title()}"
+    return _covering_family(f"{ord(char):x}")
+
+
+@lru_cache(maxsize=256)
+def _covering_family(codepoint: str) -> str | None:
+    listed = _fc(["fc-list", f":charset={codepoint}", "family"])
+    families = sorted({line.split(",")[0] for line in listed if line})
+    ranked = sorted(families, key=lambda f: ("Sans" not in f or "Mono" in f, "Noto" not in f, f))
+    return ranked[0] if ranked else None
 
 
 def debian_package(char: str) -> str:
@@ -242,13 +283,8 @@ def debian_package(char: str) -> str:
 
 def base_families(locale: str) -> list[str]:
     """System families a locale needs whatever its text (checked up front by preflight)."""
-    lang = locale.split("_")[0]
-    families = []
-    if lang in ("zh", "ja", "ko"):
-        families.append(cjk_family(locale))
-    if lang in _LANGUAGE_SCRIPTS:
-        families.append(_LANGUAGE_SCRIPTS[lang])
-    return families
+    family = locale_family(locale)
+    return [family] if family else []
 
 
 def printable(chars: Iterable[str]) -> set[str]:

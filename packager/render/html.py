@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from packager import __version__, inline
+from packager import __version__, inline, segment
 from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table, unhandled
 from packager.errors import PackagerError
 from packager.i18n.ui import outdated_notice, ui_gettext
 from packager.project import Project, source_date_epoch
 from packager.render import fonts, qr
+from packager.render.bidi import isolate_ltr, map_text
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -140,8 +141,13 @@ class View:
     children: list[View] = field(default_factory=list)
 
 
-def _html(markdown: str) -> Markup:
-    return Markup(inline.to_html(markdown, print_urls=True))
+def _inline_html(markdown: str, rtl: bool = False, locale: str = "") -> Markup:
+    """Inline Markdown as escaped HTML; in right-to-left text each left-to-right run isolated; in
+    Thai, Lao, Khmer and Burmese a line-break opportunity at each word end (segment.py)."""
+    rendered = inline.to_html(markdown, print_urls=True)
+    if segment.has_no_space_script(rendered):
+        rendered = map_text(rendered, lambda text: escape(segment.mark_word_breaks(text, locale)))
+    return Markup(isolate_ltr(rendered) if rtl else rendered)
 
 
 class _Levels:
@@ -156,6 +162,11 @@ class _Levels:
 
 
 def _views(blocks: tuple[Block, ...], article: Article, project: Project, levels: _Levels) -> list[View]:
+    rtl = direction(article.locale) == "rtl"
+
+    def _html(markdown: str) -> Markup:
+        return _inline_html(markdown, rtl, article.locale)
+
     out = []
     for block in blocks:
         if isinstance(block, Heading):
@@ -188,7 +199,8 @@ def _list_view(block: ListBlock, article: Article, project: Project, levels: _Le
     items = []
     for item in block.items:
         sublist = _list_view(item.sublist, article, project, levels) if item.sublist else None
-        items.append(ListItemView(_html(item.text.markdown), sublist))
+        html = _inline_html(item.text.markdown, direction(article.locale) == "rtl", article.locale)
+        items.append(ListItemView(html, sublist))
     return View("list", ordered=block.ordered, start=block.start, loose=block.loose, items=items)
 
 
@@ -284,7 +296,7 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
         sections.append(
             {
                 "id": section.id,
-                "heading": _html(section.heading.markdown) if section.heading else None,
+                "heading": _inline_html(section.heading.markdown, dir_ == "rtl", locale) if section.heading else None,
                 "blocks": _views(section.blocks, article, project, levels),
             }
         )
@@ -303,9 +315,9 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
         "theme": theme.name,
         "tight": tight,
         "title": title,
-        "title_html": _html(meta.title.markdown),
+        "title_html": _inline_html(meta.title.markdown, dir_ == "rtl", locale),
         "summary": _plain(meta.summary),
-        "summary_html": _html(meta.summary.markdown),
+        "summary_html": _inline_html(meta.summary.markdown, dir_ == "rtl", locale),
         "authors": ", ".join(meta.authors),
         "keywords": ", ".join(keywords),
         "generator": f"packager {__version__}",

@@ -8,6 +8,8 @@ simplest player can still skip section by section.
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,22 @@ from packager.speech.lexicon import find_lexicon, load_lexicon
 from packager.speech.script import Script, build_script, chapter_ids
 
 SPEECH_FORMAT = "speech-4"  # bump when assembly or mastering changes the sound
-#: ID3 wants ISO 639-2 language codes.
-ISO639_2 = {"en": "eng", "es": "spa", "ar": "ara", "zh": "zho", "vi": "vie", "fr": "fra", "pt": "por", "de": "deu"}
+#: Debian's iso-codes package: the ISO 639-2 codes ID3 wants for a language tag.
+ISO_639_2 = Path("/usr/share/iso-codes/json/iso_639-2.json")
+
+
+@functools.lru_cache(maxsize=1)
+def _iso639_2() -> dict[str, str]:
+    try:
+        entries = json.loads(ISO_639_2.read_text(encoding="utf-8"))["639-2"]
+    except (OSError, ValueError, KeyError):  # iso-codes missing: the tag says "undetermined"
+        return {}
+    return {e["alpha_2"]: e["alpha_3"] for e in entries if "alpha_2" in e}
+
+
+def iso639_2(locale: str) -> str:
+    """The ISO 639-2 (terminology) code of a locale's language, "und" when unknown."""
+    return _iso639_2().get(locale.split("_")[0], "und")
 
 
 class AudioBuilder:
@@ -110,7 +126,7 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     _ = ui_gettext("speech", article.locale)
     slug = article.slug
     meta = article.meta
-    language = ISO639_2.get(article.locale.split("_")[0], "und")
+    language = iso639_2(article.locale)
     album = project.settings.clinic.name or script.title
     notices = [_("This recording uses a synthetic voice: a computer reads the text.")]
     if article.draft:

@@ -2,17 +2,19 @@
 
 Everything that differs between languages in normalisation lives in these
 files (acronyms, currency wording, how to say "dot" in an address), so a
-new language needs a YAML file, not code.
+new language needs a YAML file, not code; where a locale has no file, or the
+file says nothing about a currency, CLDR's wording is used.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from packager.errors import PackagerError
+from packager.i18n import cldr
 from packager.project import locale_fallbacks, read_text_limited
 
 LEXICON_FILE = "lexicon.yaml"
@@ -68,8 +70,12 @@ def find_lexicon(locales_dir: Path, locale: str) -> Path | None:
 
 
 def load_lexicon(locales_dir: Path, locale: str) -> Lexicon:
+    """The locale's lexicon file over what CLDR says (how an amount of each currency is said, scale words)."""
     path = find_lexicon(locales_dir, locale)
-    return _read(path, locale) if path else Lexicon(locale=locale)
+    lexicon = _read(path, locale) if path else Lexicon(locale=locale)
+    from_cldr = {s: Currency(t, t) for s, t in cldr.currency_wording(locale).items()}
+    scales = lexicon.scales or tuple(dict.fromkeys([*cldr.scale_words(locale), *cldr.scale_words("en")]))
+    return replace(lexicon, currency={**from_cldr, **lexicon.currency}, scales=scales)
 
 
 def _read(path: Path, locale: str) -> Lexicon:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import partial
 
 from packager.errors import PackagerError
+from packager.i18n.checks.numbers import convention
 from packager.speech.lexicon import Lexicon
 from packager.speech.numbers import speller
 
@@ -51,6 +52,7 @@ def normalize(text: str, lexicon: Lexicon) -> str:
         return chr(_KEPT + len(kept) - 1)  # one private-use character: no digits to misread
 
     text = _URL.sub(lambda m: _address(m.group(0), lexicon, keep), text)
+    text = _ungroup(text, lexicon.locale)
     text = _currency(text, lexicon)
     text = _apply_words(text, lexicon, keep)
     text = _SEPARATED.sub(lambda m: m.group(1).replace(",", ""), text)
@@ -100,7 +102,11 @@ def _currency(text: str, lexicon: Lexicon) -> str:
     symbols = "|".join(re.escape(s) for s in lexicon.currency)
     scales = "|".join(re.escape(s) for s in sorted(lexicon.scales, key=len, reverse=True))
     scale = rf"(?:\s?(?P<scale>{scales}))?" if scales else ""
-    amount = re.compile(rf"(?P<symbol>{symbols})\s?(?P<num>{_NUMBER}){scale}(?![\d,])")
+    amount = re.compile(rf"(?P<symbol>{symbols})\s?(?P<num>{_NUMBER}){scale}(?!\d|,\d)")
+    # "375000 $US", as French and many others write it (group separators are gone by now)
+    after = re.compile(
+        rf"(?<![\d.,])(?P<num>{_NUMBER}|\d+,\d+){scale}[ \u00a0\u202f\u200e\u200f]*(?P<symbol>{symbols})(?!\w)"
+    )
     joins = "|".join(re.escape(w) for w in lexicon.range_words)
     range_ = re.compile(rf"(?P<symbol>{symbols})\s?(?P<num>{_NUMBER})(?P<join>\s*(?:{joins}|[-–])\s*)(?=(?:{symbols}))")
 
@@ -114,7 +120,20 @@ def _currency(text: str, lexicon: Lexicon) -> str:
             number = number.replace(" ", "")
         return (spec.with_scale if m.groupdict().get("scale") else spec.amount).format(number)
 
-    return amount.sub(say, text)
+    return after.sub(say, amount.sub(say, text))
+
+
+def _ungroup(text: str, locale: str) -> str:
+    """ "375 000" (French), "375.000" (German), "3,75,000" (Hindi) -> "375000": the locale's CLDR group
+    separator between digit groups goes, so the engine reads one number; the decimal sign stays."""
+    conv = convention(locale)
+    group = conv.group
+    if group == "," and conv.secondary == 3:  # English notation: handled below, as in the source
+        return text
+    seps = re.escape(group) + ("\u00a0\u202f " if group.isspace() else "")
+    return re.sub(
+        rf"(?<![\d.,])\d{{1,3}}(?:[{seps}]\d{{2,3}})*[{seps}]\d{{3}}(?![\d])", lambda m: re.sub(r"\D", "", m[0]), text
+    )
 
 
 #: "10–20" (en or em dash), or "10-20" with at most three digits a side (not a date, a phone number or an id).

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
+from packager.i18n import cldr
 from packager.inline import bare_address
 
 # --- addresses ---------------------------------------------------------------------------------
@@ -133,43 +134,13 @@ def _phone(raw: str) -> str | None:
 
 # --- numbers -----------------------------------------------------------------------------------
 
-#: Canonical unit -> the ways it is written. Longest spellings are tried first.
-UNITS: dict[str, tuple[str, ...]] = {
-    "percent": ("%", "٪", "％", "‰", "por ciento", "porciento", "percent", "per cent", "phần trăm", "بالمئة",
-                "بالمائة", "في المئة", "في المائة"),
-    "USD": ("US$", "USD", "$", "dólares", "dólar", "dollars", "dollar", "美元", "đô la Mỹ", "đô la", "đô-la",
-            "دولار أمريكي", "دولارات", "دولارًا", "دولار"),
-    "EUR": ("€", "EUR", "euros", "euro", "欧元", "đồng euro", "يورو"),
-    "GBP": ("£", "GBP", "libras", "英镑", "bảng Anh", "جنيه إسترليني"),
-    "mg": ("mg", "miligramos", "miligramo", "milligrams", "milligram", "毫克", "miligam", "ملغم", "ملغ", "مغ",
-           "ملليغرام", "مليغرام"),
-    "mcg": ("mcg", "µg", "μg", "microgramos", "microgramo", "micrograms", "微克", "microgam", "ميكروغرام"),
-    "g": ("g", "gramos", "gramo", "grams", "gram", "克", "gam", "غرام", "غ"),
-    "kg": ("kg", "kilogramos", "kilogramo", "kilograms", "公斤", "千克", "ki-lô-gam", "كيلوغرام", "كغ", "كجم"),
-    "ml": ("ml", "mL", "mililitros", "mililitro", "milliliters", "毫升", "mililit", "ملليلتر", "مل"),
-    "l": ("L", "litros", "litro", "liters", "升", "lít", "لتر"),
-    "IU": ("IU", "UI", "国际单位", "đơn vị quốc tế", "وحدة دولية"),
-    "mmol/L": ("mmol/L", "mmol/l", "毫摩尔/升"),
-    "mg/dL": ("mg/dL", "mg/dl"),
-    "mmHg": ("mmHg", "毫米汞柱"),
-    "°C": ("°C", "ºC", "℃", "grados", "摄氏度", "độ C", "درجة مئوية"),
-    "°F": ("°F", "℉", "华氏度", "độ F"),
-    "hour": ("hours", "hour", "hrs", "hr", "h", "horas", "hora", "小时", "giờ", "ساعات", "ساعة"),
-    "day": ("days", "day", "días", "día", "天", "日", "ngày", "أيام", "يوم", "يومًا"),
-    "week": ("weeks", "week", "semanas", "semana", "周", "星期", "tuần", "أسابيع", "أسبوع"),
-    "month": ("months", "month", "meses", "mes", "个月", "月", "tháng", "أشهر", "شهور", "شهر"),
-}  # fmt: skip
-#: Units whose number a misread separator makes dangerous (a dose, not a price).
-DOSE_UNITS = frozenset(UNITS) - {"USD", "EUR", "GBP"}
-_PREFIX_UNITS = ("US$", "USD", "$", "€", "EUR", "£", "GBP")
-
-#: Scale words after a number. "mil millones" before "mil" and "millones".
-SCALES: dict[str, int] = {
-    "thousand": 10**3, "million": 10**6, "millions": 10**6, "billion": 10**9, "billions": 10**9,
-    "mil millones": 10**9, "millones": 10**6, "millón": 10**6, "mil": 10**3,
-    "千万": 10**7, "百万": 10**6, "万": 10**4, "亿": 10**8, "千": 10**3,
-    "nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9,
-    "ألف": 10**3, "آلاف": 10**3, "مليون": 10**6, "ملايين": 10**6, "مليار": 10**9, "مليارات": 10**9,
+#: Currencies are not doses: a misread separator in a price is a warning, in a dose an error.
+DOSE_UNITS = frozenset(cldr.CLDR_UNITS) | {"IU"}
+#: Scale words CLDR's compact-decimal patterns do not give (Chinese 千/百万/千万 are not compact
+#: forms; English plurals; Vietnamese and Arabic variants the shipped translations use).
+SCALES_NOT_IN_CLDR: dict[str, int] = {
+    "millions": 10**6, "billions": 10**9, "千万": 10**7, "百万": 10**6, "千": 10**3,
+    "ngàn": 10**3, "tỉ": 10**9, "مليارات": 10**9,
 }  # fmt: skip
 #: English number words in the source: a translation may write them as digits.
 WORDS = {
@@ -179,8 +150,42 @@ WORDS = {
 }  # fmt: skip
 
 _SEPARATORS = ".,٫٬'’\u00a0\u202f\u2009"
-_UNIT_SPELLINGS = sorted(((s, u) for u, spellings in UNITS.items() for s in spellings), key=lambda p: -len(p[0]))
-_SCALE_SPELLINGS = sorted(SCALES.items(), key=lambda p: -len(p[0]))
+
+
+def _readable(locales: tuple[str, ...]) -> tuple[str, ...]:
+    """The locales whose spellings to read: a locale CLDR does not know reads every language's."""
+    if all(cldr.babel_locale(locale) for locale in locales):
+        return locales
+    return (*locales, *cldr.languages())
+
+
+@lru_cache(maxsize=128)
+def _unit_spellings(locales: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(spelling, canonical unit) for these locales, longest spelling first."""
+    pairs = {(s, u) for locale in locales for u, spellings in cldr.unit_spellings(locale).items() for s in spellings}
+    for locale in _readable(locales)[len(locales) :]:  # any language: not its one- or two-letter words
+        pairs.update((s, u) for u, spellings in cldr.unit_spellings(locale).items() for s in spellings if len(s) > 2)
+    # One spelling, several units ("m" is a month and a minute where CLDR has only root's data):
+    # the reading is every one of them, "minute|month", and matches a source with any of them.
+    units: dict[str, set[str]] = {}
+    for spelling, unit in pairs:
+        units.setdefault(spelling, set()).add(unit)
+    return sorted(((s, "|".join(sorted(u))) for s, u in units.items()), key=lambda p: (-len(p[0]), p))
+
+
+def same_unit(a: str | None, b: str | None) -> bool:
+    """Two readings name the same unit (either may be ambiguous, "minute|month")."""
+    if a is None or b is None:
+        return a is b
+    return bool(set(a.split("|")) & set(b.split("|")))
+
+
+@lru_cache(maxsize=128)
+def _scale_spellings(locales: tuple[str, ...]) -> list[tuple[str, int]]:
+    words = dict(SCALES_NOT_IN_CLDR)
+    for locale in _readable(locales):
+        words.update({w.lower(): f for w, f in cldr.scale_words(locale).items()})
+    return sorted(words.items(), key=lambda p: (-len(p[0]), p))
 
 
 @dataclass(frozen=True)
@@ -195,14 +200,17 @@ class Number:
 class Convention:
     decimal: str
     group: str
+    secondary: int = 3  # digits in the groups above the first: 2 in India's 3,75,000 (CLDR #,##,##0)
 
 
 @lru_cache(maxsize=64)
 def convention(locale: str) -> Convention:
     """The locale's Latin-digit decimal and group separators (CLDR), English when Babel does not know it."""
     try:
-        symbols = Locale.parse(locale).number_symbols["latn"]
-        return Convention(symbols.get("decimal", "."), symbols.get("group", ","))
+        loc = Locale.parse(locale)
+        symbols = loc.number_symbols["latn"]
+        secondary = loc.decimal_formats[None].grouping[1]
+        return Convention(symbols.get("decimal", "."), symbols.get("group", ","), secondary)
     except (UnknownLocaleError, ValueError, KeyError, TypeError):
         return Convention(".", ",")
 
@@ -232,7 +240,8 @@ def read(raw: str, conv: Convention) -> Decimal | None:
         group_parts = digits[: len(group_seps) + 1]
         if any(s not in groups for s in group_seps):
             return None
-        if group_seps and (len(group_parts[0]) > 3 or any(len(g) != 3 for g in group_parts[1:])):
+        sizes = [len(g) for g in group_parts[1:]]
+        if group_seps and (len(group_parts[0]) > 3 or sizes[-1] != 3 or _bad_groups(sizes[:-1], conv)):
             return None
         integer = "".join(group_parts)
         fraction = digits[-1] if last_is_decimal else ""
@@ -243,17 +252,31 @@ def read(raw: str, conv: Convention) -> Decimal | None:
     return -value if negative else value
 
 
+def _bad_groups(upper: list[int], conv: Convention) -> bool:
+    """The groups above the last three digits are neither all three digits nor all the locale's size."""
+    return any(n != 3 for n in upper) and any(n != conv.secondary for n in upper)
+
+
+#: Bidirectional marks a right-to-left locale's CLDR patterns put around numbers and symbols.
+_BIDI_MARKS = str.maketrans({c: " " for c in "\u200e\u200f\u061c"})
+
+
 def numbers(text: str, locale: str, source_locale: str = "en") -> list[Number]:
-    """Every number in plain ``text`` (addresses already blanked), with its readings and unit."""
-    text = digits_to_ascii(text)
+    """Every number in plain ``text`` (addresses already blanked), with its readings and unit.
+
+    Units and scale words are read in the locale's spellings and the source's (translators keep
+    "mg" and "$"), both from CLDR."""
+    text = digits_to_ascii(text).translate(_BIDI_MARKS)
     local, source = convention(locale), convention(source_locale)
+    units = _unit_spellings((locale, source_locale))
+    scales = _scale_spellings((locale, source_locale))
     found = []
     for match in _NUMBER.finditer(text):
         raw = match.group(0)
         if match.start() and text[match.start() - 1].isalpha() and raw[0] in "-−":
             raw = raw[1:]  # "CABA-201" is not minus 201
         after = text[match.end() :]
-        scale, after = _scale(after)
+        scale, after = _scale(after, scales, units)
         readings = []
         for conv in (local, source):
             value = read(raw, conv)
@@ -261,15 +284,18 @@ def numbers(text: str, locale: str, source_locale: str = "en") -> list[Number]:
                 readings.append(value * scale)
         if not readings:  # "1.2.3": a version or a list of numbers, compared digit by digit
             readings = [Decimal(int(d)) for d in re.findall(r"\d+", raw)][:1]
-        unit = _unit_after(after) or _unit_before(text[: match.start()])
+        unit = _unit_after(after, units) or _unit_before(text[: match.start()], units)
         found.append(Number(raw, tuple(readings), unit, match.start()))
     return found
 
 
-def _scale(after: str) -> tuple[int, str]:
+def _scale(after: str, scales: list[tuple[str, int]], units: list[tuple[str, str]]) -> tuple[int, str]:
     stripped = after.lstrip(" \u00a0")
     lowered = stripped.lower()
-    for word, factor in _SCALE_SPELLINGS:
+    unit = next((s for s, _ in units if stripped.startswith(s)), "")
+    for word, factor in scales:
+        if len(unit) > len(word):  # "1千克" is one kilogram, not a thousand grams
+            break
         if lowered.startswith(word) and not _letter_at(stripped, len(word), word):
             rest = stripped[len(word) :]
             rest = re.sub(r"^\s*(?:de|of)\b", "", rest)  # "1 millón de dólares"
@@ -277,32 +303,34 @@ def _scale(after: str) -> tuple[int, str]:
     return 1, after
 
 
+#: Scripts whose words run on without a space (or, in Korean, with a particle attached): a unit
+#: word there ends where its spelling ends ("3개월마다" is "every 3 months").
+_RUN_ON_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR"})
+
+
 def _letter_at(text: str, index: int, word: str) -> bool:
     """True when ``word`` at the start of ``text`` is only the start of a longer word."""
-    if _is_cjk(word[-1]):
+    if unicodedata.name(word[-1], "").split(" ")[0] in _RUN_ON_SCRIPTS:
         return False
     return index < len(text) and (text[index].isalpha() or text[index].isdigit())
 
 
-def _is_cjk(char: str) -> bool:
-    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
-
-
-def _unit_after(after: str) -> str | None:
+def _unit_after(after: str, units: list[tuple[str, str]]) -> str | None:
     stripped = after.lstrip(" \u00a0\u202f")
-    for spelling, unit in _UNIT_SPELLINGS:
+    for spelling, unit in units:
         if stripped.startswith(spelling) and not _letter_at(stripped, len(spelling), spelling):
             return unit
     return None
 
 
-def _unit_before(before: str) -> str | None:
+def _unit_before(before: str, units: list[tuple[str, str]]) -> str | None:
+    """A currency symbol or code written before the amount ("$375", "US$ 375", "USD 375")."""
     stripped = before.rstrip(" \u00a0\u202f")
-    for spelling in _PREFIX_UNITS:
-        if stripped.endswith(spelling):
+    for spelling, unit in units:
+        if unit in cldr.CURRENCIES and cldr.is_symbol(spelling) and stripped.endswith(spelling):
             head = stripped[: -len(spelling)]
-            if not head or not head[-1].isalnum() or spelling in ("$", "€", "£", "US$"):
-                return next(u for s, u in _UNIT_SPELLINGS if s == spelling)
+            if not head or not head[-1].isalnum() or not spelling.isalpha():
+                return unit
     return None
 
 
@@ -350,7 +378,7 @@ def compare(source: list[Number], target: list[Number], optional: set[Decimal]) 
             added.append(number)
     missing.extend(left)
     for src, tgt in pairs:
-        if src.unit != tgt.unit and not (tgt.unit is None and src.unit is None):
+        if not same_unit(src.unit, tgt.unit):
             unit_changed.append((src, tgt))
     return NumberDiff(missing, added, misread, unit_changed)
 
@@ -358,7 +386,7 @@ def compare(source: list[Number], target: list[Number], optional: set[Decimal]) 
 def _best(candidates: list[Number], value: Decimal, unit: str | None) -> Number | None:
     """The source number with this value, preferring one with the same unit."""
     same = [n for n in candidates if n.values[0] == value]
-    return next((n for n in same if n.unit == unit), same[0] if same else None)
+    return next((n for n in same if same_unit(n.unit, unit)), same[0] if same else None)
 
 
 def units_of(found: list[Number]) -> Counter[str]:

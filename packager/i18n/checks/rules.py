@@ -15,7 +15,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 from packager import inline
+from packager.i18n import cldr
 from packager.i18n.checks import numbers as num
+from packager.segment import ends_sentence
 from packager.source import block_kind, block_tree
 
 ERROR, WARNING = "error", "warning"
@@ -239,9 +241,11 @@ def number_rule(source: str, translation: str, locale: str) -> Iterator[tuple[st
     for n in diff.added:
         yield "number-changed", f"{_show(n)} is not in the source"
     for src, tgt in diff.unit_changed:
+        if tgt.unit is None and not cldr.has_unit_words(locale):
+            continue  # "3 mwa": CLDR has no unit words for this language to read it with
         yield "unit-changed", f"{_show(tgt)} has {_unit(tgt.unit)}; the source has {_show(src)} with {_unit(src.unit)}"
     for src, tgt in diff.misread:
-        dose = src.unit in num.DOSE_UNITS or tgt.unit in num.DOSE_UNITS
+        dose = bool({*str(src.unit).split("|"), *str(tgt.unit).split("|")} & num.DOSE_UNITS)
         yield (
             "number-misread" if dose else "number-format",
             f"{tgt.raw!r} keeps the source's notation; in {locale} it reads as {_num(tgt.values[0])}, "
@@ -284,14 +288,19 @@ def length_ratio(source: str, translation: str, locale: str) -> Iterator[tuple[s
         yield "length-ratio", f"the translation is {ratio:.2f} times the length of the source (expected {low}-{high})"
 
 
-_ENDERS = ".!?:;…。！？：；؟۔।"
+#: A clause may end where the source ends a sentence (a colon before a list): not a sentence end in
+#: ICU's rules, yet no reason to warn.
+_CLAUSE_ENDS = ":;…：；"
 _CLOSERS = "\"')]}*_`”’»）」』】 \u00a0"
 
 
 def end_punctuation(source: str, translation: str, locale: str) -> Iterator[tuple[str, str]]:
-    end_s = inline.plain(source).rstrip(_CLOSERS)[-1:]
-    end_t = inline.plain(translation).rstrip(_CLOSERS)[-1:]
-    if end_s and end_s in ".!?" and end_t and end_t not in _ENDERS:
+    """Sentence ends by ICU's rules for each language ("。", "؟", "।", "።" ...)."""
+    plain_s, plain_t = inline.plain(source), inline.plain(translation)
+    end_s, end_t = plain_s.rstrip(_CLOSERS)[-1:], plain_t.rstrip(_CLOSERS)[-1:]
+    if not end_s or not end_t or end_t in _CLAUSE_ENDS or not ends_sentence(plain_s, "en"):
+        return
+    if not ends_sentence(plain_t, locale):
         yield "end-punctuation", f"the source ends with {end_s!r}, the translation with {end_t!r}"
 
 

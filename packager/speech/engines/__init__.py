@@ -23,7 +23,9 @@ ENGINES = {
     "gtts": "packager.speech.engines.gtts:GttsEngine",
 }
 
-#: Comfortable words a minute per language when settings say 0 (CJK: characters a minute).
+#: Comfortable words a minute (CJK: characters) for the shipped languages, measured on the shipped
+#: article (tests/test_speech_delivery.py). Elsewhere the rate is 0: each engine's own comfortable
+#: rate (eSpeak: a calibrated syllable rate; Piper: the voice's natural length).
 DEFAULT_RATE = {"en": 155, "es": 155, "ar": 120, "vi": 175, "zh": 215}
 
 
@@ -38,7 +40,7 @@ class Voice:
     engine: str
     name: str  # eSpeak voice, Piper .onnx path, or gTTS language code
     locale: str
-    rate: int  # words (CJK: characters) a minute
+    rate: int  # words (CJK: characters) a minute; 0: the engine's comfortable rate for the language
 
     @property
     def language(self) -> str:
@@ -87,9 +89,11 @@ def voice_for(project: Project, locale: str, engine_name: str | None = None) -> 
     voice_name = configured or engine.default_voice(locale)
     if not voice_name:
         raise PackagerError(
-            f"engine {name} has no voice for {locale}; set audio.voices.{locale} in packager.yaml", "packager.yaml"
+            f"engine {name} has no voice for {locale}; set audio.voices.{locale} "
+            f"(or audio.engines.{locale} with a voice that speaks it) in packager.yaml",
+            "packager.yaml",
         )
-    rate = audio.rate or DEFAULT_RATE.get(locale.split("_")[0], 150)
+    rate = audio.rate or DEFAULT_RATE.get(locale.split("_")[0], 0)
     voice = Voice(name, voice_name, locale, rate)
     engine.check(voice)
     return engine, voice

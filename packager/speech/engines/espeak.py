@@ -1,9 +1,22 @@
 """eSpeak NG: offline, installed by the setup script, the default everywhere.
 
-It is a formant synthesiser: robotic but clear and always available. Voices
-and the Klatt variant are per language data below; Mandarin uses the
-pinyin voice because 1.51's ``cmn`` reads tone digits aloud in English, and
-is given pinyin made by pypinyin (phrase readings and tone changes).
+It is a formant synthesiser: robotic but clear and always available. The voice
+for a locale is found in the engine's own list (``espeak-ng --voices``) by
+BCP 47 matching: the locale is completed with CLDR's likely subtags (``fr`` is
+``fr-FR``, ``pt_BR`` stays ``pt-BR``), then a voice named for language and
+region wins over one for the language alone, and among voices for the
+language the engine's own priority decides. Chinese is one written language
+with several spoken ones: the spoken one is the Chinese language CLDR says most
+of the region speaks, if most do (Cantonese in Hong Kong and Macao), else
+Mandarin (``zh_Hant`` is Taiwan: Mandarin). Settings (``audio.voices``) override.
+
+Speed: eSpeak's ``-s`` is nominal. For the shipped languages a factor measured on
+the shipped article with our pauses turns the target words (characters) a minute
+into ``-s``. Any other voice is calibrated when first used: it reads the
+locale's CLDR day and month names at the default speed, the syllables are
+counted in eSpeak's own phoneme transcription, and ``-s`` is scaled so that the
+voice articulates ``COMFORTABLE_SYLLABLES`` syllables a minute (pauses excluded).
+Mandarin's pinyin voice is given pinyin made by pypinyin (phrase readings and tone changes).
 """
 
 from __future__ import annotations
@@ -12,24 +25,40 @@ import functools
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packager.errors import PackagerError
+from packager.i18n.cldr import likely_subtags
 from packager.speech import islands
 from packager.speech.engines import Voice
 
 if TYPE_CHECKING:
     import numpy as np
 
-#: eSpeak voice per language. klatt4 is the variant an offline recogniser understands best in English.
-DEFAULT_VOICES = {"en": "en-us+klatt4", "es": "es-419+klatt4", "ar": "ar", "vi": "vi", "zh": "cmn-latn-pinyin"}
+#: Choices made over the match, each for a reason. The shipped Spanish is written for the Americas.
+PREFERRED = {"es": "es-419"}
+#: 1.51's ``cmn`` reads tone digits aloud in English, so Mandarin uses the pinyin voice.
+SUBSTITUTES = {"cmn": "cmn-latn-pinyin"}
+#: klatt4 is the variant an offline recogniser understands best in English and Spanish.
+VARIANTS = {"en-us": "klatt4", "es-419": "klatt4"}
+#: Factors measured on the shipped article with our pauses: target words (characters) a minute -> -s.
 #: Bump when ``engine_text`` changes what eSpeak is given (cached utterances are keyed by the identity).
 ENGINE_TEXT_FORMAT = 3
 #: Voices that read pinyin with tone numbers: the text is converted by ``packager.speech.pinyin`` first.
 PINYIN_VOICES = frozenset({"cmn-latn-pinyin"})
-#: eSpeak's -s is nominal; these factors, measured on the shipped article with our pauses, turn the
-#: target words (characters) a minute of the whole recording into the -s eSpeak needs.
 SPEED_FACTOR = {"en": 1.1, "es": 1.3, "ar": 1.7, "vi": 0.83, "zh": 1.0}
+#: Syllables a minute of speech (pauses excluded) a calibrated voice aims at: the mean articulation
+#: rate of the five shipped voices at their tested speeds, measured the same way (264-359).
+COMFORTABLE_SYLLABLES = 320
+NOMINAL_SPEED = 175  # eSpeak's default -s
+_VOWELS = "aeiouyɑɐɒæɔəɘɵɛɜɞɨɪʉʊʌʏøœɶɤɯ"
+
+
+@dataclass(frozen=True)
+class EspeakVoice:
+    name: str  # what -v takes: the Language column
+    languages: tuple[tuple[str, int], ...]  # (BCP 47 tag, priority: lower is preferred)
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,15 +70,64 @@ def _binary() -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _voices() -> frozenset[str]:
+def voice_list() -> tuple[EspeakVoice, ...]:
+    """``espeak-ng --voices``: each voice with the languages it speaks (its own, then the
+    "Other Languages" column), as the engine ranks them."""
     out = subprocess.run([_binary(), "--voices"], capture_output=True, text=True, check=True).stdout
-    names = set()
-    for line in out.splitlines()[1:]:
+    return parse_voices(out)
+
+
+@functools.lru_cache(maxsize=1)
+def variant_list() -> frozenset[str]:
+    """``espeak-ng --voices=variant``: the variants a voice name may add after '+'."""
+    out = subprocess.run([_binary(), "--voices=variant"], capture_output=True, text=True, check=True).stdout
+    return frozenset(line.split()[4].split("/")[-1].lower() for line in out.splitlines()[1:] if len(line.split()) > 4)
+
+
+def parse_voices(listing: str) -> tuple[EspeakVoice, ...]:
+    voices = []
+    for line in listing.splitlines()[1:]:
         fields = line.split()
-        if len(fields) >= 5:
-            names.add(fields[1].lower())
-            names.add(fields[4].split("/")[-1].lower())
-    return frozenset(names)
+        if len(fields) < 5:
+            continue
+        others = re.findall(r"\(([^\s()]+) (\d+)\)", " ".join(fields[5:]))
+        tags = ((fields[1].lower(), int(fields[0])), *((tag.lower(), int(p)) for tag, p in others))
+        voices.append(EspeakVoice(fields[1].lower(), tags))
+    return tuple(voices)
+
+
+def _spoken_chinese(region: str | None, voices: tuple[EspeakVoice, ...]) -> str:
+    """The spoken Chinese language for a region: one CLDR says most people there speak, else Mandarin."""
+    from babel.core import get_global
+
+    spoken = get_global("territory_languages").get(region or "", {})
+    for language, info in sorted(spoken.items(), key=lambda kv: -kv[1]["population_percent"]):
+        base = language.split("_")[0]
+        if base != "zh" and info["population_percent"] >= 50 and any(v.name == base for v in voices):
+            return base
+    return "cmn"
+
+
+def match_voice(locale: str, voices: tuple[EspeakVoice, ...]) -> str | None:
+    """The eSpeak voice for ``locale`` by BCP 47 matching (see the module docstring), or None."""
+    name = PREFERRED.get(locale) or _best_match(locale, voices)
+    if name is None:
+        return None
+    name = SUBSTITUTES.get(name, name)
+    return f"{name}+{VARIANTS[name]}" if name in VARIANTS else name
+
+
+def _best_match(locale: str, voices: tuple[EspeakVoice, ...]) -> str | None:
+    language, _, region = likely_subtags(locale)
+    if language == "zh":
+        language = _spoken_chinese(region, voices)
+    wanted = [f"{language}-{region.lower()}"] if region else []
+    wanted.append(language)
+    for tag in wanted:
+        ranked = sorted((p, i) for i, v in enumerate(voices) for t, p in v.languages if t == tag)
+        if ranked:
+            return voices[ranked[0][1]].name
+    return None
 
 
 class EspeakEngine:
@@ -61,15 +139,31 @@ class EspeakEngine:
         return out.split("Data at")[0].replace("eSpeak NG text-to-speech:", "").strip()
 
     def default_voice(self, locale: str) -> str | None:
-        return DEFAULT_VOICES.get(locale) or DEFAULT_VOICES.get(locale.split("_")[0])
+        return match_voice(locale, voice_list())
 
     def check(self, voice: Voice) -> None:
-        base = voice.name.split("+")[0].lower()
-        if base not in _voices():
-            raise PackagerError(f"espeak-ng has no voice {base!r} for {voice.locale} (see espeak-ng --voices)")
+        base, _, variant = voice.name.lower().partition("+")
+        if variant and variant not in variant_list():  # "en+../../etc/passwd" names a file to eSpeak
+            raise PackagerError(
+                f"espeak-ng has no voice variant {variant!r}; set audio.voices.{voice.locale} to a voice "
+                "and, after '+', one of 'espeak-ng --voices=variant'"
+            )
+        if not any(base == v.name or base in dict(v.languages) for v in voice_list()):
+            raise PackagerError(
+                f"espeak-ng has no voice {base!r} for {voice.locale}; "
+                f"set audio.voices.{voice.locale} to one of 'espeak-ng --voices'"
+            )
 
     def identity(self, voice: Voice) -> str:
-        identity = f"{voice.name} -s {_speed(voice)} text-{ENGINE_TEXT_FORMAT}"
+        """The voice, its speed and how its text is prepared; a calibrated speed is a function of the
+        engine's version (in every cache key), the voice and the calibration, so planning a build does
+        not synthesise to know it."""
+        if voice.rate:
+            identity = f"{voice.name} -s {_speed(voice)}"
+        else:
+            identity = f"{voice.name} -s calibrated to {COMFORTABLE_SYLLABLES} syllables/min on "
+            identity += repr(calibration_text(voice.locale))
+        identity += f" text-{ENGINE_TEXT_FORMAT}"
         if _pinyin_voice(voice.name):
             from packager.speech import pinyin
 
@@ -124,12 +218,50 @@ def _ssml_voice(language: str | None, piece: str, voice: Voice) -> str:
     """One piece of an utterance in SSML, in the utterance's voice or, for an island, its language's default."""
     from xml.sax.saxutils import escape, quoteattr
 
-    name = voice.name if language is None else (DEFAULT_VOICES.get(language) or voice.name)
+    name = voice.name if language is None else (match_voice(language, voice_list()) or voice.name)
     return f"<voice name={quoteattr(name)}>{escape(engine_text(piece, name))}</voice>"
 
 
 def _speed(voice: Voice) -> int:
-    return round(voice.rate * SPEED_FACTOR.get(voice.language, 1.0))
+    """eSpeak's -s: the settings' words a minute (or the shipped language's measured default)
+    through the measured factor; otherwise the calibrated speed for a comfortable syllable rate."""
+    if voice.rate:
+        return round(voice.rate * SPEED_FACTOR.get(voice.language, 1.0))
+    return calibrated_speed(voice.name, voice.locale)
+
+
+@functools.lru_cache(maxsize=32)
+def calibrated_speed(name: str, locale: str) -> int:
+    rate = articulation_rate(name, locale, NOMINAL_SPEED)
+    return max(80, min(400, round(NOMINAL_SPEED * COMFORTABLE_SYLLABLES / rate))) if rate else NOMINAL_SPEED
+
+
+def calibration_text(locale: str) -> str:
+    """The locale's day and month names from CLDR: words every language has, in its own script."""
+    from babel import Locale
+
+    loc = Locale.parse(locale)
+    days = [loc.days["format"]["wide"][i] for i in range(7)]
+    months = [loc.months["format"]["wide"][i] for i in range(1, 13)]
+    return " ".join(days + months)
+
+
+def articulation_rate(name: str, locale: str, speed: int) -> float:
+    """Syllables a minute ``name`` speaks at ``-s speed``: vowel nuclei in eSpeak's own IPA
+    transcription of the calibration text over the length of its synthesis."""
+    text = calibration_text(locale)
+    ipa = subprocess.run(
+        [_binary(), "-q", "-v", name, "--ipa"], input=text.encode("utf-8"), capture_output=True, check=True
+    ).stdout.decode("utf-8", errors="replace")
+    syllables = len(re.findall(f"[{_VOWELS}]+", ipa))
+    if syllables < len(text.split()):  # no vowels written, none guessed (unpointed Hebrew): no measure
+        return 0.0
+    result = subprocess.run(
+        [_binary(), "-v", name, "-s", str(speed), "--stdout"], input=text.encode("utf-8"), capture_output=True
+    )
+    samples, rate = _read_wav(result.stdout)
+    seconds = samples.size / rate
+    return syllables / seconds * 60 if seconds else 0.0
 
 
 def _read_wav(data: bytes) -> tuple[np.ndarray, int]:

@@ -69,7 +69,7 @@ class PiperEngine:
             raise PackagerError(f"Piper voice speaks {language}, not {voice.locale}", model)
 
     def identity(self, voice: Voice) -> str:
-        return f"{Path(voice.name).name}@{_digest(voice.name)} length_scale={BASE_WPM / voice.rate:.4f} noise=0"
+        return f"{Path(voice.name).name}@{_digest(voice.name)} length_scale={_length_scale(voice):.4f} noise=0"
 
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
         import numpy as np
@@ -78,9 +78,14 @@ class PiperEngine:
         text = islands.strip(text)  # one voice per utterance: islands in the utterance's voice
         model = _load(voice.name)
         # No sampling noise: the same text gives the same samples, so builds are reproducible.
-        config = SynthesisConfig(length_scale=BASE_WPM / voice.rate, noise_scale=0.0, noise_w_scale=0.0)
+        config = SynthesisConfig(length_scale=_length_scale(voice), noise_scale=0.0, noise_w_scale=0.0)
         chunks = [chunk.audio_float_array for chunk in model.synthesize(text, syn_config=config)]
         rate = model.config.sample_rate
         if not chunks:
             return np.zeros(0, dtype=np.float32), rate
         return np.concatenate(chunks).astype(np.float32), rate
+
+
+def _length_scale(voice: Voice) -> float:
+    """Piper's length scale for the words a minute asked for; 0 keeps the voice's own pace."""
+    return BASE_WPM / voice.rate if voice.rate else 1.0

@@ -1,0 +1,69 @@
+"""Text segmentation by language, from ICU (CLDR's segmentation rules and dictionaries).
+
+Sentence ends differ by script ("。", "؟", "।", "።", and "." except after an
+abbreviation: ICU's ``ss=standard`` suppressions from CLDR), and Thai, Lao,
+Khmer and Burmese are written without spaces between words, so a line may only
+break where a dictionary says a word ends. ICU (through icu4py, which bundles
+it) knows both; nothing here is a per-language list. icu4py is imported only
+when a text needs it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+#: Scripts written without spaces between words, where ICU finds the word ends with a dictionary.
+#: (Chinese and Japanese break between any two characters under UAX #14, which Pango applies.)
+NO_SPACE_SCRIPTS = frozenset({"THAI", "LAO", "KHMER", "MYANMAR"})
+ZWSP = "\u200b"
+
+
+def _icu_locale(locale: str, sentences: bool = False) -> str:
+    tag = locale.replace("_", "-")
+    return f"{tag}@ss=standard" if sentences else tag
+
+
+def sentences(text: str, locale: str) -> list[str]:
+    """``text`` cut into sentences by ICU, abbreviations ("Dr.", "e.g.") not ending one."""
+    from icu4py.breakers import SentenceBreaker
+
+    return [s for s in SentenceBreaker(text, _icu_locale(locale, sentences=True)) if s.strip()]
+
+
+@lru_cache(maxsize=4096)
+def ends_sentence(text: str, locale: str) -> bool:
+    """Whether ``text`` ends with a sentence terminal of its language (".", "。", "؟", "।", "።" ...):
+    ICU starts a new sentence after it."""
+    text = text.rstrip()
+    if not text:
+        return False
+    from icu4py.breakers import SentenceBreaker
+
+    probe = text + " A"  # a following capital: after a terminal ICU must break before it
+    bounds = [start for start, _ in SentenceBreaker(probe, _icu_locale(locale)).segments()]
+    return len(probe) - 1 in bounds or (bounds[-1] > 0 and probe[bounds[-1] :].strip() == "A")
+
+
+def _script(char: str) -> str:
+    return unicodedata.name(char, "").split(" ")[0]
+
+
+def has_no_space_script(text: str) -> bool:
+    return any(_script(c) in NO_SPACE_SCRIPTS for c in text)
+
+
+def mark_word_breaks(text: str, locale: str) -> str:
+    """``text`` with a zero-width space at each word end ICU finds inside runs of Thai, Lao, Khmer
+    or Burmese, so the PDF renderer may break a line there (and only there)."""
+    if not has_no_space_script(text):
+        return text
+    from icu4py.breakers import WordBreaker
+
+    out, last = [], 0
+    for start, _ in WordBreaker(text, _icu_locale(locale)).segments():
+        if start and _script(text[start - 1]) in NO_SPACE_SCRIPTS and _script(text[start]) in NO_SPACE_SCRIPTS:
+            out.append(text[last:start] + ZWSP)
+            last = start
+    out.append(text[last:])
+    return "".join(out)

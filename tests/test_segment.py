@@ -1,0 +1,41 @@
+"""Segmentation by language (ICU with CLDR's rules): sentence ends, abbreviations, word breaks."""
+
+from __future__ import annotations
+
+import pytest
+from babel import Locale
+
+from packager.i18n.checks.rules import end_punctuation
+from packager.segment import ZWSP, ends_sentence, mark_word_breaks, sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [("Il est parti.", "fr"), ("你好。", "zh_Hans"), ("كيف حالك؟", "ar"), ("ठीक है।", "hi"), ("ደህና ነው።", "am"),
+     ("Τι κάνεις;", "el"), ("Ask your doctor!”", "en")],
+)  # fmt: skip
+def test_sentence_ends_of_every_script(text: str, locale: str) -> None:
+    assert ends_sentence(text, locale)
+    assert not ends_sentence(text.rstrip("”")[:-1], locale)
+
+
+def test_an_abbreviation_does_not_end_a_sentence() -> None:
+    assert sentences("Ask Mr. Thomas about it. Then decide.", "en") == ["Ask Mr. Thomas about it. ", "Then decide."]
+
+
+def test_an_amharic_translation_ending_in_its_full_stop_is_not_warned() -> None:
+    assert list(end_punctuation("Talk with your doctor.", "ከሐኪምዎ ጋር ይነጋገሩ።", "am")) == []
+    assert [c for c, _ in end_punctuation("Talk with your doctor.", "ከሐኪምዎ ጋር ይነጋገሩ", "am")] == ["end-punctuation"]
+
+
+@pytest.mark.parametrize("locale", ["th", "lo", "km", "my"])
+def test_words_written_without_spaces_get_break_opportunities_between_them(locale: str) -> None:
+    """Language names from CLDR, written one after another as these scripts do, split back into them."""
+    names = [Locale.parse(locale).languages[code] for code in ("en", "fr", "ja")]
+    marked = mark_word_breaks("".join(names), locale)
+    assert marked.replace(ZWSP, "") == "".join(names)
+    assert set(names) <= set(marked.split(ZWSP)) or len(marked.split(ZWSP)) >= len(names)
+
+
+def test_text_with_spaces_is_left_alone() -> None:
+    assert mark_word_breaks("Lupus and CAR T-cell therapy", "en") == "Lupus and CAR T-cell therapy"
