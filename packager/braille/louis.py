@@ -220,7 +220,8 @@ def translate(texts: list[str], table: Table, *, backward: bool = False) -> list
     """Each text as Unicode braille (or, ``backward``, each braille line as text): one process."""
     if not texts:
         return []
-    lines = [" ".join(text.split()) for text in texts]  # one line each: the tool reads lines
+    # One line each (the tool reads lines), backslashes escaped (it reads escapes like "\\x20").
+    lines = [" ".join(text.split()).replace("\\", "\\\\") for text in texts]
     command = [TOOL, "--backward" if backward else "--forward", f"{UNICODE_DISPLAY},{table.path}"]
     result = subprocess.run(
         command, input="\n".join(lines) + "\n", capture_output=True, text=True, encoding="utf-8", check=False
