@@ -19,7 +19,6 @@ from packager.i18n.ui import DRAFT_NOTICE, outdated_notice, ui_gettext, ui_paths
 from packager.project import Project, source_date_epoch
 
 DOMAIN = "braille"
-BRAILLE_FORMAT = "braille-1"  # bump when the layout changes what is written
 PEF_NS = "http://www.daisy.org/ns/2008/pef"
 
 
@@ -36,8 +35,7 @@ class BrailleBuilder:
         here = Path(__file__).resolve().parent
         tables = sorted({table.path, exact.path, *(folder / louis.BRF_DISPLAY for folder in louis.table_dirs()[:1])})
         return [
-            BRAILLE_FORMAT,
-            *sorted(here.glob("*.py")),
+            *sorted(here.glob("*.py")),  # the layout is code: any change to it rebuilds
             *tables,
             *ui_paths(DOMAIN, locale),
             louis.version(),

@@ -237,7 +237,8 @@ def para_lines(braille: str, para: Para, width: int) -> list[str]:
 
 def paginate(blocks: list[tuple[Para, list[str]]], text_lines: int) -> list[list[str]]:
     """Blocks of lines -> pages of at most ``text_lines`` lines. No page starts with a blank line;
-    a heading moves to the next page unless two lines of what follows fit after it."""
+    a heading moves to the next page unless two lines of what follows fit after it; a block
+    of several lines never leaves just its first line at the foot of a page."""
     pages: list[list[str]] = [[]]
     for index, (para, lines) in enumerate(blocks):
         page = pages[-1]
@@ -246,9 +247,9 @@ def paginate(blocks: list[tuple[Para, list[str]]], text_lines: int) -> list[list
             page = pages[-1]
         if para.blank_before and page and page[-1] != "":
             page.append("")
-        needed = len(lines)
+        needed = min(2, len(lines))
         if para.keep_with_next and index + 1 < len(blocks):
-            needed += int(para.blank_after) + min(2, len(blocks[index + 1][1]))
+            needed = len(lines) + int(para.blank_after) + min(2, len(blocks[index + 1][1]))
         if page and len(page) + min(needed, text_lines) > text_lines:
             pages.append([])
             page = pages[-1]

@@ -170,11 +170,12 @@ def table_setting(locale: str) -> str:
 
 
 def find_table(name: str) -> Table | None:
+    """A table file by its name (with or without metadata), only from liblouis's table folders."""
+    if "/" in name or name.startswith("."):
+        return None
     found = next((t for t in all_tables() if t.name == name), None)
-    if found is None:
-        path = next((folder / name for folder in table_dirs() if (folder / name).is_file()), None)
-        found = read_table(path) if path and "/" not in name else None
-    return found
+    path = next((folder / name for folder in table_dirs() if (folder / name).is_file()), None)
+    return found or (read_table(path) if path else None)
 
 
 def choose_table(locale: str, overrides: dict[str, str]) -> Table:
