@@ -318,3 +318,19 @@ def test_table_choice_reads_liblouis_metadata_and_the_setting_overrides_it(tmp_p
         assert choose_table(locale, {}).name == name
     assert re.search(r"^#\+grade:\s*2", (TABLE_DIR / TABLES["en"]).read_text(encoding="utf-8"), re.M)
     assert choose_table("es", {"es": "es-g2.ctb"}).name == "es-g2.ctb"
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("braille:\n  cells_per_line: 5\n", "packager.yaml:2: setting 'braille.cells_per_line' must be at least 20"),
+        ("braille:\n  lines_per_page: 3\n", "packager.yaml:2: setting 'braille.lines_per_page' must be at least 10"),
+        ("braille:\n  tables: [es.tbl]\n", "packager.yaml:2: setting 'braille.tables' has the wrong type"),
+    ],
+)
+def test_braille_settings_are_checked(tmp_path: Path, yaml_text: str, message: str) -> None:
+    (tmp_path / "source").mkdir()
+    (tmp_path / "packager.yaml").write_text(yaml_text, encoding="utf-8")
+    result = run_packager("-C", str(tmp_path), "build", "--format", "braille")
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
