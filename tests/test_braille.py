@@ -334,3 +334,18 @@ def test_braille_settings_are_checked(tmp_path: Path, yaml_text: str, message: s
     result = run_packager("-C", str(tmp_path), "build", "--format", "braille")
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_picture_becomes_a_transcribers_note_with_its_description() -> None:
+    from packager.braille.layout import Transcriber, Words
+    from packager.document import Figure, Section, Text
+    from packager.project import load_project
+    from packager.source import read_article
+
+    article = read_article(load_project(REPO).articles()[0])
+    alt = Text("A drip bag of CAR T cells beside a hospital bed", "x/figure1/alt", "", 1)
+    article = dataclasses.replace(article, sections=(Section("x", None, (Figure("drip.png", alt),)),))
+    paras = Transcriber(lambda text: [], Words(lambda message: message)).article(article)
+    note = "".join(run.text for run in paras[-1].runs)
+    assert note == f"Transcriber's note: Picture: {alt.markdown}"
+    assert (paras[-1].first, paras[-1].runover) == (6, 4)  # 7-5, as BANA sets transcriber's notes
