@@ -121,3 +121,4 @@ register(
 )
 register(Format("handout", "Handout (PDF)", "packager.render.pdf:HandoutBuilder", 20, PRINT_SETTINGS))
 register(Format("large-print", "Large print (PDF)", "packager.render.pdf:LargePrintBuilder", 30, PRINT_SETTINGS))
+register(Format("braille", "Braille (BRF, PEF)", "packager.braille.builder:BrailleBuilder", 40, ("braille", "clinic")))

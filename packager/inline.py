@@ -125,9 +125,9 @@ def _element_html(node: etree.Element, print_urls: bool) -> str:
         if not is_safe_href(href):
             return inner
         shown = ""
-        label = "".join(node.itertext())
-        if print_urls and not href.startswith("#") and bare_address(href) != bare_address(label):
-            shown = f' <span class="url">({escape(_short_url(href), quote=False)})</span>'
+        address = printed_address("".join(node.itertext()), href) if print_urls else ""
+        if address:
+            shown = f' <span class="url">({escape(address, quote=False)})</span>'
         return f'<a href="{escape(href)}">{inner}</a>{shown}'
     tag = _TAGS.get(node.tag)
     if tag == "br":
@@ -137,7 +137,11 @@ def _element_html(node: etree.Element, print_urls: bool) -> str:
     return f"<{tag}>{inner}</{tag}>"
 
 
-def _short_url(href: str) -> str:
+def printed_address(label: str, href: str) -> str:
+    """The address a printed link shows after its text ("" when its text already says it, or it
+    leads inside the document or to an unsafe scheme): what a reader of paper or braille types."""
+    if not is_safe_href(href) or href.startswith("#") or bare_address(href) == bare_address(label):
+        return ""
     return href.removeprefix("mailto:").removeprefix("tel:")
 
 

@@ -43,6 +43,15 @@ class AudioSettings:
 
 
 @dataclass(frozen=True)
+class BrailleSettings:
+    """Braille: the liblouis table per locale (else chosen from the tables' metadata) and the page."""
+
+    tables: dict[str, str] = field(default_factory=dict)  # locale -> liblouis table file name, e.g. {es: es-g2.ctb}
+    cells_per_line: int = 40  # the embosser's line length in cells
+    lines_per_page: int = 25  # lines per page, the page number's line included
+
+
+@dataclass(frozen=True)
 class Settings:
     source_language: str = "en"
     locales: tuple[str, ...] = ()  # empty: every catalog under locales/
@@ -51,11 +60,14 @@ class Settings:
     clinic: ClinicSettings = field(default_factory=ClinicSettings)
     publish_url: str = ""  # public address of build/, for QR codes to the audio
     audio: AudioSettings = field(default_factory=AudioSettings)
+    braille: BrailleSettings = field(default_factory=BrailleSettings)
     #: publish: a translation of an earlier version of the article is built, marked outdated;
     #: refuse: it is not built (listed as refused) until it is brought up to date.
     outdated_translations: str = "publish"
 
 
+#: Whole-number settings with a floor below which the output cannot be made.
+_MINIMUMS = {"braille.cells_per_line": 20, "braille.lines_per_page": 10}
 _CHOICES = {"paper_size": ("auto", "A4", "Letter"), "outdated_translations": ("publish", "refuse")}
 
 
@@ -256,6 +268,8 @@ def _convert(hint: Any, node: yaml.Node, path: Path, name: str, line: int) -> An
             raise PackagerError(f"setting {name!r} must be between 0 and 100", path, line)
     elif hint is int:
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if ok and value < _MINIMUMS.get(name, 0):
+            raise PackagerError(f"setting {name!r} must be at least {_MINIMUMS[name]}", path, line)
     elif hint is str:
         ok = isinstance(value, str) or value is None
         value = value or ""

@@ -38,6 +38,8 @@ def ui_paths(domain: str, locale: str) -> list[Path]:
     return [path for path in found if path.exists()][:1]
 
 
+#: Written on every printed or brailled output of a translation not yet medically reviewed.
+DRAFT_NOTICE = "Draft translation: not yet reviewed by a qualified medical translator."
 #: Written on every output of a translation of an earlier version of the article.
 OUTDATED_NOTICE = "This translation is of version {version}; the {language} article is now {current}."
 #: Its spoken form: version numbers read aloud help nobody, and engines read "1.0.1" as a decimal.

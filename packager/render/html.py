@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from packager import __version__, inline, segment
 from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table, unhandled
 from packager.errors import PackagerError
-from packager.i18n.ui import outdated_notice, ui_gettext
+from packager.i18n.ui import DRAFT_NOTICE, outdated_notice, ui_gettext
 from packager.project import Project, source_date_epoch
 from packager.render import fonts, qr
 from packager.render.bidi import isolate_ltr, map_text
@@ -347,7 +347,6 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
     return Rendered(html=html, css=css, fonts=plan, direction=dir_, lang=lang)
 
 
-DRAFT_NOTICE = "Draft translation: not yet reviewed by a qualified medical translator."
 #: The draft notice as one short line, running at the top of every page after the first.
 DRAFT_LINE = "Draft translation, not medically reviewed"
 

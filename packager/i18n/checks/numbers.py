@@ -105,6 +105,26 @@ def addresses(text: str) -> tuple[list[Address], str]:
     return found, text
 
 
+def exact_spans(text: str, locale: str) -> list[tuple[int, int]]:
+    """Where plain ``text`` holds what a reader must copy exactly: web and e-mail addresses, phone
+    numbers, and numbers with a unit or currency (doses, prices), as (start, end) positions."""
+    converted = digits_to_ascii(text)
+    if len(converted) != len(text):  # a numeral became several characters: positions would shift
+        return []
+    _, blanked = addresses(text)
+    spans = [[m.start(), m.end()] for m in re.finditer(r"\S+", converted) if not blanked[m.start() : m.end()].strip()]
+    for number in numbers(blanked, locale):
+        if number.unit:
+            spans.append([number.start, number.start + len(number.raw)])
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and not text[merged[-1][1] : start].strip():  # one address's groups: "(555) 010-0199"
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
 def _domain(raw: str) -> str | None:
     """A bare host (and path) whose ending is a public suffix: 'bit.ly/x', 'lupus-cure.xyz'; not 'e.g'."""
     host = raw.split("/", 1)[0].lower()

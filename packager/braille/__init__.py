@@ -1,0 +1,1 @@
+"""Braille: the translated article as ASCII braille (BRF) and PEF, through liblouis."""
