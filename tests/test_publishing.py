@@ -128,7 +128,8 @@ def test_the_spoken_opening_says_the_translation_is_outdated(edited: tuple[Path,
     for locale in SHIPPED_LOCALES:
         spoken = ui_string(locale, "speech", SPOKEN_MSGID)
         script = build_script(localize(project, article, locale).article, load_lexicon(project.locales_dir, locale))
-        opening = " ".join(u.text for u in script.chapters[0].utterances)
+        said = " ".join(u.text for u in script.chapters[0].utterances)
+        opening = "".join(c for c in said if unicodedata.category(c) != "Mn")  # Arabic is spoken with vowel marks
         before, _, after = spoken.partition("{language}")
         assert before.strip()[:20] in opening and after.strip()[-12:].rstrip("。.") in opening, (spoken, opening)
 
