@@ -183,6 +183,10 @@ def test_a_poisoned_or_shuffled_speech_cache_is_repaired_not_played(tmp_path: Pa
     code, statuses, stderr = summary(root, *args)
     assert code == 0 and statuses[f"{SLUG}/en/audio"] == "built", stderr
     assert narration.read_bytes() == good, "the narration must be what a clean cache gives"
+    middle = len(good) // 2  # an MP3 overwritten in place with the same size is not "up to date"
+    narration.write_bytes(good[:middle] + bytes(4096) + good[middle + 4096 :])
+    code, statuses, stderr = summary(root, *args)
+    assert code == 0 and statuses[f"{SLUG}/en/audio"] == "built" and narration.read_bytes() == good, stderr
 
 
 @pytest.mark.parametrize(
@@ -273,3 +277,13 @@ def test_a_lexicon_cannot_change_what_is_said(tmp_path: Path, entry: str, code: 
     errors = [line for line in result.stderr.splitlines() if line.startswith("packager: error:")]
     assert len(errors) == 1 and f"{SLUG}/en (audio)" in errors[0] and code in errors[0]
     assert (root / "build" / "en" / f"{SLUG}.pdf").exists() and not (root / "build" / "en" / f"{SLUG}.mp3").exists()
+
+
+def test_a_voice_name_cannot_name_a_file(tmp_path: Path) -> None:
+    """eSpeak NG opens a voice variant by name: '+../../etc/passwd' must never reach it."""
+    root = copy_project(tmp_path / "project")
+    (root / "packager.yaml").write_text("audio:\n  voices: {en: 'en+../../../../etc/passwd'}\n", encoding="utf-8")
+    result = run_packager("-C", str(root), "build", "--locale", "en", "--format", "audio")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("packager: error:")]
+    assert len(errors) == 1 and "has no voice variant '../../../../etc/passwd'" in errors[0]
