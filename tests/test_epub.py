@@ -147,7 +147,8 @@ def test_overlay_clips_are_the_narrations_utterances_and_point_at_the_text(built
         assert found == said[1 : 1 + len(found)], section_id  # after "Part N of M."
         assert len(said) - 1 - len(found) in (0, 1)  # the last part also says where the recording ends
     spoken = page.xpath(
-        ".//x:section[not(@class='about')]//*[self::x:h2 or self::x:h3 or self::x:p or self::x:li or self::x:tr[parent::x:tbody]]",
+        ".//x:section[not(@class='about')]//*[self::x:h2 or self::x:h3 or self::x:p or self::x:li"
+        " or self::x:tr[parent::x:tbody]]",
         namespaces=NS,
     )
     assert spoken and all(e.get("id") for e in spoken)  # every heading, paragraph, item and row is synchronised
