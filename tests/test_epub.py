@@ -206,3 +206,45 @@ def test_second_build_is_byte_identical(built: Path) -> None:
     assert result.returncode == 0, result.stderr
     for lc in LOCALES:
         assert (built / "build" / lc / f"{SLUG}.epub").read_bytes() == first[lc], lc
+
+
+def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path) -> None:
+    """A small article with every block kind: the picture travels with its description, and
+    every element the narration reads one by one has its own clip."""
+    root = tmp_path / "project"
+    (root / "source").mkdir(parents=True)
+    front = (REPO / "source" / f"{SLUG}.md").read_text(encoding="utf-8").split("---", 2)[1]
+    alt = "Four steps: collect, change, grow and return the T cells"
+    body = (
+        "## Steps\n\nThe treatment has four steps.\n\n1. Collect the cells.\n   - It takes a few hours.\n"
+        "2. Change them in a lab.\n\n> Ask your team how long each step takes.\n\n"
+        "| Week | What happens |\n| --- | --- |\n| 1 | Collection |\n| 3 | Infusion |\n\n"
+        f"![{alt}](steps.svg)\n"
+    )
+    (root / "source" / "steps.md").write_text(f"---{front.replace(SLUG, 'steps')}---\n{body}", encoding="utf-8")
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20"><rect width="50" height="20"/></svg>'
+    (root / "source" / "steps.svg").write_text(svg, encoding="utf-8")
+    result = run_packager("-C", str(root), "build", "--format", "epub")
+    assert result.returncode == 0, result.stderr
+    path = root / "build" / "en" / "steps.epub"
+    check = subprocess.run(["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=600)
+    assert "Messages: 0 fatals / 0 errors / 0 warnings" in check.stdout + check.stderr, check.stdout + check.stderr
+    book = zipfile.ZipFile(path)
+    page = xml(book, "EPUB/content.xhtml")
+    img = page.find(".//x:figure/x:img", NS)
+    assert img.get("alt") == alt and book.read(f"EPUB/{img.get('src')}") == svg.encode()
+    ids = {
+        p.find("s:text", NS).get("src").partition("#")[2]
+        for p in xml(book, "EPUB/content.smil").iter(f"{{{NS['s']}}}par")
+    }
+    wanted = page.xpath(
+        ".//x:section[@id='steps']//*[self::x:h2 or self::x:p or self::x:li"
+        " or self::x:tr[parent::x:tbody] or self::x:figure]",
+        namespaces=NS,
+    )
+    assert len(wanted) == 1 + 2 + 3 + 2 + 1  # heading; paragraph and quoted one; three items; two rows; the figure
+    assert {e.get("id") for e in wanted} <= ids
+    timings = json.loads((root / "build" / "en" / "steps.timings.json").read_text(encoding="utf-8"))
+    assert len(next(p for p in timings["sections"] if p["id"] == "steps")["utterances"]) == 1 + len(wanted)
+    props = [(m.get("property"), m.text) for m in xml(book, "EPUB/package.opf").iter(f"{{{NS['opf']}}}meta")]
+    assert ("schema:accessMode", "visual") in props and ("schema:accessibilityFeature", "alternativeText") in props
