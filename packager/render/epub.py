@@ -36,8 +36,14 @@ OVERLAY = "content.smil"
 ACTIVE_CLASS = "mo-active"  # defined in themes/epub.css
 #: Zip entries get this fixed date: the same inputs give the same bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
-IMAGE_TYPES[".svg"] = "image/svg+xml"
+#: EPUB core media types for pictures.
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+}
 
 
 @dataclass(frozen=True)
