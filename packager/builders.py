@@ -122,3 +122,13 @@ register(
 register(Format("handout", "Handout (PDF)", "packager.render.pdf:HandoutBuilder", 20, PRINT_SETTINGS))
 register(Format("large-print", "Large print (PDF)", "packager.render.pdf:LargePrintBuilder", 30, PRINT_SETTINGS))
 register(Format("braille", "Braille (BRF, PEF)", "packager.braille.builder:BrailleBuilder", 40, ("braille", "clinic")))
+register(
+    Format(
+        "epub",
+        "EPUB 3 with narration",
+        "packager.render.epub:EpubBuilder",
+        order=50,  # after the narration it carries
+        settings=("clinic", "audio.reference_sections"),
+        needs=("audio",),
+    )
+)

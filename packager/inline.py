@@ -131,7 +131,7 @@ def _element_html(node: etree.Element, print_urls: bool) -> str:
         return f'<a href="{escape(href)}">{inner}</a>{shown}'
     tag = _TAGS.get(node.tag)
     if tag == "br":
-        return "<br>"
+        return "<br />"  # HTML and XHTML (EPUB) alike
     if tag is None:
         return inner
     return f"<{tag}>{inner}</{tag}>"

@@ -139,6 +139,8 @@ class View:
     src: str = ""
     alt: str = ""
     children: list[View] = field(default_factory=list)
+    id: str = ""  # set by renderers that point into the text (EPUB Media Overlays); print leaves it empty
+    row_ids: list[str] = field(default_factory=list)  # a table's body rows, likewise
 
 
 def _inline_html(markdown: str, rtl: bool = False, locale: str = "") -> Markup:
@@ -208,6 +210,7 @@ def _list_view(block: ListBlock, article: Article, project: Project, levels: _Le
 class ListItemView:
     html: Markup
     sublist: View | None = None
+    id: str = ""
 
 
 def _plain(text: Any) -> str:
@@ -256,6 +259,32 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
     the builder's second try when a page would hold only a section's last few lines, or end
     a section half-way down.
     """
+    context = article_context(article, project, theme, tight=tight)
+    _ = ui_gettext(DOMAIN, article.locale)
+    meta, locale, lang, dir_, title = article.meta, article.locale, context["lang"], context["dir"], context["title"]
+    reviewed = format_day(meta.reviewed, locale)
+    version_line = _("Version {version}").format(version=meta.version)
+    reviewed_line = _("Reviewed {date}").format(date=reviewed)
+    html = _environment().get_template("article.html").render(context)
+    page_of = _("Page {page} of {pages}")
+    footer = [title, version_line, reviewed_line]
+    running = _(DRAFT_LINE) if article.draft else ""
+    plan = fonts.plan_fonts(locale, "".join([text_of(html), *footer, page_of, running, "…", fonts.CHROME]))
+    css = page_css(
+        theme,
+        paper=paper_size(project),
+        dir_=dir_,
+        footer=footer,
+        page_of=page_of,
+        running=running,
+        plan=plan,
+    )
+    return Rendered(html=html, css=css, fonts=plan, direction=dir_, lang=lang)
+
+
+def article_context(article: Article, project: Project, theme: Theme, *, tight: bool = False) -> dict[str, Any]:
+    """What the article templates show: the title, notices, masthead, sections as views, "About
+    this handout". The print edition (``article.html``) and the EPUB (``epub.xhtml``) both read it."""
     locale = article.locale
     source_language = article.meta.language
     _ = ui_gettext(DOMAIN, locale)
@@ -264,8 +293,6 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
     lang, dir_ = html_lang(locale), direction(locale)
     title = _plain(meta.title)
     reviewed = format_day(meta.reviewed, locale)
-    version_line = _("Version {version}").format(version=meta.version)
-    reviewed_line = _("Reviewed {date}").format(date=reviewed)
     draft_notices = []  # in the reader's language, then in the source's
     notices = [_(DRAFT_NOTICE)] if article.draft else []
     if article.outdated:
@@ -330,21 +357,7 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
         "about_heading": _("About this handout"),
         "about": about,
     }
-    html = _environment().get_template("article.html").render(context)
-    page_of = _("Page {page} of {pages}")
-    footer = [title, version_line, reviewed_line]
-    running = _(DRAFT_LINE) if article.draft else ""
-    plan = fonts.plan_fonts(locale, "".join([text_of(html), *footer, page_of, running, "…", fonts.CHROME]))
-    css = page_css(
-        theme,
-        paper=paper_size(project),
-        dir_=dir_,
-        footer=footer,
-        page_of=page_of,
-        running=running,
-        plan=plan,
-    )
-    return Rendered(html=html, css=css, fonts=plan, direction=dir_, lang=lang)
+    return context
 
 
 #: The draft notice as one short line, running at the top of every page after the first.

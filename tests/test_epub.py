@@ -1,0 +1,268 @@
+"""EPUB 3: the article as XHTML with the narration as Media Overlays, for English and Arabic.
+
+Only the epub format (and the narration it needs) is built, in a copy of the project. The
+oracles: EPUBCheck (Debian's ``epubcheck``), the narration's own timings file, the source
+article and the catalogs read as text.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from packager import inline
+from packager.source import read_article
+from tests.conftest import REPO, SLUG, copy_project, expected_article, run_packager, ui_string
+
+LOCALES = ("en", "ar")
+EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
+NS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "s": "http://www.w3.org/ns/SMIL",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+DRAFT = "Draft translation: not yet reviewed by a qualified medical translator."
+
+
+def build(root: Path) -> subprocess.CompletedProcess:
+    return run_packager("-C", str(root), "build", "--format", "epub", *(a for lc in LOCALES for a in ("--locale", lc)))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("epub") / "project")
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def epub(root: Path, locale: str) -> zipfile.ZipFile:
+    return zipfile.ZipFile(root / "build" / locale / f"{SLUG}.epub")
+
+
+def xml(book: zipfile.ZipFile, name: str) -> etree._Element:
+    return etree.fromstring(book.read(name))
+
+
+def text(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def items_of(block: object) -> list[object]:
+    """Every list item of a block, nested ones included, from the document model."""
+    from packager.document import ListBlock, Quote
+
+    if isinstance(block, Quote):
+        return [item for inner in block.blocks for item in items_of(inner)]
+    if not isinstance(block, ListBlock):
+        return []
+    return [i for item in block.items for i in [item, *(items_of(item.sublist) if item.sublist else [])]]
+
+
+def clip_seconds(value: str) -> float:
+    assert value.endswith("s"), value
+    return float(value[:-1])
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_epubcheck_finds_no_error_and_no_warning(built: Path, locale: str) -> None:
+    if not EPUBCHECK.exists():
+        pytest.fail("epubcheck is not installed (debian-packages.txt lists it)")
+    path = built / "build" / locale / f"{SLUG}.epub"
+    result = subprocess.run(["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=600)
+    report = result.stdout + result.stderr
+    assert result.returncode == 0, report
+    assert "Messages: 0 fatals / 0 errors / 0 warnings" in report, report
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_container_is_mimetype_first_and_stored(built: Path, locale: str) -> None:
+    book = epub(built, locale)
+    first = book.infolist()[0]
+    assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+    assert book.read("mimetype") == b"application/epub+zip"
+    assert (built / "build" / locale / f"{SLUG}.epub").read_bytes()[30:38] == b"mimetype"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_text_is_the_translated_article_with_lang_dir_and_notices(built: Path, locale: str) -> None:
+    book = epub(built, locale)
+    page = xml(book, "EPUB/content.xhtml")
+    assert page.get("lang") == locale and page.get("{http://www.w3.org/XML/1998/namespace}lang") == locale
+    assert page.get("dir") == ("rtl" if locale == "ar" else "ltr")
+    article = expected_article(read_article(REPO / "source" / f"{SLUG}.md"), locale)
+    assert text(page.find(".//x:h1", NS)) == inline.plain(article.meta.title.markdown)
+    for section in article.sections:
+        element = page.find(f".//x:section[@id='{section.id}']", NS)
+        assert element is not None, section.id
+        if section.heading:
+            assert text(element.find("x:h2", NS)) == inline.plain(section.heading.markdown)
+    body_items = page.xpath(".//x:section[not(@class='about')]//x:li", namespaces=NS)
+    assert len(body_items) == sum(len(items_of(b)) for s in article.sections for b in s.blocks)
+    notices = [text(p) for p in page.findall(".//x:aside[@class='draft-notice']/x:p", NS)]
+    if locale == "en":
+        assert notices == []
+    else:
+        assert notices == [ui_string(locale, "render", DRAFT), DRAFT]
+    nav = xml(book, "EPUB/nav.xhtml")
+    toc = [text(a) for a in nav.findall(".//x:nav[@id='toc']//x:a", NS)]
+    headed = [inline.plain(s.heading.markdown) for s in article.sections if s.heading]
+    assert toc[: len(headed)] == headed
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_overlay_clips_are_the_narrations_utterances_and_point_at_the_text(built: Path, locale: str) -> None:
+    book = epub(built, locale)
+    timings = json.loads((built / "build" / locale / f"{SLUG}.timings.json").read_text(encoding="utf-8"))
+    parts = {part["id"]: part for part in timings["sections"]}
+    page = xml(book, "EPUB/content.xhtml")
+    by_id = {e.get("id"): e for e in page.iter() if e.get("id")}
+    section_of = {
+        e.get("id"): section.get("id") for section in page.findall(".//x:section", NS) for e in section.iter()
+    }
+    pars = xml(book, "EPUB/content.smil").findall(".//s:par", NS)
+    clips: dict[str, list[tuple[float, float]]] = {}
+    for par in pars:
+        target = par.find("s:text", NS).get("src")
+        name, _, fragment = target.partition("#")
+        assert name == "content.xhtml" and fragment in by_id, target  # every par resolves to an element
+        audio = par.find("s:audio", NS)
+        assert audio.get("src") == f"audio/{SLUG}.mp3"
+        clip = (clip_seconds(audio.get("clipBegin")), clip_seconds(audio.get("clipEnd")))
+        clips.setdefault(section_of.get(fragment, "introduction"), []).append(clip)
+    opening = [(u["start"], u["end"]) for u in parts["introduction"]["utterances"]]
+    assert clips["introduction"][0] == opening[0]  # the title
+    assert clips["introduction"][1:] == opening[-(len(clips["introduction"]) - 1) :]  # summary, text before any heading
+    for section_id, found in clips.items():
+        if section_id == "introduction":
+            continue
+        said = [(u["start"], u["end"]) for u in parts[section_id]["utterances"]]
+        assert found == said[1 : 1 + len(found)], section_id  # after "Part N of M."
+        assert len(said) - 1 - len(found) in (0, 1)  # the last part also says where the recording ends
+    spoken = page.xpath(
+        ".//x:section[not(@class='about')]//*[self::x:h2 or self::x:h3 or self::x:p or self::x:li"
+        " or self::x:tr[parent::x:tbody]]",
+        namespaces=NS,
+    )
+    assert spoken and all(e.get("id") for e in spoken)  # every heading, paragraph, item and row is synchronised
+    assert len(pars) == len(spoken) + 2  # and the title and summary
+    audio_bytes = book.read(f"EPUB/audio/{SLUG}.mp3")
+    assert audio_bytes == (built / "build" / locale / f"{SLUG}.mp3").read_bytes()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_package_metadata(built: Path, locale: str) -> None:
+    book = epub(built, locale)
+    opf = xml(book, "EPUB/package.opf")
+    article = read_article(REPO / "source" / f"{SLUG}.md")
+    meta = opf.find("opf:metadata", NS)
+    name = f"packager:{SLUG}:{locale}:{article.meta.version}"
+    assert meta.findtext("dc:identifier", namespaces=NS) == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+    assert meta.findtext("dc:language", namespaces=NS) == locale
+    assert meta.findtext("dc:date", namespaces=NS) == article.meta.reviewed.isoformat()
+    props: dict[str, list[str]] = {}
+    for element in meta.findall("opf:meta", NS):
+        props.setdefault(element.get("property"), []).append(element.text)
+    assert props["dcterms:modified"] == [f"{article.meta.reviewed.isoformat()}T00:00:00Z"]
+    timings = json.loads((built / "build" / locale / f"{SLUG}.timings.json").read_text(encoding="utf-8"))
+    seconds = round(timings["duration"] * 1000)
+    duration = f"{seconds // 3_600_000}:{seconds // 60_000 % 60:02d}:{seconds // 1000 % 60:02d}.{seconds % 1000:03d}"
+    assert props["media:duration"] == [duration, duration]  # the overlay's and the book's
+    assert props["media:active-class"] == ["mo-active"]
+    assert b".mo-active" in book.read("EPUB/epub.css")
+    assert set(props["schema:accessMode"]) == {"textual", "auditory"}
+    assert set(props["schema:accessibilityFeature"]) >= {
+        "structuralNavigation",
+        "synchronizedAudioText",
+        "tableOfContents",
+        "readingOrder",
+    }
+    assert props["schema:accessibilityHazard"] == ["none"]
+    assert props["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert props["schema:accessibilitySummary"][0]
+
+
+def test_manifest_and_index_list_the_epub(built: Path) -> None:
+    manifest = json.loads((built / "build" / "manifest.json").read_text(encoding="utf-8"))
+    found = {o["locale"]: o["path"] for o in manifest["outputs"] if o["format"] == "epub"}
+    assert found == {lc: f"{lc}/{SLUG}.epub" for lc in LOCALES}
+    index = (built / "build" / "index.html").read_text(encoding="utf-8")
+    for path in found.values():
+        assert f'href="{path}"' in index
+
+
+def test_second_build_is_byte_identical(built: Path) -> None:
+    first = {lc: (built / "build" / lc / f"{SLUG}.epub").read_bytes() for lc in LOCALES}
+    for lc in LOCALES:
+        (built / "build" / lc / f"{SLUG}.epub").unlink()
+    result = build(built)
+    assert result.returncode == 0, result.stderr
+    for lc in LOCALES:
+        assert (built / "build" / lc / f"{SLUG}.epub").read_bytes() == first[lc], lc
+
+
+def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path) -> None:
+    """A small article with every block kind: the picture travels with its description, and
+    every element the narration reads one by one has its own clip."""
+    root = tmp_path / "project"
+    (root / "source").mkdir(parents=True)
+    front = (REPO / "source" / f"{SLUG}.md").read_text(encoding="utf-8").split("---", 2)[1]
+    alt = "Four steps: collect, change, grow and return the T cells"
+    body = (
+        "## Steps\n\nThe treatment has four steps.\n\n1. Collect the cells.\n   - It takes a few hours.\n"
+        "2. Change them in a lab.\n\n> Ask your team how long each step takes.\n\n"
+        "| Week | What happens |\n| --- | --- |\n| 1 | Collection |\n| 3 | Infusion |\n\n"
+        f"![{alt}](steps.svg)\n"
+    )
+    (root / "source" / "steps.md").write_text(f"---{front.replace(SLUG, 'steps')}---\n{body}", encoding="utf-8")
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20"><rect width="50" height="20"/></svg>'
+    (root / "source" / "steps.svg").write_text(svg, encoding="utf-8")
+    result = run_packager("-C", str(root), "build", "--format", "epub")
+    assert result.returncode == 0, result.stderr
+    path = root / "build" / "en" / "steps.epub"
+    check = subprocess.run(["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=600)
+    assert "Messages: 0 fatals / 0 errors / 0 warnings" in check.stdout + check.stderr, check.stdout + check.stderr
+    book = zipfile.ZipFile(path)
+    page = xml(book, "EPUB/content.xhtml")
+    img = page.find(".//x:figure/x:img", NS)
+    assert img.get("alt") == alt and book.read(f"EPUB/{img.get('src')}") == svg.encode()
+    ids = {
+        p.find("s:text", NS).get("src").partition("#")[2]
+        for p in xml(book, "EPUB/content.smil").iter(f"{{{NS['s']}}}par")
+    }
+    wanted = page.xpath(
+        ".//x:section[@id='steps']//*[self::x:h2 or self::x:p or self::x:li"
+        " or self::x:tr[parent::x:tbody] or self::x:figure]",
+        namespaces=NS,
+    )
+    assert len(wanted) == 1 + 2 + 3 + 2 + 1  # heading; paragraph and quoted one; three items; two rows; the figure
+    assert {e.get("id") for e in wanted} <= ids
+    timings = json.loads((root / "build" / "en" / "steps.timings.json").read_text(encoding="utf-8"))
+    assert len(next(p for p in timings["sections"] if p["id"] == "steps")["utterances"]) == 1 + len(wanted)
+    props = [(m.get("property"), m.text) for m in xml(book, "EPUB/package.opf").iter(f"{{{NS['opf']}}}meta")]
+    assert ("schema:accessMode", "visual") in props and ("schema:accessibilityFeature", "alternativeText") in props
+
+
+def test_an_outdated_translation_says_so_in_the_text(tmp_path: Path) -> None:
+    from tests.test_publishing import OUTDATED_MSGID, edit_source, front_matter_version
+
+    root = copy_project(tmp_path / "project")
+    old = front_matter_version(root)
+    edit_source(root, old + ".1")
+    result = run_packager("-C", str(root), "build", "--format", "epub", "--locale", "ar")
+    assert result.returncode == 0, result.stderr
+    page = xml(epub(root, "ar"), "EPUB/content.xhtml")
+    notices = [text(p) for p in page.findall(".//x:aside[@class='draft-notice']/x:p", NS)]
+    translated = ui_string("ar", "render", OUTDATED_MSGID).split("{")[0].strip()
+    assert any(translated in n and old in n and f"{old}.1" in n for n in notices), notices
+    assert OUTDATED_MSGID.format(version=old, language="English", current=f"{old}.1") in notices
+    opf = xml(epub(root, "ar"), "EPUB/package.opf")
+    name = f"packager:{SLUG}:ar:{old}"  # the version this translation is of
+    assert opf.findtext(".//dc:identifier", namespaces=NS) == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
