@@ -76,6 +76,8 @@ def read_table(path: Path) -> Table:
     display = ""
     with path.open(encoding="utf-8", errors="replace") as handle:
         for line in handle:
+            if line.strip() and not line.startswith("#"):
+                break  # metadata lives in the table's opening comments: no need to read the rules
             if match := _META.match(line):
                 meta.append((match.group(1).lower(), match.group(2)))
             elif match := _DISPLAY_NAME.match(line):

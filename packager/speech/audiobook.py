@@ -6,6 +6,7 @@ Kept apart from ``audio`` (numpy): planning a build asks for ``ffmpeg_version`` 
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import tempfile
 from pathlib import Path
@@ -45,6 +46,7 @@ def encode_m4b(mp3: bytes, tags: Tags, chapters: list[ChapterMark], bitrate: int
         return (folder / "out.m4b").read_bytes()
 
 
+@functools.lru_cache(maxsize=1)
 def ffmpeg_version() -> str:
     """The first line of ``ffmpeg -version``: part of the M4B's inputs, since its AAC encoder makes the bytes."""
     try:

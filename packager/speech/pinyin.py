@@ -16,9 +16,10 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def version() -> str:
-    import pypinyin
+    """pypinyin's version, from its package record: importing it loads its whole dictionary."""
+    from importlib.metadata import version as installed
 
-    return f"pypinyin {pypinyin.__version__}"
+    return f"pypinyin {installed('pypinyin')}"
 
 
 def to_pinyin(text: str) -> str:

@@ -78,6 +78,13 @@ def voice_list() -> tuple[EspeakVoice, ...]:
 
 
 @functools.lru_cache(maxsize=1)
+def _version() -> str:
+    """Asked once per process: every locale's targets hash it."""
+    out = subprocess.run([_binary(), "--version"], capture_output=True, text=True, check=True).stdout
+    return out.split("Data at")[0].replace("eSpeak NG text-to-speech:", "").strip()
+
+
+@functools.lru_cache(maxsize=1)
 def variant_list() -> frozenset[str]:
     """``espeak-ng --voices=variant``: the variants a voice name may add after '+'."""
     out = subprocess.run([_binary(), "--voices=variant"], capture_output=True, text=True, check=True).stdout
@@ -133,10 +140,8 @@ def _best_match(locale: str, voices: tuple[EspeakVoice, ...]) -> str | None:
 class EspeakEngine:
     name = "espeak-ng"
 
-    @functools.lru_cache(maxsize=1)  # noqa: B019 - one engine object per build, cheap
     def version(self) -> str:
-        out = subprocess.run([_binary(), "--version"], capture_output=True, text=True, check=True).stdout
-        return out.split("Data at")[0].replace("eSpeak NG text-to-speech:", "").strip()
+        return _version()
 
     def default_voice(self, locale: str) -> str | None:
         return match_voice(locale, voice_list())
