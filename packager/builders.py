@@ -121,7 +121,7 @@ register(
 )
 register(Format("handout", "Handout (PDF)", "packager.render.pdf:HandoutBuilder", 20, PRINT_SETTINGS))
 register(Format("large-print", "Large print (PDF)", "packager.render.pdf:LargePrintBuilder", 30, PRINT_SETTINGS))
-register(Format("braille", "Braille (BRF, PEF)", "packager.braille.builder:BrailleBuilder", 40, ("braille", "clinic")))
+register(Format("braille", "Braille", "packager.braille.builder:BrailleBuilder", 40, ("braille", "clinic")))
 register(
     Format(
         "epub",
