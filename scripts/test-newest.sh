@@ -13,14 +13,21 @@ python3 -m venv .venv-newest
 echo "newest: versions that differ from requirements/test.lock"
 .venv-newest/bin/python - <<'PY'
 import re
-from importlib.metadata import distributions
-locked = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^ ;\\]+)", open("requirements/test.lock").read(), re.M))
-norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()
-locked = {norm(k): v for k, v in locked.items()}
-for dist in sorted(distributions(), key=lambda d: norm(d.metadata["Name"])):
-    name = norm(dist.metadata["Name"])
-    if name in locked and locked[name] != dist.version:
-        print(f"  {name}: locked {locked[name]}, newest {dist.version}")
+from importlib.metadata import PackageNotFoundError, version
+from packaging.markers import Marker
+from packaging.version import Version
+
+lock = open("requirements/test.lock", encoding="utf-8").read()
+pins = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)(?:\s*;\s*([^\\]+?))?\s*\\?$", lock, re.M)
+for name, pinned, marker in pins:
+    if (marker and not Marker(marker).evaluate()) or name in ("setuptools", "pip"):
+        continue  # another platform's pin; the build backend
+    try:
+        newest = version(name)
+    except PackageNotFoundError:
+        continue
+    if Version(newest) != Version(pinned):
+        print(f"  {name}: locked {pinned}, newest {newest}")
 PY
 .venv-newest/bin/python -m pytest -q "$@"
 status=$?
