@@ -29,7 +29,9 @@ for name, pinned, marker in pins:
     if Version(newest) != Version(pinned):
         print(f"  {name}: locked {pinned}, newest {newest}")
 PY
-.venv-newest/bin/python -m pytest -q "$@"
+# Everything but the check that the environment is the lock (here it is not, on purpose).
+.venv-newest/bin/python -m pytest -q "$@" \
+    --deselect tests/test_install.py::test_every_locked_package_is_installed_at_its_locked_version
 status=$?
 echo "newest: pytest exited $status (0: the newest allowed versions pass)"
 exit $status
