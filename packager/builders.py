@@ -85,6 +85,8 @@ def register(fmt: Format) -> Format:
     for need in fmt.needs:
         if need not in FORMATS:
             raise ValueError(f"format {fmt.name!r} needs {need!r}, which is not registered (register it first)")
+        if FORMATS[need].order >= fmt.order:  # the engine decides a target after the targets it needs
+            raise ValueError(f"format {fmt.name!r} needs {need!r}, so its order must be above {FORMATS[need].order}")
     FORMATS[fmt.name] = fmt
     return fmt
 
