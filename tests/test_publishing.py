@@ -241,3 +241,37 @@ def test_errors_that_help(tmp_path: Path) -> None:
     outside.mkdir()
     result = run_packager("stats", cwd=outside)
     assert result.returncode == 2 and "-C DIR" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_deleted_catalog_is_no_longer_published(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    assert run_packager("-C", str(root), "build", "--format", "handout", "-q").returncode == 0
+    (root / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po").unlink()  # the clinic withdrew a wrong translation
+    assert run_packager("-C", str(root), "build", "--format", "handout", "-q").returncode == 0
+    assert not (root / "build" / "es" / f"{SLUG}.pdf").exists()
+    data = manifest(root)
+    assert f"{SLUG}/es" not in data["locales"] and all(o["locale"] != "es" for o in data["outputs"])
+    assert "(es)" not in (root / "build" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_locale_one_article_lacks_still_builds_the_others(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    second = (root / "source" / f"{SLUG}.md").read_text(encoding="utf-8").replace(f"slug: {SLUG}", "slug: second", 1)
+    (root / "source" / "second.md").write_text(second, encoding="utf-8")  # no Spanish catalog for it
+    result = run_packager("-C", str(root), "build", "--locale", "es", "--format", "handout", "-q")
+    assert result.returncode == 0, result.stderr
+    assert (root / "build" / "es" / f"{SLUG}.pdf").exists()
+    result = run_packager("-C", str(root), "build", "--locale", "xx", "--format", "handout")
+    assert result.returncode == 2 and "no catalog for locale xx" in result.stderr
+
+
+def test_a_catalog_with_msgmerges_obsolete_previous_lines_is_read(tmp_path: Path) -> None:
+    from packager.i18n.pofile import read_catalog
+
+    root = copy_project(tmp_path / "project")
+    path = root / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
+    extra = '\n#~| msgid "An older wording."\n#~ msgctxt "gone/p1"\n'
+    extra += '#~ msgid "A removed paragraph."\n#~ msgstr "Un párrafo quitado."\n'
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    catalog = read_catalog(path, locale="es")
+    assert catalog.obsolete and run_packager("-C", str(root), "check", "--locale", "es", "-q").returncode == 0

@@ -287,3 +287,15 @@ def test_a_voice_name_cannot_name_a_file(tmp_path: Path) -> None:
     assert result.returncode == 1 and "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("packager: error:")]
     assert len(errors) == 1 and "has no voice variant '../../../../etc/passwd'" in errors[0]
+
+
+def test_a_lexicon_error_cannot_be_accepted(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    _edit(root / "locales" / "es" / "lexicon.yaml", "words:\n", 'words:\n  "no": ""\n')
+    check = run_packager("-C", str(root), "check", "--locale", "es", "--json")
+    flag = next(
+        f["accept_flag"] for r in json.loads(check.stdout) for f in r["findings"] if f["code"] == "lexicon-deletes"
+    )
+    accept = run_packager("-C", str(root), "accept", "es", flag, "--by", "Dr. Ana Ruiz")
+    assert accept.returncode == 2 and "no finding" in accept.stderr
+    assert run_packager("-C", str(root), "check", "--locale", "es").returncode == 1

@@ -62,6 +62,7 @@ class Plan:
     #: version, source_version, reason. Never missing a locale the project has.
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
     withdrawn: list[str] = field(default_factory=list)  # "slug/locale" refused as outdated: its old files go
+    existing: set[str] = field(default_factory=set)  # every "slug/locale" the project has, whatever was asked
 
 
 def with_needs(digest: str, needed: list[dict[str, Any]]) -> str:
@@ -86,17 +87,20 @@ def plan(project: Project, locales: list[str] | None, wanted: list[str] | None) 
     manifest = read_manifest(project.build_dir)
     names = chosen_formats(wanted)
     builders = {name: get_builder(name) for name in names}
+    found: list[str] = []
     for source, article, all_locales in project_articles(project):
+        found += [loc for loc in all_locales if loc not in found]
+        result.existing |= {f"{article.slug}/{loc}" for loc in all_locales}
         for locale in all_locales:
             if not locales or locale in locales:
                 _plan_locale(project, result, manifest, builders, source, article, locale)
-        missing = sorted(set(locales or ()) - set(all_locales))
-        if missing:
-            raise PackagerError(
-                f"no catalog for locale {', '.join(missing)} (there are: {', '.join(all_locales)}); "
-                "run 'packager init LOCALE' to start one",
-                source,
-            )
+    missing = sorted(set(locales or ()) - set(found))  # a locale no article has (one article may lack it)
+    if missing:
+        raise PackagerError(
+            f"no catalog for locale {', '.join(missing)} (there are: {', '.join(found)}); "
+            "run 'packager init LOCALE' to start one",
+            project.locales_dir,
+        )
     return result
 
 

@@ -86,8 +86,13 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
     manifest = read_manifest(build_dir)
     outcomes = list(the_plan.fresh) + list(the_plan.refused)
     manifest["locales"].update(the_plan.states)
-    for key in [k for k in manifest["targets"] if k.rsplit("/", 1)[0] in the_plan.withdrawn]:
-        # A refused outdated translation, in any format, must not stay where staff print from.
+    gone = {k.rsplit("/", 1)[0] for k in manifest["targets"]} - the_plan.existing  # a deleted catalog or article
+    for key in [k for k in manifest["locales"] if k in gone]:
+        del manifest["locales"][key]
+    for key in [k for k in manifest["failures"] if k.rsplit("/", 1)[0] in gone]:
+        del manifest["failures"][key]
+    for key in [k for k in manifest["targets"] if k.rsplit("/", 1)[0] in {*the_plan.withdrawn, *gone}]:
+        # A refused outdated translation, or one whose catalog is gone, must not stay where staff print from.
         for out in manifest["targets"].pop(key)["outputs"]:
             path = (build_dir / out["path"]).resolve()
             if path.is_relative_to(build_dir.resolve()) and path.is_file():

@@ -168,6 +168,11 @@ class _StrictParser(PoFileParser):
         self.first_line: dict[tuple[str, str | None], int] = {}
         self.previous: list[str] = []  # the "#|" lines of the entry being read
 
+    def _process_message_line(self, lineno, line, obsolete=False) -> None:
+        if obsolete and line.startswith("|"):  # msgmerge's "#~| msgid": an obsolete entry's earlier wording
+            return
+        super()._process_message_line(lineno, line, obsolete)
+
     def _process_comment(self, line) -> None:
         # Babel writes "#| msgid" (the text a fuzzy entry was translated from) but reads it
         # back as a user comment; keep it as the previous msgid, which is what it is.
