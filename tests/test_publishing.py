@@ -275,3 +275,18 @@ def test_a_catalog_with_msgmerges_obsolete_previous_lines_is_read(tmp_path: Path
     path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
     catalog = read_catalog(path, locale="es")
     assert catalog.obsolete and run_packager("-C", str(root), "check", "--locale", "es", "-q").returncode == 0
+
+
+def test_a_fuzzy_entry_rewritten_for_the_new_text_does_not_leak_into_the_outdated_handout(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    edit_source(root, front_matter_version(root) + ".1")
+    assert run_packager("-C", str(root), "update", "-q").returncode == 0
+    path = root / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
+    text = path.read_text(encoding="utf-8")
+    old = re.search(r'#\| msgid "[^"]*' + re.escape(EDITED_FROM) + r'[^"]*"\n(?:.*\n){2}msgstr "([^"]*)"', text)[1]
+    path.write_text(
+        text.replace(f'msgstr "{old}"', 'msgstr "Borrador a medio hacer del texto nuevo."'), encoding="utf-8"
+    )
+    assert run_packager("-C", str(root), "build", "--locale", "es", "--format", "handout", "-q").returncode == 0
+    shown = pdf_text(root / "build" / "es" / f"{SLUG}.pdf")
+    assert "a medio hacer" not in shown and printed(old, shown), "the outdated handout prints the old translation"

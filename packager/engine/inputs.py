@@ -14,7 +14,7 @@ from typing import Any
 from packager import __version__
 from packager.builders import TRANSLATION_SETTINGS, Builder, Format
 from packager.document import Article
-from packager.i18n.history import snapshots
+from packager.i18n.history import catalog_copy, snapshots
 from packager.i18n.signoff import signoff_path
 from packager.project import Project, read_limited
 from packager.source import read_article
@@ -78,7 +78,8 @@ def target_inputs(project: Project, key: str, source: Path, locale: str, fmt: Fo
     parts += [source.parent / figure.src for figure in article.figures()]
     if locale != article.meta.language:
         parts.append(project.catalog_path(locale, article.slug))
-        parts += snapshots(project, article.slug)  # an outdated translation is built from one of these
+        for snapshot in snapshots(project, article.slug):  # an outdated translation is built from one of these
+            parts += [snapshot, catalog_copy(snapshot, locale)]
         # The sign-off decides the draft notice; it covers the lexicon too.
         parts.append(signoff_path(project, article.slug, locale))
         parts.append(find_lexicon(project.locales_dir, locale) or "no lexicon")

@@ -46,6 +46,15 @@ def keep(project: Project, slug: str, data: bytes, version: str) -> Path | None:
     return path
 
 
+def catalog_copy(snapshot: Path, locale: str) -> Path:
+    """The catalog as it was when the text of ``snapshot`` was replaced (kept by ``packager update``).
+
+    A fuzzy entry's msgstr is the translation of its previous msgid only until a translator
+    starts rewriting it for the new text; this copy keeps the translation as it was.
+    """
+    return snapshot.with_name(f"{snapshot.stem}.{locale}.po")
+
+
 def version_key(version: str) -> tuple[int, ...]:
     """``"1.10.2"`` -> ``(1, 10, 2)``: article versions compared by their numbers."""
     return tuple(int(n) for n in re.findall(r"\d+", version))

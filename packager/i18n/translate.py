@@ -19,7 +19,7 @@ from pathlib import Path
 
 from packager.document import Article, Outdated, Text
 from packager.errors import IncompleteTranslation, PackagerError
-from packager.i18n.history import snapshots, version_key
+from packager.i18n.history import catalog_copy, snapshots, version_key
 from packager.i18n.pofile import Catalog, find_entry, read_catalog, usable
 from packager.i18n.signoff import load_signoff, review_covers
 from packager.project import Project
@@ -85,16 +85,18 @@ def localize(project: Project, article: Article, locale: str, catalog: Catalog |
         chosen = Translation(article, catalog, path, translate(article, catalog, locale, threshold))
     except IncompleteTranslation as exc:
         exc.path = path
-        for earlier in earlier_texts(project, article):
+        for snapshot, earlier in earlier_texts(project, article):
+            copy = catalog_copy(snapshot, locale)  # the catalog as it was, if update kept it
+            used, used_path = (read_catalog(copy, locale=locale), copy) if copy.exists() else (catalog, path)
             try:
-                translated = translate(earlier, catalog, locale, threshold, earlier=True)
+                translated = translate(earlier, used, locale, threshold, earlier=True)
             except IncompleteTranslation:
                 continue
             outdated = Outdated(earlier.meta.version, article.meta.version)
             refusal = _refusal(project, article, outdated)
             if refusal:
                 raise OutdatedRefused(f"{exc.message}; {refusal}", path) from None
-            chosen = Translation(earlier, catalog, path, dataclasses.replace(translated, outdated=outdated))
+            chosen = Translation(earlier, used, used_path, dataclasses.replace(translated, outdated=outdated))
             break
         else:
             raise
@@ -108,16 +110,17 @@ def localized(project: Project, article: Article, locale: str) -> Article:
     return localize(project, article, locale).article
 
 
-def earlier_texts(project: Project, article: Article) -> Iterator[Article]:
-    """Earlier texts of ``article``, newest first; figures still resolve from ``source/``."""
+def earlier_texts(project: Project, article: Article) -> Iterator[tuple[Path, Article]]:
+    """Earlier texts of ``article`` (with their snapshot files), newest first; figures still
+    resolve from ``source/``."""
     from packager.project import read_limited
     from packager.source import MAX_SOURCE_BYTES, read_article
 
     current = read_limited(article.path, MAX_SOURCE_BYTES, "article")
     for path in snapshots(project, article.slug):
-        if path.read_bytes() == current:
+        if read_limited(path, MAX_SOURCE_BYTES, "earlier text") == current:
             continue
-        yield dataclasses.replace(read_article(path), path=article.path)
+        yield path, dataclasses.replace(read_article(path), path=article.path)
 
 
 def _refusal(project: Project, article: Article, outdated: Outdated) -> str:

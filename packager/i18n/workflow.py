@@ -21,7 +21,7 @@ from packager.project import Project, check_locale_name
 from packager.source import project_articles
 
 
-def _write_templates(project: Project) -> Iterator[tuple[Article, Path, bool]]:
+def _write_templates(project: Project) -> Iterator[tuple[Article, Path, bool, bool]]:
     """Extract every article into its template: (article, template path, whether it changed).
 
     The source each template is made from is kept in locales/history/ (see
@@ -30,13 +30,13 @@ def _write_templates(project: Project) -> Iterator[tuple[Article, Path, bool]]:
     for source, article, _ in project_articles(project):
         path = project.template_path(article.slug)
         _, changed = write_template(article, project.root, path)
-        history.keep(project, article.slug, source.read_bytes(), article.meta.version)
-        yield article, path, changed
+        kept = history.keep(project, article.slug, source.read_bytes(), article.meta.version)
+        yield article, path, changed, kept is not None
 
 
 def extract(project: Project) -> list[tuple[Path, bool]]:
     """Write locales/<slug>.pot for every article; returns (path, changed) pairs."""
-    return [(path, changed) for _, path, changed in _write_templates(project)]
+    return [(path, changed) for _, path, changed, _ in _write_templates(project)]
 
 
 def init(project: Project, locale: str) -> list[Path]:
@@ -83,14 +83,18 @@ def init(project: Project, locale: str) -> list[Path]:
 def update(project: Project) -> list[tuple[Path, bool]]:
     """Re-extract, then merge each template into its catalogs (fuzzy matching, obsolete kept as #~)."""
     results = []
-    for article, template_path, changed in _write_templates(project):
+    for article, template_path, changed, new_text in _write_templates(project):
         results.append((template_path, changed))
         template = read_catalog(template_path)
+        kept = history.snapshots(project, article.slug)
+        replaced = kept[1] if new_text and len(kept) > 1 else None  # the text the catalogs translated until now
         for locale in project.catalog_locales(article.slug):
             path = project.catalog_path(locale, article.slug)
             if not path.exists():
                 continue
             catalog = read_catalog(path, locale=locale, domain=article.slug)
+            if replaced is not None and not history.catalog_copy(replaced, locale).exists():
+                write_catalog(history.catalog_copy(replaced, locale), catalog)  # the translation of that text
             # Babel forgets the previous msgid of an entry that was already fuzzy: keep it, it is
             # what an outdated translation is published from.
             previous = {(m.context, m.id): m.previous_id for m in catalog if m.fuzzy and m.previous_id}
