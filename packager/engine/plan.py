@@ -135,7 +135,7 @@ def _plan_locale(
     state_key = f"{article.slug}/{locale}"
     if not stale:
         known = manifest["locales"].get(state_key)  # its inputs are unchanged, so is its state
-        result.states[state_key] = known or fresh[0].outputs[0].get("translation") or state("current", article)
+        result.states[state_key] = known or fresh[0].outputs[0].get("translation") or published(article)
         return
     try:
         localized, accepted = localize_checked(project, article, locale)
@@ -148,7 +148,7 @@ def _plan_locale(
         if refused:
             result.withdrawn.append(state_key)
         return
-    result.states[state_key] = state("outdated" if localized.outdated else "current", localized, article)
+    result.states[state_key] = published(localized)
     result.states[state_key] |= {"draft": localized.draft, "accepted_findings": accepted}
     for t in stale:
         try:
@@ -184,7 +184,9 @@ def localize_checked(project: Project, article: Article, locale: str) -> tuple[A
     return translation.article, [f"{f.key or 'catalog'}: {f.message} [{f.code}]" for f in findings if f.accepted]
 
 
-def state(name: str, published: Article, article: Article | None = None) -> dict[str, Any]:
-    """What the manifest and index say a locale publishes."""
-    current = (article or published).meta.version
-    return {"state": name, "version": published.meta.version, "source_version": current}
+def published(article: Article) -> dict[str, Any]:
+    """What the manifest and index say a locale publishes, read off the translated article."""
+    current = article.outdated.current_version if article.outdated else article.meta.version
+    return {"state": "outdated" if article.outdated else "current", "version": article.meta.version} | {
+        "source_version": current
+    }

@@ -16,7 +16,7 @@ from packager.builders import FORMATS, Product, load_builder
 from packager.document import Article
 from packager.engine.inputs import forget
 from packager.engine.manifest import MANIFEST, is_fresh, read_manifest, write_index, write_manifest
-from packager.engine.plan import Job, Outcome, Plan, Target, plan, state, with_needs
+from packager.engine.plan import Job, Outcome, Plan, Target, plan, published, with_needs
 from packager.errors import PackagerError
 from packager.project import Project
 
@@ -272,8 +272,7 @@ def _run_target(project: Project, target: Target, spec: str, article: Article, d
             "main": name == main,
             "article_version": article.meta.version,
             "draft": article.draft,
-            "translation": state("outdated" if article.outdated else "current", article)
-            | ({"source_version": article.outdated.current_version} if article.outdated else {}),
+            "translation": published(article),
             "size": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
             "inputs": digest,

@@ -147,15 +147,21 @@ def review_covers(
     )
 
 
+def _reviewer(by: str) -> str:
+    """The name a record is signed with: one printable line."""
+    if not by.strip() or not by.isprintable():
+        raise PackagerError("a sign-off needs the reviewer's name (--by NAME), on one line")
+    return by.strip()
+
+
 def record_review(
     project: Project, article: Article, catalog: Catalog, locale: str, by: str, on: date | None = None, earlier=False
 ) -> SignOff:
     """``packager review``: the reviewer signs exactly this translation of this version."""
-    if not by.strip() or not by.isprintable():
-        raise PackagerError("a review needs the reviewer's name (--by NAME), on one line")
+    by = _reviewer(by)
     signoff = load_signoff(project, article.slug, locale)
     signoff.review = MedicalReview(
-        by.strip(),
+        by,
         (on or date.today()).isoformat(),
         article.meta.version,
         translations_digest(article, catalog, earlier),
@@ -169,11 +175,10 @@ def record_acceptance(
     project: Project, slug: str, locale: str, key: str, finding: str, msgid: str, msgstr: str, by: str
 ) -> SignOff:
     """``packager accept``: the reviewer accepts one finding on one entry with this translation."""
-    if not by.strip() or not by.isprintable():
-        raise PackagerError("an acceptance needs the reviewer's name (--by NAME), on one line")
+    by = _reviewer(by)
     signoff = load_signoff(project, slug, locale)
     digest = entry_digest(msgid, msgstr) if key else ""
     signoff.acceptances = [a for a in signoff.acceptances if not (a.key == key and a.finding == finding)]
-    signoff.acceptances.append(Acceptance(key, finding, digest, by.strip(), date.today().isoformat()))
+    signoff.acceptances.append(Acceptance(key, finding, digest, by, date.today().isoformat()))
     save_signoff(signoff)
     return signoff
