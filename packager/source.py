@@ -198,7 +198,7 @@ def _glossary(entries: list, key_lines: dict[str, int], path: Path) -> tuple[Glo
         key = f"glossary/{slug}"
         out.append(
             GlossaryEntry(
-                Text(" ".join(term.split()), f"{key}/term", "glossary term, defined where the text first uses it", line),
+                Text(" ".join(term.split()), f"{key}/term", "glossary term, explained at its first use", line),
                 Text(
                     " ".join(definition.split()),
                     f"{key}/definition",
@@ -343,11 +343,9 @@ class _BodyParser:
                 if not alt:
                     raise PackagerError("an image needs alternative text: ![what it shows](file)", self.path, self.line)
                 key = f"{prefix}figure{n}"
-                return Figure(
-                    image["src"],
-                    self._text(alt, f"{key}/alt", f"image description (read aloud, not printed), {where}"),
-                    self._text(caption, f"{key}/caption", f"image caption, printed under it, {where}") if caption else None,
-                )
+                described = self._text(alt, f"{key}/alt", f"image description (read aloud, not printed), {where}")
+                captioned = self._text(caption, f"{key}/caption", f"image caption, printed under it, {where}")
+                return Figure(image["src"], described, captioned if caption else None)
             n = self._count(prefix + "p")
             return Paragraph(self._text(raw, f"{prefix}p{n}", f"paragraph, {where}"))
         if node.type == "heading":
@@ -374,7 +372,7 @@ class _BodyParser:
             title = next((c for c in node.children if c.type == "alert_title"), None)
             if title is not None and self._inline(title).lower() != kind:
                 raise PackagerError(
-                    f"a call-out's label is packager's own ('[!{kind.upper()}]' alone on its line), not {self._inline(title)!r}",
+                    f"a call-out's label is packager's own: write '[!{kind.upper()}]' alone on its first line",
                     self.path,
                     self.line,
                 )
