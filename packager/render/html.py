@@ -40,7 +40,7 @@ from packager.document import (
     unhandled,
 )
 from packager.errors import PackagerError
-from packager.i18n.ui import DRAFT_NOTICE, outdated_notice, ui_gettext
+from packager.i18n.ui import CALLOUT_LABELS, DRAFT_NOTICE, NOTES_HEADING, outdated_notice, ui_gettext
 from packager.project import Project, source_date_epoch
 from packager.render import fonts, qr
 from packager.render.bidi import isolate_ltr, map_text
@@ -183,16 +183,6 @@ class _Levels:
         return self.last
 
 
-#: The printed label of each call-out kind (render catalog); the narration has its own (speech catalog).
-CALLOUT_LABELS = {
-    "note": "Note",
-    "tip": "Tip",
-    "important": "Important",
-    "warning": "Warning",
-    "caution": "Caution",
-}
-
-
 class _Writer:
     """One article's blocks as views: its inline HTML (right-to-left runs isolated, glossary terms
     marked as <dfn> at their first use, footnote references as numbers), its heading levels."""
@@ -298,10 +288,7 @@ def _note_refs(html: Markup, numbers: dict[str, int]) -> Markup:
             return match[0]
         return f'<sup class="note-ref"><a href="#note-{n}" id="note-ref-{n}">{n}</a></sup>'
 
-    return Markup(_NOTE_REF.sub(ref, str(html)))
-
-
-_NOTE_REF = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
+    return Markup(inline.NOTE_REF.sub(ref, str(html)))
 
 
 @dataclass
@@ -456,7 +443,7 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
         "listen": listen,
         "sections": sections,
         "notes": notes,
-        "notes_heading": _("Notes"),
+        "notes_heading": _(NOTES_HEADING),
         "notes_heading_id": "",
         "about_heading": _("About this handout"),
         "about": about,
