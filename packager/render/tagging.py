@@ -90,8 +90,8 @@ def _tag_callouts(root: Any) -> bool:
         if isinstance(item, pikepdf.Array):
             stack.extend((kid, parent) for kid in item)
         elif isinstance(item, pikepdf.Dictionary) and "/S" in item:
-            kids = item.get("/K")
-            kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+            found = item.get("/K")
+            kids = list(found) if isinstance(found, pikepdf.Array) else [found]
             holds_text = any(isinstance(k, pikepdf.Dictionary) and k.get("/S") == "/P" for k in kids)
             if item.S == "/NonStruct" and parent in _CALLOUT_PARENTS and holds_text:
                 item.S = pikepdf.Name.Aside
