@@ -46,13 +46,12 @@ def check_used(article: Article) -> None:
             )
 
 
-def unused_translations(source: Article, translated: Article) -> Iterator[GlossaryEntry]:
-    """The translated terms the translated text never uses although the source uses the source term:
-    a translator who wrote another word in the text than in the glossary."""
+def unused_terms(translated: Article) -> Iterator[GlossaryEntry]:
+    """The glossary entries whose (translated) term the (translated) text never uses: the
+    source uses each of its terms (:func:`check_used`), so a translator wrote another word in
+    the text than in the glossary, and the reader would never see the definition."""
     used = first_uses(translated)
-    for entry in translated.meta.glossary:
-        if entry.term.key not in used and any(e.term.key == entry.term.key for e in source.meta.glossary):
-            yield entry
+    yield from (entry for entry in translated.meta.glossary if entry.term.key not in used)
 
 
 def place(article: Article) -> Article:
