@@ -25,6 +25,7 @@ from packager.errors import PackagerError
 from packager.i18n.pofile import read_catalog, write_catalog
 from packager.source import read_article
 from tests.conftest import figure_alts, po_strings, run_packager, ui_string
+from tests.test_braille import braille, flow, pef_pages
 from tests.test_epub import EPUBCHECK
 from tests.test_lists import _squash, _Tags
 from tests.test_source import FRONT, write
@@ -35,6 +36,7 @@ LOCALE = "fr"
 #: The footnotes' numbers: the order the source first refers to them.
 NOTES = {"flare": 1, "visits": 2}
 BULLETS = {1: "•", 2: "◦", 3: "▪"}  # CSS's default list-style-type by nesting depth
+FRENCH_BRAILLE = "fr-bfu-g2.ctb"  # liblouis's table for French literary braille, by its metadata
 _ACCENTED = str.maketrans("aeiouAEIOU", "áéíóúÁÉÍÓÚ")
 
 
@@ -306,10 +308,27 @@ def test_narration_announces_call_outs_checklists_definitions_and_reads_notes_la
     assert notes[1:] == [speech("Notes") + ".", f"1. {po['notes/flare']}", f"2. {po['notes/visits']}"]
 
 
-def test_braille_has_labels_captions_definitions_and_notes(project: Path) -> None:
-    """The braille file exists and is not empty; its wording is proven in test_braille's way elsewhere."""
-    brf = (project / "build" / LOCALE / f"{SLUG}.brf").read_text(encoding="ascii")
-    assert len(brf.splitlines()) > 40
+def test_braille_has_labels_captions_definitions_and_notes(project: Path, po: dict[str, str]) -> None:
+    """In reading order: the call-out's label before its text, the glossary definition after its
+    first use, the picture's caption, the checklist's announcement, the notes after the text."""
+    text = flow([row for page in pef_pages(project / "build" / LOCALE / f"{SLUG}.pef")[1] for row in page])
+    wanted = [
+        po["introduction/p1"],
+        po["glossary/remission/definition"],
+        ui_string(LOCALE, "braille", "Important"),
+        po["introduction/callout1/p1"],
+        po["at-the-clinic/figure1/caption"],
+        ui_string(LOCALE, "braille", "A list to tick:"),
+        po["questions-to-ask/checklist1/item1"],
+        ui_string(LOCALE, "braille", "Notes"),
+        po["notes/flare"],
+        po["notes/visits"],
+    ]
+    at = 0
+    for message in wanted:
+        found = text.find(braille(message, FRENCH_BRAILLE), at)
+        assert found >= 0, message
+        at = found + 1
 
 
 def test_epub_passes_epubcheck(project: Path) -> None:
