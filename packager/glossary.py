@@ -18,13 +18,16 @@ from packager.errors import PackagerError
 
 
 def first_uses(article: Article) -> dict[str, tuple[int, int, Text]]:
-    """By term key: (section index, block index, Text) of the term's first use in the body text."""
+    """By term key: (section index, block index, Text) of the term's first use in the body text
+    (an image's description is not printed, so a use there does not count)."""
     found: dict[str, tuple[int, int, Text]] = {}
     for s, section in enumerate(article.sections):
         for b, block in enumerate(section.blocks):
             if isinstance(block, GlossaryNote):
                 continue
             for text in iter_texts(block):
+                if text.key.endswith("/alt"):
+                    continue
                 plain = inline.plain(text.markdown)
                 for entry in article.meta.glossary:
                     if entry.term.key not in found and uses(plain, entry.term, article.locale):

@@ -71,9 +71,10 @@ def po(project: Path) -> dict[str, str]:
     return po_strings(project / "locales" / LOCALE / "LC_MESSAGES" / f"{SLUG}.po")
 
 
-def printed(text: str) -> str:
-    """A message as print shows it: footnote references as their numbers."""
-    return re.sub(r"\[\^([^\]]+)\]", lambda m: str(NOTES[m[1]]), text)
+def printed(text: str, large: bool = False) -> str:
+    """A message as print shows it: footnote references as their numbers (raised in the handout,
+    in brackets on the line in large print, where nothing is set smaller)."""
+    return re.sub(r"\[\^([^\]]+)\]", lambda m: f"[{NOTES[m[1]]}]" if large else str(NOTES[m[1]]), text)
 
 
 def spoken(text: str) -> str:
@@ -88,7 +89,7 @@ def definition_line(po: dict[str, str], term: str) -> str:
     return line.format(term=word[:1].upper() + word[1:], definition=po[f"glossary/{term}/definition"])
 
 
-def expected_print(po: dict[str, str]) -> list[str]:
+def expected_print(po: dict[str, str], large: bool) -> list[str]:
     """Everything the article prints, in reading order, from the catalog."""
 
     def label(kind: str) -> str:
@@ -119,7 +120,7 @@ def expected_print(po: dict[str, str]) -> list[str]:
         po["introduction/callout1/p1"],
         po["before-your-visit/heading"],
         *(f"{BULLETS[depth]} {po[key]}" for depth, key in bullets),
-        printed(po["before-your-visit/p1"]),
+        printed(po["before-your-visit/p1"], large),
         definition_line(po, "flare"),
         po["before-your-visit/quote1/p1"],
         po["at-the-clinic/heading"],
@@ -135,7 +136,7 @@ def expected_print(po: dict[str, str]) -> list[str]:
         po["words-you-may-hear/deflist1/term2"],
         po["words-you-may-hear/deflist1/term2/def1"],
         po["words-you-may-hear/deflist1/term2/def2"],
-        printed(po["words-you-may-hear/p1"]),
+        printed(po["words-you-may-hear/p1"], large),
         ui_string(LOCALE, "render", "Notes"),
         f"1. {po['notes/flare']}",
         f"2. {po['notes/visits']}",
@@ -152,7 +153,7 @@ def pdf_text(path: Path) -> str:
 def test_pdf_prints_every_construct_in_order(project: Path, po: dict[str, str], pdf_name: str) -> None:
     text = pdf_text(project / "build" / LOCALE / pdf_name)
     at = 0
-    for wanted in expected_print(po):
+    for wanted in expected_print(po, large="large-print" in pdf_name):
         found = text.find(_squash(wanted), at)
         assert found >= 0, (wanted, text[at : at + 300])
         at = found + len(_squash(wanted))
@@ -160,6 +161,14 @@ def test_pdf_prints_every_construct_in_order(project: Path, po: dict[str, str], 
         assert text.count(po[f"glossary/{term}/definition"]) == 1
     assert po["at-the-clinic/figure1/alt"] not in text and po["at-the-clinic/figure2/alt"] not in text
     assert "[^" not in text and "[ ]" not in text and "[!" not in text
+
+
+@pytest.mark.parametrize(("pdf_name", "smallest"), [(f"{SLUG}.pdf", 10), (f"{SLUG}.large-print.pdf", 18)])
+def test_captions_definitions_and_notes_keep_the_smallest_size(project: Path, pdf_name: str, smallest: int) -> None:
+    """Handout text is never under 10 pt; large print, to its guidance, never under 18 pt."""
+    with pdfplumber.open(project / "build" / LOCALE / pdf_name) as pdf:
+        small = {(c["text"], round(c["size"], 1)) for p in pdf.pages for c in p.chars if c["size"] < smallest - 0.05}
+    assert not small, sorted(small)[:10]
 
 
 def test_glossary_term_is_marked_at_its_first_use(project: Path, po: dict[str, str]) -> None:
