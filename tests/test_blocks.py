@@ -23,6 +23,7 @@ import pytest
 
 from packager.errors import PackagerError
 from packager.i18n.pofile import read_catalog, write_catalog
+from packager.segment import find_word
 from packager.source import read_article
 from tests.conftest import figure_alts, po_strings, run_packager, ui_string
 from tests.test_braille import braille, flow, pef_pages
@@ -408,3 +409,20 @@ def test_a_glossary_term_the_text_never_uses_is_refused_naming_its_line(tmp_path
     with pytest.raises(PackagerError, match="glossary term 'flare' is never used in the text") as info:
         read_article(path)
     assert info.value.path == path and info.value.line == front[: front.index("  - term")].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "locale", "found"),
+    [
+        ("Lupus can go into Remission.", "remission", "en", True),  # any case
+        ("Two remissions so far.", "remission", "en", False),  # whole words only
+        ("ผู้ป่วยโรคลูปัสควรพบแพทย์", "ลูปัส", "th", True),  # no spaces: ICU's dictionary finds the word
+        ("ผู้ป่วยโรคลูปัสควรพบแพทย์", "ปัส", "th", False),  # part of a word is not the word
+    ],
+)
+def test_a_term_is_found_as_whole_words_in_any_script(text: str, term: str, locale: str, found: bool) -> None:
+    span = find_word(text, term, locale)
+    assert (span is not None) == found
+    if found:
+        start = text.lower().index(term.lower())
+        assert span == (start, start + len(term))
