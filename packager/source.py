@@ -407,6 +407,11 @@ class _BodyParser:
                 cells.append(tuple(texts))
             return Table(cells[0], tuple(cells[1:]))
         if node.type == "blockquote":
+            first = node.children[0] if node.children else None
+            if first is not None and first.type == "paragraph" and re.match(r"\[!\w+\]", self._inline(first)):
+                kinds = ", ".join(f"[!{kind.upper()}]" for kind in CALLOUT_KINDS)
+                said = f"a call-out starts with one of {kinds}, alone on its first line"
+                raise PackagerError(said, self.path, self.line)
             n = self._count(prefix + "quote")
             inner = f"{prefix}quote{n}/"
             return Quote(tuple(self._block(child, inner) for child in node.children))
