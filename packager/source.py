@@ -17,7 +17,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from packager import inline
+from packager import glossary, inline
 from packager.document import (
     CALLOUT_KINDS,
     Article,
@@ -70,9 +70,7 @@ def read_article(path: Path) -> Article:
     parser = _BodyParser(path, body, body_line)
     sections = parser.sections()
     article = Article(meta=meta, sections=sections, path=path, locale=meta.language, notes=parser.notes)
-    from packager.glossary import check_used
-
-    check_used(article)
+    glossary.check_used(article)
     return article
 
 
