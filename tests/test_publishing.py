@@ -209,15 +209,15 @@ def test_outdated_translations_can_be_refused_and_are_listed_with_the_reason(tmp
 
 def test_an_empty_catalog_fails_only_its_own_locale_and_is_named_once(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
-    assert run_packager("-C", str(root), "init", "fr", "-q").returncode == 0
+    assert run_packager("-C", str(root), "init", "it", "-q").returncode == 0
     result = run_packager("-C", str(root), "build", "--format", "handout", "--format", "large-print")
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("packager: error:")]
-    assert len(errors) == 1 and "/fr (handout, large-print)" in errors[0] and "0% translated" in errors[0]
+    assert len(errors) == 1 and "/it (handout, large-print)" in errors[0] and "0% translated" in errors[0]
     for locale in ("en", *SHIPPED_LOCALES):
         assert (root / "build" / locale / f"{SLUG}.pdf").exists()
-    assert manifest(root)["locales"][f"{SLUG}/fr"]["state"] == "failed"
-    check = run_packager("-C", str(root), "check", "--locale", "fr")
+    assert manifest(root)["locales"][f"{SLUG}/it"]["state"] == "failed"
+    check = run_packager("-C", str(root), "check", "--locale", "it")
     assert check.returncode == 1 and "[incomplete]" in check.stdout
 
 

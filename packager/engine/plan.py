@@ -114,6 +114,8 @@ def _plan_locale(
     locale: str,
 ) -> None:
     targets = [Target(article.slug, locale, name, source) for name in builders if name not in skipped(project, locale)]
+    if not targets:  # every format asked for is one this locale does without
+        return
     digests: dict[Target, str] = {}
     unready: dict[Target, str] = {}  # e.g. no voice for this language: only this target fails
     for t in targets:
