@@ -70,8 +70,8 @@ def mark_word_breaks(text: str, locale: str) -> str:
     return "".join(out)
 
 
-def find_word(text: str, phrase: str, locale: str) -> int | None:
-    """Where ``phrase`` first occurs in ``text`` as whole words, ignoring case, or None.
+def find_word(text: str, phrase: str, locale: str) -> tuple[int, int] | None:
+    """Where (start, end) ``phrase`` first occurs in ``text`` as whole words, ignoring case, or None.
 
     Word ends are ICU's for the language, so a term is found in Thai or Chinese, where no
     space separates it from its neighbours, and "remission" is not found in "remissions".
@@ -83,7 +83,7 @@ def find_word(text: str, phrase: str, locale: str) -> int | None:
     if not matches:
         return None
     bounds = word_bounds(text, locale)
-    return next((m.start() for m in matches if m.start() in bounds and m.end() in bounds), None)
+    return next((m.span() for m in matches if m.start() in bounds and m.end() in bounds), None)
 
 
 @lru_cache(maxsize=4096)

@@ -186,9 +186,9 @@ def _glossary(entries: list, key_lines: dict[str, int], path: Path) -> tuple[Glo
     out: list[GlossaryEntry] = []
     slugs: set[str] = set()
     for i, entry in enumerate(entries):
-        line = key_lines.get(f"glossary/{i}", key_lines.get("glossary"))
+        line = key_lines.get(f"glossary/{i}", key_lines["glossary"])
         fields = entry if isinstance(entry, dict) else {}
-        term, definition = fields.get("term"), fields.get("definition")
+        term, definition = str(fields.get("term", "")), str(fields.get("definition", ""))
         if set(fields) != {"term", "definition"} or not all(isinstance(v, str) and v.strip() for v in fields.values()):
             raise PackagerError("a glossary entry must have a 'term' and a 'definition', both text", path, line)
         slug = slugify(term)
@@ -198,7 +198,7 @@ def _glossary(entries: list, key_lines: dict[str, int], path: Path) -> tuple[Glo
         key = f"glossary/{slug}"
         out.append(
             GlossaryEntry(
-                Text(" ".join(term.split()), f"{key}/term", "glossary term, defined where the text first uses it", line),
+                Text(" ".join(term.split()), f"{key}/term", "glossary term, explained at its first use", line),
                 Text(
                     " ".join(definition.split()),
                     f"{key}/definition",
@@ -280,7 +280,8 @@ class _BodyParser:
     def sections(self) -> tuple[Section, ...]:
         sections: list[Section] = []
         section_id, heading, blocks = "introduction", None, list[Block]()
-        used: set[str] = {section_id}  # a heading "Introduction" becomes introduction-2
+        # A heading "Introduction" becomes introduction-2; "endnotes" is the notes' part (speech NOTES_ID).
+        used: set[str] = {section_id, "endnotes"}
         self.counters: dict[str, int] = {}
         self.title = "introduction"
         env: dict = {}
@@ -343,11 +344,9 @@ class _BodyParser:
                 if not alt:
                     raise PackagerError("an image needs alternative text: ![what it shows](file)", self.path, self.line)
                 key = f"{prefix}figure{n}"
-                return Figure(
-                    image["src"],
-                    self._text(alt, f"{key}/alt", f"image description (read aloud, not printed), {where}"),
-                    self._text(caption, f"{key}/caption", f"image caption, printed under it, {where}") if caption else None,
-                )
+                described = self._text(alt, f"{key}/alt", f"image description (read aloud, not printed), {where}")
+                captioned = self._text(caption, f"{key}/caption", f"image caption, printed under it, {where}")
+                return Figure(image["src"], described, captioned if caption else None)
             n = self._count(prefix + "p")
             return Paragraph(self._text(raw, f"{prefix}p{n}", f"paragraph, {where}"))
         if node.type == "heading":
@@ -370,19 +369,19 @@ class _BodyParser:
             kind = str(node.meta.get("kind", "")).lower()
             if kind not in CALLOUT_KINDS:  # markdown-it knows only these today; a newer one may know more
                 raise PackagerError(f"unknown call-out kind [!{kind.upper()}]", self.path, self.line)
-            inner = [child for child in node.children if child.type != "alert_title"]
+            parts = [child for child in node.children if child.type != "alert_title"]
             title = next((c for c in node.children if c.type == "alert_title"), None)
             if title is not None and self._inline(title).lower() != kind:
                 raise PackagerError(
-                    f"a call-out's label is packager's own ('[!{kind.upper()}]' alone on its line), not {self._inline(title)!r}",
+                    f"a call-out's label is packager's own: write '[!{kind.upper()}]' alone on its first line",
                     self.path,
                     self.line,
                 )
-            if not inner:
+            if not parts:
                 raise PackagerError("a call-out is empty", self.path, self.line)
             self.inside = f"in a '{kind}' call-out box, "
             try:
-                return Callout(kind, tuple(self._block(child, f"{prefix}callout{n}/") for child in inner))
+                return Callout(kind, tuple(self._block(child, f"{prefix}callout{n}/") for child in parts))
             finally:
                 self.inside = ""
         if node.type == "dl":
