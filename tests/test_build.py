@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from packager.i18n.pofile import read_catalog, write_catalog
+from packager.source import read_article
 from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, run_packager
 
 PDF_FORMATS = ("--format", "handout", "--format", "large-print")
@@ -50,11 +51,12 @@ def pdf_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_manifest_lists_every_output(pdf_build: Path) -> None:
     manifest = json.loads((pdf_build / "build" / "manifest.json").read_text(encoding="utf-8"))
     by_path = {o["path"]: o for o in manifest["outputs"]}
+    version = read_article(pdf_build / "source" / f"{SLUG}.md").meta.version
     for locale in ALL_LOCALES:
         for name, fmt in ((f"{SLUG}.pdf", "handout"), (f"{SLUG}.large-print.pdf", "large-print")):
             entry = by_path[f"{locale}/{name}"]
             data = (pdf_build / "build" / locale / name).read_bytes()
-            assert entry["format"] == fmt and entry["locale"] == locale and entry["article_version"] == "1.0.0"
+            assert entry["format"] == fmt and entry["locale"] == locale and entry["article_version"] == version
             assert entry["size"] == len(data) and data.startswith(b"%PDF")
             import hashlib
 

@@ -18,8 +18,8 @@ from packager.project import load_project
 from packager.source import read_article
 from tests.conftest import SHIPPED_LOCALES, SLUG, copy_project, run_packager, ui_string
 
-EDITED_FROM = "It is a treatment with many steps."
-EDITED_TO = "It is a treatment with several steps."
+EDITED_FROM = "The first studies were small, but the results were strong."
+EDITED_TO = "The first studies were small, but the results were very strong."
 OUTDATED_MSGID = "This translation is of version {version}; the {language} article is now {current}."
 SPOKEN_MSGID = "This translation is of an earlier version of the article. The {language} article has changed since."
 
