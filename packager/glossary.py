@@ -18,13 +18,16 @@ from packager.errors import PackagerError
 
 
 def first_uses(article: Article) -> dict[str, tuple[int, int, Text]]:
-    """By term key: (section index, block index, Text) of the term's first use in the body text."""
+    """By term key: (section index, block index, Text) of the term's first use in the body text
+    (an image's description is not printed, so a use there does not count)."""
     found: dict[str, tuple[int, int, Text]] = {}
     for s, section in enumerate(article.sections):
         for b, block in enumerate(section.blocks):
             if isinstance(block, GlossaryNote):
                 continue
             for text in iter_texts(block):
+                if text.key.endswith("/alt"):
+                    continue
                 plain = inline.plain(text.markdown)
                 for entry in article.meta.glossary:
                     if entry.term.key not in found and uses(plain, entry.term, article.locale):
@@ -46,13 +49,12 @@ def check_used(article: Article) -> None:
             )
 
 
-def unused_translations(source: Article, translated: Article) -> Iterator[GlossaryEntry]:
-    """The translated terms the translated text never uses although the source uses the source term:
-    a translator who wrote another word in the text than in the glossary."""
+def unused_terms(translated: Article) -> Iterator[GlossaryEntry]:
+    """The glossary entries whose (translated) term the (translated) text never uses: the
+    source uses each of its terms (:func:`check_used`), so a translator wrote another word in
+    the text than in the glossary, and the reader would never see the definition."""
     used = first_uses(translated)
-    for entry in translated.meta.glossary:
-        if entry.term.key not in used and any(e.term.key == entry.term.key for e in source.meta.glossary):
-            yield entry
+    yield from (entry for entry in translated.meta.glossary if entry.term.key not in used)
 
 
 def place(article: Article) -> Article:

@@ -276,6 +276,7 @@ class _BodyParser:
         self.line = first_line
         self.notes: tuple[Footnote, ...] = ()
         self.inside = ""  # "in a 'warning' call-out, ": where a Text is, for its translator comment
+        self.note_labels: set[str] = set()
 
     def sections(self) -> tuple[Section, ...]:
         sections: list[Section] = []
@@ -286,6 +287,13 @@ class _BodyParser:
         self.title = "introduction"
         env: dict = {}
         tree = block_tree(self.body, env)
+        self.note_labels = {ref[1:] for ref in env.get("footnotes", {}).get("refs", {})}  # ":1" -> "1"
+        for ref, number in env.get("footnotes", {}).get("refs", {}).items():
+            if number < 0:  # markdown-it drops a note nothing refers to: say so, not lose it
+                label = ref[1:]
+                at = re.search(rf"^ {{0,3}}\[\^{re.escape(label)}\]:", self.body, re.M)
+                line = self.first_line + self.body[: at.start()].count("\n") if at else self.first_line
+                raise PackagerError(f"footnote [^{label}] is never referred to in the text", self.path, line)
         definitions = sorted(ref["map"][0] for ref in env.get("references", {}).values() if ref.get("map"))
         if definitions:
             # "[g]: https://..." vanishes from the tree, and each Text is inline Markdown read on
@@ -501,6 +509,9 @@ class _BodyParser:
             raise PackagerError("raw HTML is not allowed; use Markdown", self.path, self.line)
         if "![" in raw:  # in a paragraph with other words, a list item, a table cell
             raise PackagerError("an image must stand alone in its own paragraph", self.path, self.line)
+        for label in inline.NOTE_REF.findall(raw):
+            if label not in self.note_labels:
+                raise PackagerError(f"footnote [^{label}] has no note: add '[^{label}]: ...'", self.path, self.line)
         for link in inline.links(raw):
             if not inline.is_safe_href(link.href):
                 raise PackagerError(

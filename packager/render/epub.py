@@ -193,10 +193,11 @@ def _block_ids(
         elif isinstance(block, Figure):
             view.id = ids.next()
             found.append(view.id)
-            path = image_path(article, project, block.src)
+            path = image_path(article, project, block)
             href = f"images/{len(ids.files) + 1}{path.suffix.lower()}"
             if path.suffix.lower() not in IMAGE_TYPES:
-                raise PackagerError(f"image {block.src!r}: an EPUB takes PNG, JPEG, GIF or SVG", article.path)
+                said = f"image {block.src!r}: an EPUB takes PNG, JPEG, GIF or SVG"
+                raise PackagerError(said, article.path, block.alt.line)
             ids.files[href] = path
             view.src = href
         elif isinstance(block, Quote):

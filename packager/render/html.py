@@ -220,7 +220,7 @@ class _Writer:
             header = [_html(t) for t in block.header]
             return View("table", header=header, rows=[[_html(t) for t in row] for row in block.rows])
         if isinstance(block, Figure):
-            src = image_path(self.article, self.project, block.src).as_uri()
+            src = image_path(self.article, self.project, block).as_uri()
             caption = _html(block.caption) if block.caption else None
             return View("figure", src=src, alt=_plain(block.alt), caption=caption)
         if isinstance(block, Quote):
@@ -303,12 +303,12 @@ def _plain(text: Any) -> str:
     return inline.plain(text.markdown)
 
 
-def image_path(article: Article, project: Project, src: str) -> Path:
-    """An article's image, which must be a file under the project's source/ folder."""
-    path = (article.path.parent / src).resolve()
+def image_path(article: Article, project: Project, figure: Figure) -> Path:
+    """A figure's image, which must be a file under the project's source/ folder."""
+    path = (article.path.parent / figure.src).resolve()
     root = project.source_dir.resolve()
     if not path.is_relative_to(root) or not path.is_file():
-        raise PackagerError(f"image {src!r} must be a file inside {root}", article.path)
+        raise PackagerError(f"image {figure.src!r} must be a file inside {root}", article.path, figure.alt.line)
     return path
 
 
