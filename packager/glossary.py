@@ -21,6 +21,8 @@ def first_uses(article: Article) -> dict[str, tuple[int, int, Text]]:
     """By term key: (section index, block index, Text) of the term's first use in the body text
     (an image's description is not printed, so a use there does not count)."""
     found: dict[str, tuple[int, int, Text]] = {}
+    if not article.meta.glossary:
+        return found
     for s, section in enumerate(article.sections):
         for b, block in enumerate(section.blocks):
             if isinstance(block, GlossaryNote):

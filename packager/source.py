@@ -17,7 +17,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from packager import inline
+from packager import glossary, inline
 from packager.document import (
     CALLOUT_KINDS,
     Article,
@@ -70,9 +70,7 @@ def read_article(path: Path) -> Article:
     parser = _BodyParser(path, body, body_line)
     sections = parser.sections()
     article = Article(meta=meta, sections=sections, path=path, locale=meta.language, notes=parser.notes)
-    from packager.glossary import check_used
-
-    check_used(article)
+    glossary.check_used(article)
     return article
 
 
@@ -407,6 +405,11 @@ class _BodyParser:
                 cells.append(tuple(texts))
             return Table(cells[0], tuple(cells[1:]))
         if node.type == "blockquote":
+            first = node.children[0] if node.children else None
+            if first is not None and first.type == "paragraph" and re.match(r"\[!\w+\]", self._inline(first)):
+                kinds = ", ".join(f"[!{kind.upper()}]" for kind in CALLOUT_KINDS)
+                said = f"a call-out starts with one of {kinds}, alone on its first line"
+                raise PackagerError(said, self.path, self.line)
             n = self._count(prefix + "quote")
             inner = f"{prefix}quote{n}/"
             return Quote(tuple(self._block(child, inner) for child in node.children))

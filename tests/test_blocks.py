@@ -390,6 +390,8 @@ def test_check_warns_when_the_translated_term_is_not_used_in_the_text(project: P
         ("- An item\n\n  > [!WARNING]\n  > Inside.\n", "not a call-out", 3),
         ("- An item\n  - [ ] A question\n", "a checklist cannot be inside a list", 2),
         ("> [!NOTE]\n> > [!TIP]\n> > Nested.\n", "a call-out cannot hold another call-out", 2),
+        ("Text.\n\n> [!DANGER]\n> Unknown kind.\n", r"a call-out starts with one of \[!NOTE\]", 3),
+        ("> [!NOTE] A title of my own\n> Text.\n", r"alone on its first line", 1),
         ("| a | b |\n| - | - |\n| ![x](x.png) | y |\n", "an image must stand alone", 3),
         ("Text.\n\n[^1]: A note nobody refers to.\n", r"footnote \[\^1\] is never referred to", 3),
         ("Text with a note.[^2]\n", r"footnote \[\^2\] has no note", 1),
