@@ -23,8 +23,8 @@ from tests.conftest import SHIPPED_LOCALES, SLUG, copy_project, run_packager, ui
 from tests.test_blocks import ARTICLES
 from tests.test_blocks import SLUG as SECOND
 
-EDITED_FROM = "It is a treatment with many steps."
-EDITED_TO = "It is a treatment with several steps."
+EDITED_FROM = "The first studies were small, but the results were strong."
+EDITED_TO = "The first studies were small, but the results were very strong."
 OUTDATED_MSGID = "This translation is of version {version}; the {language} article is now {current}."
 SPOKEN_MSGID = "This translation is of an earlier version of the article. The {language} article has changed since."
 
