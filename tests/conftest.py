@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHIPPED_LOCALES = ("es", "ar", "zh_Hans", "vi")
+SHIPPED_LOCALES = ("es", "ar", "zh_Hans", "vi", "zh_Hant", "ko")
 ALL_LOCALES = ("en", *SHIPPED_LOCALES)
 SLUG = "lupus-car-t-cell-therapy"
 

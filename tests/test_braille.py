@@ -25,7 +25,17 @@ BLANK = "\u2800"
 PEF_NS = {"p": "http://www.daisy.org/ns/2008/pef", "dc": "http://purl.org/dc/elements/1.1/"}
 SCHEMA = Path(__file__).parent / "data" / "pef" / "pef-2008-1.rng"
 #: The table each shipped locale gets from liblouis's metadata; English must be UEB grade 2.
-TABLES = {"en": "en-ueb-g2.ctb", "es": "es.tbl", "ar": "ar-ar-g2.ctb", "vi": "vi-vn-g0.utb", "zh_Hans": "zh_CHN.tbl"}
+#: zh_Hant: zh-tw.ctb, "#+region: cmn-TW", Taiwan's bopomofo braille (CLDR: zh_Hant is most likely zh_Hant_TW);
+#: ko: the two-way grade 1 table (the grade 2 tables are "#+direction: forward").
+TABLES = {
+    "en": "en-ueb-g2.ctb",
+    "es": "es.tbl",
+    "ar": "ar-ar-g2.ctb",
+    "vi": "vi-vn-g0.utb",
+    "zh_Hans": "zh_CHN.tbl",
+    "zh_Hant": "zh-tw.ctb",
+    "ko": "ko-2006-g1.ctb",
+}
 #: The uncontracted table of the same system, for what must be copied exactly.
 EXACT_TABLES = {"en": "en-ueb-g1.ctb"}
 CLINIC = {"name": "Riverside Lupus Clinic", "contact": "(555) 010-0199 or https://riverside.example.org/lupus"}
