@@ -108,9 +108,15 @@ def direction(locale: str) -> str:
 
 
 def format_day(day: date, locale: str) -> str:
+    """The locale's long date; ISO 8601 where CLDR has no month names for it (Haitian Creole:
+    root's "2026 M11 1" reads as a code, "2026-11-01" as a date)."""
+    from babel import Locale
     from babel.dates import format_date
 
-    return format_date(day, "long", locale=_babel_locale(locale))
+    parsed = _babel_locale(locale)
+    if parsed.months["format"]["wide"].get(day.month) == Locale.parse("root").months["format"]["wide"][day.month]:
+        return day.isoformat()
+    return format_date(day, "long", locale=parsed)
 
 
 def pdf_date(article: Article) -> str:
