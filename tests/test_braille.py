@@ -25,7 +25,7 @@ BLANK = "\u2800"
 PEF_NS = {"p": "http://www.daisy.org/ns/2008/pef", "dc": "http://purl.org/dc/elements/1.1/"}
 SCHEMA = Path(__file__).parent / "data" / "pef" / "pef-2008-1.rng"
 #: The table each shipped locale gets from liblouis's metadata; English must be UEB grade 2.
-#: zh_Hant: zh-tw.ctb, "#+region: cmn-TW", Taiwan's bopomofo braille (CLDR: zh_Hant is most likely zh_Hant_TW);
+#: zh_Hant: zh-tw.ctb ("#+region: cmn-TW", Taiwan's bopomofo braille), named in the shipped packager.yaml;
 #: ko: the two-way grade 1 table (the grade 2 tables are "#+direction: forward").
 TABLES = {
     "en": "en-ueb-g2.ctb",
@@ -64,7 +64,8 @@ def build(root: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("braille") / "project")
-    (root / "packager.yaml").write_text(SETTINGS, encoding="utf-8")
+    shipped = root / "packager.yaml"  # the shipped settings (a locale's table, a skipped format) and the clinic
+    shipped.write_text((shipped.read_text(encoding="utf-8") if shipped.exists() else "") + SETTINGS, encoding="utf-8")
     result = build(root)
     assert result.returncode == 0, result.stderr
     return root
