@@ -55,6 +55,7 @@ CODES: dict[str, tuple[str, str]] = {
     "outdated": (WARNING, "a translation of an earlier version of the article: published, marked outdated"),
     "lexicon-number-words": (WARNING, "a lexicon entry says a written number in words: a reviewer confirms it"),
     "readability": (WARNING, "the translated article reads harder than the plain-language target"),
+    "glossary-term-unused": (WARNING, "a translated glossary term the translated text never uses"),
     "ignored-signoff": (WARNING, "review fields or accept flags in the translator's catalog: ignored"),
     "unused-accept": (WARNING, "an accept- flag that accepts nothing (stale)"),
     "unknown-accept": (WARNING, "an accept- flag naming no known check"),
