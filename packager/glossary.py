@@ -79,6 +79,10 @@ def place(article: Article) -> Article:
     return dataclasses.replace(article, sections=tuple(sections))
 
 
-def defined_in(sections: tuple[Section, ...]) -> dict[str, Text]:
-    """By the key of the Text that first uses it: the term to mark there (as <dfn> in print)."""
-    return {b.used_in: b.term for s in sections for b in s.blocks if isinstance(b, GlossaryNote)}
+def defined_in(sections: tuple[Section, ...]) -> dict[str, list[Text]]:
+    """By the key of the Text that first uses them: the terms to mark there (as <dfn> in print);
+    one sentence may be the first use of several ("a clinical trial the FDA allows")."""
+    found: dict[str, list[Text]] = {}
+    for note in (b for s in sections for b in s.blocks if isinstance(b, GlossaryNote)):
+        found.setdefault(note.used_in, []).append(note.term)
+    return found

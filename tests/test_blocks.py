@@ -428,3 +428,22 @@ def test_a_term_is_found_as_whole_words_in_any_script(text: str, term: str, loca
     if found:
         start = text.lower().index(term.lower())
         assert span == (start, start + len(term))
+
+
+def test_every_glossary_term_of_the_shipped_article_is_bold_at_its_first_use(shipped_build: Path) -> None:
+    """Several terms may be first used in one sentence ("a clinical trial ... the FDA"): each is marked."""
+    import yaml
+
+    from tests.conftest import SLUG as SHIPPED
+
+    front = (shipped_build / "source" / f"{SHIPPED}.md").read_text(encoding="utf-8").split("---")[1]
+    terms = [entry["term"] for entry in yaml.safe_load(front)["glossary"]]
+    with pdfplumber.open(shipped_build / "build" / "en" / f"{SHIPPED}.pdf") as pdf:
+        words = [w for page in pdf.pages for w in page.extract_words(extra_attrs=["fontname", "size"])]
+    body = max({round(w["size"], 1) for w in words}, key=lambda size: sum(round(w["size"], 1) == size for w in words))
+    words = [w for w in words if round(w["size"], 1) == body]  # body text: not headings or the title
+    squashed = [re.sub(r"\W", "", w["text"]).lower() for w in words]
+    for term in terms:
+        parts = [re.sub(r"\W", "", part).lower() for part in term.split()]
+        first = next(i for i in range(len(squashed)) if squashed[i : i + len(parts)] == parts)
+        assert all("Bold" in w["fontname"] for w in words[first : first + len(parts)]), term

@@ -26,6 +26,8 @@ BLANK = "\u2800"
 PEF_NS = {"p": "http://www.daisy.org/ns/2008/pef", "dc": "http://purl.org/dc/elements/1.1/"}
 SCHEMA = Path(__file__).parent / "data" / "pef" / "pef-2008-1.rng"
 #: The table each shipped locale gets from liblouis's metadata; English must be UEB grade 2.
+#: zh_Hant: zh-tw.ctb ("#+region: cmn-TW", Taiwan's bopomofo braille): CLDR's likely region for zh_Hant;
+#: ko: the two-way grade 1 table (the grade 2 tables are "#+direction: forward").
 TABLES = {
     "en": "en-ueb-g2.ctb",
     "es": "es.tbl",
@@ -34,6 +36,8 @@ TABLES = {
     "zh_Hans": "zh_CHN.tbl",
     "fr": "fr-bfu-g2.ctb",
     "pt_BR": "pt.tbl",
+    "zh_Hant": "zh-tw.ctb",
+    "ko": "ko-2006-g1.ctb",
 }
 #: The uncontracted table of the same system, for what must be copied exactly.
 EXACT_TABLES = {"en": "en-ueb-g1.ctb"}

@@ -23,8 +23,9 @@ from tests.conftest import ALL_LOCALES, SLUG
 from tests.test_speech_measure import decode, loudness, probed_chapters, silences, true_peak_db
 
 #: Comfortable pace of the whole recording (pauses included): words a minute; Vietnamese
-#: syllables (written as words); Chinese characters.
+#: syllables (written as words); Chinese characters; Korean eojeol (space-separated words).
 RATE_RANGE = {"en": (140, 170), "es": (140, 180), "ar": (100, 140), "vi": (150, 200), "zh_Hans": (180, 250)}
+RATE_RANGE |= {"zh_Hant": RATE_RANGE["zh_Hans"], "ko": (100, 140)}
 
 
 @pytest.fixture(scope="module", params=ALL_LOCALES)

@@ -143,11 +143,25 @@ def _likely(code: str) -> str:
     return next((p for p in parts[1:] if len(p) == 4), "")
 
 
-def rank(locale: str, table: Table) -> tuple[int, int, int, int, str] | None:
+def likely_region(tag: Tag) -> str:
+    """The region where a language (in its script) is mostly used when the tag does not say:
+    CLDR likely subtags (zh_Hant -> TW, zh_Hans -> CN)."""
+    if tag.region:
+        return tag.region
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags")
+    code = "_".join(p for p in (tag.language, tag.script) if p)
+    found = likely.get(code) or likely.get(tag.language, "")
+    return next((p for p in found.split("_")[1:] if len(p) in (2, 3) and not p.istitle()), "")
+
+
+def rank(locale: str, table: Table) -> tuple[int, int, int, int, int, str] | None:
     """How well ``table`` serves ``locale``, smaller first; None when it cannot serve it at all.
 
     Only literary tables for the locale's language, never 8-dot ones (a BRF holds 6 dots).
-    Then, in order: a table for no region or for the locale's own; one in the locale's script;
+    Then, in order: a table for no region or for the locale's own; one for the region where CLDR
+    says the locale is mostly used (Taiwan's braille for zh_Hant); one in the locale's script;
     one usable both ways (so the BRF is verified by translating it back); the most contracted
     (that is what readers of a language's standard braille read: UEB grade 2 for English);
     and the name, so the choice never depends on the order of files on disk.
@@ -161,10 +175,12 @@ def rank(locale: str, table: Table) -> tuple[int, int, int, int, str] | None:
     region = table.get("region")
     region_tag = parse_tag(region) if region else None
     other_region = int(region_tag is not None and region_tag.region != want.region)
+    unlikely_region = int(region_tag is not None and region_tag.region != likely_region(want))
     scripts = {tag.script for tag in tags if tag.script}
     script = 0 if likely_script(want) in scripts else 1 if not scripts else 2
     grade = int(table.get("grade")) if table.get("grade").isdigit() else 0
-    return (other_region, script, int(not table.reversible), -table.contraction * 10 - grade, table.name)
+    reversible = int(not table.reversible)
+    return (other_region, unlikely_region, script, reversible, -table.contraction * 10 - grade, table.name)
 
 
 def table_setting(locale: str) -> str:

@@ -203,8 +203,7 @@ class _Writer:
 
     def html(self, text: Text) -> Markup:
         rendered = _inline_html(text.markdown, self.rtl, self.article.locale)
-        term = self.dfn.get(text.key)
-        if term is not None:
+        for term in self.dfn.get(text.key, ()):
             rendered = _mark_term(rendered, inline.plain(term.markdown), self.article.locale)
         return _note_refs(rendered, self.notes) if self.notes else rendered
 
