@@ -70,6 +70,18 @@ def mark_word_breaks(text: str, locale: str) -> str:
     return "".join(out)
 
 
+#: Scripts written with spaces between words that a renderer may still break inside a word:
+#: Korean breaks between any two Hangul syllables by UAX 14, but readers expect whole words
+#: (CSS ``word-break: keep-all``, which WeasyPrint does not implement).
+KEEP_ALL_SCRIPTS = frozenset({"HANGUL"})
+_WORD = re.compile(r"\S+")
+
+
+def keep_all_words(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each space-separated word of ``text`` written in a keep-all script."""
+    return [m.span() for m in _WORD.finditer(text) if any(_script(c) in KEEP_ALL_SCRIPTS for c in m.group())]
+
+
 def find_word(text: str, phrase: str, locale: str) -> tuple[int, int] | None:
     """Where (start, end) ``phrase`` first occurs in ``text`` as whole words, ignoring case, or None.
 

@@ -50,6 +50,8 @@ def names(locale: str) -> list[str]:
 def paragraph(locale: str) -> str:
     if locale == "ja":  # sentences with commas, full stops and brackets, which must not start a line
         return "".join(f"「{name}」、{name}。" for name in names(locale))
+    if locale == "ko":  # words between spaces, each of several Hangul syllables
+        return " ".join(names(locale) * 4)
     return "".join(names(locale) * 3)
 
 
@@ -59,7 +61,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "source").mkdir(parents=True)
     (root / "source" / "words.md").write_text(SOURCE, encoding="utf-8")
     (root / "packager.yaml").write_text("", encoding="utf-8")
-    for locale in (*NO_SPACES, "ja"):
+    for locale in (*NO_SPACES, "ja", "ko"):
         assert run_packager("-C", str(root), "init", locale).returncode == 0
         path = root / "locales" / locale / "LC_MESSAGES" / "words.po"
         catalog = read_catalog(path)
@@ -68,7 +70,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 own = Locale.parse(locale).get_language_name(locale)
                 message.string = paragraph(locale) if message.id.startswith("Many") else f"{own} {message.id}"
         write_catalog(path, catalog)
-    result = run_packager("-C", str(root), "build", "--quiet", "--format", "handout")
+    result = run_packager("-C", str(root), "build", "--quiet", "--format", "handout", "--format", "large-print")
     assert result.returncode == 0, result.stderr[-2000:]
     return root
 
@@ -115,3 +117,15 @@ def test_japanese_lines_never_start_with_a_closing_mark(built: Path) -> None:
         lines = [line["text"] for line in pdf.pages[0].extract_text_lines()]
     assert len([ln for ln in lines if "。" in ln]) >= 3
     assert not [ln for ln in lines if re.match(r"[、。」）]", ln)], lines
+
+
+@pytest.mark.parametrize("pdf_name", ["words.pdf", "words.large-print.pdf"])
+def test_korean_lines_break_between_words_never_inside_one(built: Path, pdf_name: str) -> None:
+    """UAX 14 lets a line break between any two Hangul syllables; Korean readers expect whole words
+    (CSS word-break: keep-all), so every line starts and ends with a whole word of the paragraph."""
+    text = paragraph("ko")
+    words = set(text.split())
+    lines = _paragraph_lines(built / "build" / "ko" / pdf_name, text, Locale.parse("ko").get_language_name("ko"))
+    assert len(lines) >= 3, [ln["text"] for ln in lines]  # the paragraph wraps
+    broken = [ln["text"] for ln in lines if not set(ln["text"].split()) <= words]
+    assert broken == [], "lines break inside Korean words"

@@ -171,11 +171,23 @@ class View:
 
 def _inline_html(markdown: str, rtl: bool = False, locale: str = "") -> Markup:
     """Inline Markdown as escaped HTML; in right-to-left text each left-to-right run isolated; in
-    Thai, Lao, Khmer and Burmese a line-break opportunity at each word end (segment.py)."""
+    Thai, Lao, Khmer and Burmese a line-break opportunity at each word end (segment.py); Korean
+    words kept whole."""
     rendered = inline.to_html(markdown, print_urls=True)
     if segment.has_no_space_script(rendered):
         rendered = map_text(rendered, lambda text: escape(segment.mark_word_breaks(text, locale)))
+    if segment.keep_all_words(rendered):
+        rendered = map_text(rendered, _unbroken_words)
     return Markup(isolate_ltr(rendered) if rtl else rendered)
+
+
+def _unbroken_words(text: str) -> str:
+    """Each Korean word in a span the line breaker may not break inside (``.word``: no wrap)."""
+    out, last = [], 0
+    for start, end in segment.keep_all_words(text):
+        out += [str(escape(text[last:start])), f'<span class="word">{escape(text[start:end])}</span>']
+        last = end
+    return "".join(out) + str(escape(text[last:]))
 
 
 class _Levels:
