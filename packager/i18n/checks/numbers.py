@@ -303,7 +303,9 @@ def numbers(text: str, locale: str, source_locale: str = "en") -> list[Number]:
     Units and scale words are read in the locale's spellings and the source's (translators keep
     "mg" and "$"), both from CLDR."""
     text = digits_to_ascii(text).translate(_BIDI_MARKS)
-    local, source = convention(locale), convention(source_locale)
+    conventions = [convention(locale), convention(source_locale)]
+    if cldr.babel_locale(locale) is None:  # separators unknown: "375.000" may be either reading
+        conventions.append(Convention(",", "."))
     units = _unit_spellings((locale, source_locale))
     scales = _scale_spellings((locale, source_locale))
     found = []
@@ -314,7 +316,7 @@ def numbers(text: str, locale: str, source_locale: str = "en") -> list[Number]:
         after = text[match.end() :]
         scale, after = _scale(after, scales, units)
         readings = []
-        for conv in (local, source):
+        for conv in conventions:
             value = read(raw, conv)
             if value is not None and value * scale not in readings:
                 readings.append(value * scale)
