@@ -52,6 +52,14 @@ class BrailleSettings:
 
 
 @dataclass(frozen=True)
+class BuildSettings:
+    """Where targets are built: the local process pool, or a Dask cluster for big libraries."""
+
+    scheduler: str = ""  # a Dask scheduler's address (tcp://host:8786), "local-cluster", or "" for the local pool
+    cache: str = ""  # a shared cache of built outputs by input hash: a folder or an fsspec URL (s3://...)
+
+
+@dataclass(frozen=True)
 class Settings:
     source_language: str = "en"
     locales: tuple[str, ...] = ()  # empty: every catalog under locales/
@@ -61,6 +69,7 @@ class Settings:
     publish_url: str = ""  # public address of build/, for QR codes to the audio
     audio: AudioSettings = field(default_factory=AudioSettings)
     braille: BrailleSettings = field(default_factory=BrailleSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
     #: publish: a translation of an earlier version of the article is built, marked outdated;
     #: refuse: it is not built (listed as refused) until it is brought up to date.
     outdated_translations: str = "publish"

@@ -22,6 +22,7 @@ from packager.source import read_article
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
 from packager.speech.lexicon import find_lexicon, load_lexicon
 from packager.speech.script import Script, build_script, chapter_ids
+from packager.timings import stage
 
 SPEECH_FORMAT = "speech-4"  # bump when assembly or mastering changes the sound
 #: Debian's iso-codes package: the ISO 639-2 codes ID3 wants for a language tag.
@@ -158,7 +159,8 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
         files[path] = tag_mp3(mp3, track)
         entries.append((path, chapter.title, seconds))
     narration = b"".join(rendered.chapters)
-    m4b = encode_m4b(narration, base, marks, project.settings.audio.bitrate)
+    with stage("encode"):
+        m4b = encode_m4b(narration, base, marks, project.settings.audio.bitrate)
     full = {f"{slug}.mp3": tag_mp3(narration, base, marks), f"{slug}.m4b": m4b}
     timings = {f"{slug}.timings.json": timing_file(f"{slug}.mp3", script, rendered)}
     return {**full, **files, f"{slug}.m3u8": playlist(script.title, entries), **timings}
