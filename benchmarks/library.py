@@ -39,8 +39,11 @@ def pseudo(text: str) -> str:
     return " ".join(words)
 
 
-def make_library(dest: Path, articles: int, locales: int) -> Path:
-    """Write project files (source/, locales/) for ``articles`` x ``locales`` into ``dest``."""
+def make_library(dest: Path, articles: int, locales: int, sections: int = 0) -> Path:
+    """Write project files (source/, locales/) for ``articles`` x ``locales`` into ``dest``.
+
+    ``sections``: keep only the article's first sections (0: all), for tests that need a short one.
+    """
     from packager.i18n.pofile import read_catalog, write_catalog
     from packager.i18n.workflow import extract, init
     from packager.project import load_project
@@ -49,6 +52,8 @@ def make_library(dest: Path, articles: int, locales: int) -> Path:
         raise SystemExit(f"--locales must be 1 to {len(PSEUDO_LOCALES) + 1}")
     shipped = next((REPO / "source").glob("*.md"))
     text = shipped.read_text(encoding="utf-8")
+    if sections:
+        text = "\n## ".join(text.split("\n## ")[: sections + 1]) + "\n"
     slug = shipped.stem
     (dest / "source").mkdir(parents=True, exist_ok=True)
     (dest / "locales").mkdir(parents=True, exist_ok=True)
