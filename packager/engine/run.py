@@ -16,7 +16,15 @@ from packager.atomic import atomic_write
 from packager.builders import FORMATS, Product, Progress, load_builder, no_progress
 from packager.document import Article
 from packager.engine.inputs import forget
-from packager.engine.manifest import MANIFEST, is_fresh, read_manifest, write_index, write_manifest
+from packager.engine.manifest import (
+    MANIFEST,
+    is_fresh,
+    read_manifest,
+    remember_outputs,
+    save_verified,
+    write_index,
+    write_manifest,
+)
 from packager.engine.plan import Job, Outcome, Plan, Target, plan, published, with_needs
 from packager.errors import PackagerError
 from packager.project import Project
@@ -114,8 +122,10 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
         manifest["failures"].pop(outcome.target.key, None)
     if the_plan.todo:
         outcomes += _run_jobs(project, the_plan.todo, jobs, manifest, report)
-    write_manifest(build_dir, manifest)
-    write_index(build_dir, manifest)
+    with timings.stage("write"):
+        write_manifest(build_dir, manifest)
+        write_index(build_dir, manifest)
+        save_verified(build_dir)
     return outcomes
 
 
@@ -142,6 +152,7 @@ def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, 
         if outcome.status == "built":
             manifest["targets"][key] = {"inputs": outcome.outputs[0]["inputs"], "outputs": outcome.outputs}
             manifest["failures"].pop(key, None)
+            remember_outputs(project.build_dir, outcome.outputs)
             if cache is not None and not cached:
                 cache.put(
                     outcome.outputs[0]["inputs"], outcome.outputs, lambda path: (project.build_dir / path).read_bytes()
@@ -182,6 +193,7 @@ def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, 
                         finish(_from_cache(project, target, *hit), cached=True)
                         continue
                     running[executor.submit(project, job, digest)] = (job, digest)
+                    busy.add(target)
                 if not running:
                     continue
                 done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)

@@ -20,7 +20,7 @@ from packager.i18n.ui import outdated_notice, ui_gettext, ui_paths
 from packager.project import AudioSettings, Project
 from packager.source import read_article
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
-from packager.speech.lexicon import find_lexicon, load_lexicon
+from packager.speech.lexicon import find_lexicon, lexicon_file, load_lexicon
 from packager.speech.script import Script, build_script, chapter_ids
 from packager.timings import stage
 
@@ -63,7 +63,7 @@ class AudioBuilder:
         for language in dict.fromkeys((locale, project.settings.source_language)):  # islands use the source's
             lexicon = find_lexicon(project.locales_dir, language)
             found += [lexicon] if lexicon else []
-        diacritiser = load_lexicon(project.locales_dir, locale).diacritise
+        diacritiser = lexicon_file(project.locales_dir, locale).diacritise
         if diacritiser:
             from packager.speech.diacritics import identity
 
