@@ -15,6 +15,7 @@ article (and how many targets it rebuilt), peak memory, and the ratios between s
 
     .venv/bin/python benchmarks/build_benchmark.py [--runs 3] [--keep DIR]
     .venv/bin/python benchmarks/build_benchmark.py --sizes 1x5,10x5,40x10 [--formats handout] [--no-naive]
+    .venv/bin/python benchmarks/build_benchmark.py --sizes 10x5 --no-naive --scheduler local-cluster  # Dask
 """
 
 from __future__ import annotations
@@ -139,6 +140,12 @@ def edit_one_paragraph(root: Path) -> None:
                 message.flags.discard("fuzzy")
                 message.previous_id = []
         write_catalog(po, catalog)
+
+
+def cache_entries(root: Path) -> int:
+    """Utterances in the synthesis cache (one WAV each)."""
+    cache = root / "build" / ".cache" / "tts"
+    return sum(1 for _ in cache.rglob("*.wav")) if cache.exists() else 0
 
 
 def naive_commands(root: Path, work: Path) -> list[list[str]]:
@@ -278,6 +285,7 @@ def main() -> None:
     parser.add_argument("--formats", default="handout,large-print,audio", help="formats to build (comma-separated)")
     parser.add_argument("--no-naive", action="store_true", help="skip the shipped project and its naive baseline")
     parser.add_argument("--jobs", "-j", type=int, default=0, help="packager build --jobs")
+    parser.add_argument("--scheduler", help="packager build --scheduler (a Dask scheduler, or local-cluster)")
     args = parser.parse_args()
     base = Path(args.keep or tempfile.mkdtemp(prefix="packager-bench-"))
     base.mkdir(parents=True, exist_ok=True)
@@ -285,6 +293,8 @@ def main() -> None:
     build = ["build", "--quiet", "--json", "--stage-cpu", "--jobs", str(args.jobs)]
     for name in args.formats.split(","):
         build += ["--format", name]
+    if args.scheduler:
+        build += ["--scheduler", args.scheduler]
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; work folder: {base}")
     if not args.no_naive:
         shipped(base, build, args.runs, naive="audio" in args.formats)

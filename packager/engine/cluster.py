@@ -75,10 +75,21 @@ def build_task(task: Task) -> Made:
                 raise PackagerError(f"a task's input file is outside its project: {name}")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        # The worker's own cache of utterances and chapters (self-checking, written atomically), kept
+        # between tasks: an edited narration synthesises only what changed, as it does locally.
+        (root / "build").mkdir()
+        (root / "build" / ".cache").symlink_to(worker_cache(), target_is_directory=True)
         project = Project(root, task.settings)
         article = dataclasses.replace(task.article, path=root / task.article.path)
         product, main = make(project, task.spec, article)
     return Made(product.files, product.info, main, time.perf_counter() - started, timings.take())
+
+
+def worker_cache() -> Path:
+    """``$PACKAGER_WORKER_CACHE``, else ``~/.cache/packager/worker``: shared by the worker processes of a machine."""
+    folder = Path(os.environ.get("PACKAGER_WORKER_CACHE") or Path.home() / ".cache" / "packager" / "worker")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 class DaskExecutor:
