@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -76,6 +77,7 @@ class Run:
     peak: int  # bytes
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage, from --stage-cpu
     built: int = 0  # targets built, from --json
+    cpu_seconds: float = 0.0  # user + system CPU of the commands and the processes they waited for
 
 
 def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
@@ -84,6 +86,7 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
     started = time.perf_counter()
     cpu: dict[str, float] = {}
     built = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for command in commands:
         process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         done = threading.Event()
@@ -106,7 +109,9 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
                 cpu = {name: float(s) for name, s in (p.rsplit(" ", 1) for p in line[len(STAGE_CPU) :].split(", "))}
         if "--json" in command:
             built = sum(1 for target in json.loads(out) if target["status"] == "built")
-    return Run(time.perf_counter() - started, peak, cpu, built)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return Run(time.perf_counter() - started, peak, cpu, built, used)
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -239,9 +244,9 @@ def shipped(base: Path, build: list[str], runs: int, naive: bool) -> None:
             shutil.rmtree(root, ignore_errors=True)
         rows.append(("naive baseline", median_run(naive_runs)))
     print(f"\nshipped project, medians of {runs}: packager build {' '.join(build[1:])}")
-    print(f"{'scenario':<28}{'seconds':>10}{'peak MB':>10}{'built':>7}")
+    print(f"{'scenario':<28}{'seconds':>10}{'CPU s':>8}{'peak MB':>10}{'built':>7}")
     for name, run in rows:
-        print(f"{name:<28}{run.seconds:>10.2f}{run.peak / 2**20:>10.0f}{run.built:>7}")
+        print(f"{name:<28}{run.seconds:>10.2f}{run.cpu_seconds:>8.2f}{run.peak / 2**20:>10.0f}{run.built:>7}")
     cold, noop, edit = found["cold"], found["no-op"], found["edit"]
     print(f"\nCPU seconds by stage, cold build (all processes):\n{stage_table(cold.cpu)}")
     print(f"\nedit / cold:  {edit.seconds / cold.seconds:.2f}  (goal <= 0.30)")
@@ -256,8 +261,8 @@ def growth(base: Path, build: list[str], runs: int, sizes: list[tuple[int, int]]
     from benchmarks.library import make_library
 
     print(f"\nsynthetic libraries, medians of {runs}: packager build {' '.join(build[1:])}")
-    header = f"{'N x M':<8}{'targets':>8}{'cold s':>9}{'no-op s':>9}{'ms/target':>10}"
-    print(header + f"{'edit s':>8}{'rebuilt':>8}{'peak MB':>9}{'CPU s':>8}")
+    header = f"{'N x M':<8}{'targets':>8}{'cold s':>9}{'cold CPU':>9}{'no-op s':>9}{'no-op CPU':>10}{'ms/target':>10}"
+    print(header + f"{'edit s':>8}{'rebuilt':>8}{'peak MB':>9}")
     first: tuple[int, Run, Run] | None = None
     for articles, locales in sizes:
         found = scenarios(lambda d, a=articles, m=locales: make_library(d, a, m), base, build, runs)
@@ -265,10 +270,11 @@ def growth(base: Path, build: list[str], runs: int, sizes: list[tuple[int, int]]
         targets = cold.built
         peak = max(r.peak for r in found.values())
         print(
-            f"{f'{articles}x{locales}':<8}{targets:>8}{cold.seconds:>9.2f}{noop.seconds:>9.2f}"
-            f"{1000 * noop.seconds / targets:>10.2f}{edit.seconds:>8.2f}{edit.built:>8}{peak / 2**20:>9.0f}"
-            f"{sum(cold.cpu.values()):>8.1f}"
+            f"{f'{articles}x{locales}':<8}{targets:>8}{cold.seconds:>9.2f}{sum(cold.cpu.values()):>9.1f}{noop.seconds:>9.2f}"
+            f"{noop.cpu_seconds:>10.2f}{1000 * noop.seconds / targets:>10.2f}{edit.seconds:>8.2f}{edit.built:>8}"
+            f"{peak / 2**20:>9.0f}"
         )
+        print(f"{'':<8}stage CPU s, cold: " + ", ".join(f"{k} {v:.1f}" for k, v in cold.cpu.items()))
         if first is None:
             first = (targets, cold, noop)
         else:

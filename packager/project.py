@@ -148,6 +148,24 @@ def source_date_epoch() -> datetime | None:
 
 #: Project folders whose files may not be links to elsewhere (set by load_project).
 _CONFINED: set[Path] = set()
+#: Every file read: the stat it was read at and its sha256, so that hashing a file already read
+#: for parsing (an article, a catalog) does not read it again (see :func:`read_digest`).
+_READ: dict[Path, tuple[tuple[int, ...], str]] = {}
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def read_digest(path: Path) -> str | None:
+    """The sha256 of a file as :func:`read_limited` last read it, if it has not changed since."""
+    known = _READ.get(Path(os.path.abspath(path)))
+    if known is None:
+        return None
+    try:
+        return known[1] if _stat_key(path.stat()) == known[0] else None
+    except OSError:
+        return None
 
 
 def read_limited(path: Path, limit: int, what: str) -> bytes:
@@ -169,10 +187,14 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
             raise PackagerError(f"the {what} is larger than {limit} bytes", path)
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
+            stat = _stat_key(os.fstat(handle.fileno()))
     except OSError as exc:
         raise PackagerError(f"cannot read the {what}: {exc.strerror}", path) from None
     if len(data) > limit:
         raise PackagerError(f"the {what} is larger than {limit} bytes", path)
+    import hashlib
+
+    _READ[absolute] = (stat, hashlib.sha256(data).hexdigest())
     return data
 
 

@@ -17,7 +17,7 @@ from packager.builders import TRANSLATION_SETTINGS, Builder, Format
 from packager.document import Article
 from packager.i18n.history import catalog_copy, snapshots
 from packager.i18n.signoff import signoff_path
-from packager.project import Project, read_limited
+from packager.project import Project, read_digest, read_limited
 from packager.speech.lexicon import find_lexicon
 
 MAX_INPUT_BYTES = 500_000_000  # fonts and images included
@@ -28,7 +28,7 @@ def file_digest(path: Path) -> str:
     """sha256 of an input, read by the one bounded reader (no FIFO, device or link out of the project)."""
     if not path.exists() and not path.is_symlink():
         return "missing"
-    return hashlib.sha256(read_limited(path, MAX_INPUT_BYTES, "input file")).hexdigest()
+    return read_digest(path) or hashlib.sha256(read_limited(path, MAX_INPUT_BYTES, "input file")).hexdigest()
 
 
 def forget() -> None:
