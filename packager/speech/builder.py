@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packager.builders import Product, Progress
 from packager.document import Article
@@ -21,8 +21,10 @@ from packager.project import AudioSettings, Project
 from packager.source import read_article
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
 from packager.speech.lexicon import find_lexicon, lexicon_file, load_lexicon
-from packager.speech.script import Script, build_script, chapter_ids
 from packager.timings import stage
+
+if TYPE_CHECKING:
+    from packager.speech.script import Script
 
 SPEECH_FORMAT = "speech-4"  # bump when assembly or mastering changes the sound
 #: Debian's iso-codes package: the ISO 639-2 codes ID3 wants for a language tag.
@@ -50,6 +52,8 @@ class AudioBuilder:
     def outputs(self, article: Article) -> list[str]:
         """The files, with the tracks named as the default settings order the parts (``build`` names them
         from the script it reads, so a project's own ``audio.reference_sections`` is followed)."""
+        from packager.speech.script import chapter_ids
+
         slug = article.slug
         order = chapter_ids(article, AudioSettings().reference_sections)
         tracks = [f"{slug}/{n:02d}-{cid}.mp3" for n, cid in enumerate(order, start=1)]
@@ -89,6 +93,7 @@ class AudioBuilder:
                 voice_for(project, locale, fallback)
 
     def build(self, article: Article, project: Project, progress: Progress) -> Product:
+        from packager.speech.script import build_script
         from packager.speech.synthesis import render
 
         lexicon = load_lexicon(project.locales_dir, article.locale)
