@@ -58,10 +58,14 @@ def test_formats() -> Iterator[None]:
         FORMATS.pop(fmt.name)
 
 
-def on_cluster(root: Path, address: str) -> Project:
-    project = load_project(root)
-    settings = dataclasses.replace(project.settings.build, scheduler=address)
+def with_build(project: Project, **changes: str) -> Project:
+    """The project with other build settings (scheduler, cache)."""
+    settings = dataclasses.replace(project.settings.build, **changes)
     return dataclasses.replace(project, settings=dataclasses.replace(project.settings, build=settings))
+
+
+def on_cluster(root: Path, address: str) -> Project:
+    return with_build(load_project(root), scheduler=address)
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +152,16 @@ def test_a_target_whose_builder_raises_fails_alone_after_retries(
             assert len(attempts) == 1 + RETRIES
     manifest = json.loads((root / "build" / "manifest.json").read_text())
     assert sorted(manifest["failures"]) == sorted(f"{s}/{loc}/broken" for s in slugs(root) for loc in LOCALES)
+
+
+def test_a_shared_cache_gives_another_checkout_what_the_cluster_built(
+    cluster: distributed.LocalCluster, test_formats: None, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first = with_build(on_cluster(library(tmp_path / "first"), cluster.scheduler_address), cache=str(cache))
+    build(first, None, ["title"])
+    assert len(list(cache.glob("*/*.zip"))) == 2 * len(LOCALES)
+    second = with_build(load_project(library(tmp_path / "second")), cache=cache.as_uri())  # the local pool
+    outcomes = build(second, None, ["title"])
+    assert {(o.status, o.reason) for o in outcomes} == {("built", "from the shared cache")}
+    assert outputs(second.root) == outputs(first.root)

@@ -19,14 +19,21 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
+from packager.errors import PackagerError
+
 ENTRIES = "outputs.json"
 
 
 class SharedCache:
     def __init__(self, url: str):
-        from fsspec.core import url_to_fs
-
-        self.fs, self.root = url_to_fs(url)
+        try:
+            from fsspec.core import url_to_fs
+        except ImportError:
+            raise PackagerError("a shared cache needs fsspec: pip install 'packager[distributed]'") from None
+        try:
+            self.fs, self.root = url_to_fs(url)
+        except (ImportError, ValueError) as exc:  # s3:// without s3fs, an unknown protocol
+            raise PackagerError(f"cannot use the shared cache {url}: {exc}") from None
         self.root = self.root.rstrip("/")
 
     def _path(self, digest: str) -> str:
