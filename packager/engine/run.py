@@ -53,6 +53,10 @@ class Event:
 
 Report = Callable[[Event], None]
 
+#: Seconds between manifest writes while targets finish (and once at the end): a build killed
+#: midway keeps the record of what it finished, without rewriting a big manifest per target.
+MANIFEST_EVERY = 1.0
+
 
 def no_report(event: Event) -> None:
     return None
@@ -147,6 +151,8 @@ def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, 
 
         cache = SharedCache(settings.cache)
 
+    written = [time.monotonic()]
+
     def finish(outcome: Outcome, cached: bool = False) -> None:
         key = outcome.target.key
         if outcome.status == "built":
@@ -161,8 +167,10 @@ def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, 
             manifest["targets"].pop(key, None)
             manifest["failures"][key] = outcome.reason
             failed[outcome.target] = outcome.reason
-        with timings.stage("write"):
-            write_manifest(project.build_dir, manifest)
+        if time.monotonic() - written[0] >= MANIFEST_EVERY:  # the manifest grows with the library: not per target
+            with timings.stage("write"):
+                write_manifest(project.build_dir, manifest)
+            written[0] = time.monotonic()
         outcomes.append(outcome)
         report(Event("finished", key, outcome=outcome, queued=len(todo)))
 
