@@ -1,32 +1,44 @@
-"""Benchmark `packager build` on the shipped project against a naive baseline.
+"""Benchmark `packager build` on the shipped project against a naive baseline, and how cost grows.
 
-Times, in one run: a cold build, a no-op rebuild, a rebuild after editing one
-paragraph of the source (translated in every catalog, as translators would),
-and a naive baseline that makes the same handout, large-print and audio files
-by calling the `weasyprint` command line and the speech engine's command line
-(espeak-ng, then ffmpeg to MP3) once per output. Prints times, ratios and peak
-memory (proportional set size of the whole process tree, so that pages shared
-between worker processes count once; sampled every 20 ms).
+On the shipped project, as medians of ``--runs`` runs: a cold build, a no-op rebuild, a
+rebuild after editing one paragraph of the source (translated in every catalog, as
+translators would), and a naive baseline that makes the same handout, large-print and
+audio files by calling the `weasyprint` command line and the speech engine's command line
+(espeak-ng, then ffmpeg to MP3) once per output. Prints times, ratios, peak memory
+(proportional set size of the whole process tree, so that pages shared between worker
+processes count once; sampled every 20 ms) and the CPU seconds of each stage of the cold
+build (``packager build --stage-cpu``), so that the machine's limit is visible.
 
-    .venv/bin/python benchmarks/build_benchmark.py [--keep DIR]
+With ``--sizes``, the same on synthetic libraries of N articles x M locales
+(``benchmarks/library.py``): cold build, no-op rebuild, a one-paragraph edit of one
+article (and how many targets it rebuilt), peak memory, and the ratios between sizes.
+
+    .venv/bin/python benchmarks/build_benchmark.py [--runs 3] [--keep DIR]
+    .venv/bin/python benchmarks/build_benchmark.py --sizes 1x5,10x5,40x10 [--formats handout] [--no-naive]
+    .venv/bin/python benchmarks/build_benchmark.py --sizes 10x5 --no-naive --scheduler local-cluster  # Dask
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 PACKAGER = [sys.executable, "-m", "packager"]
+STAGE_CPU = "stage CPU seconds: "
 EDITED = (
     "CAR T-cell therapy is strong medicine, and it has risks.",
     "CAR T-cell therapy is a strong treatment, and it has risks.",
@@ -59,12 +71,24 @@ def _tree_pss(pid: int) -> int:
     return total
 
 
-def measure(commands: list[list[str]], cwd: Path | None = None) -> tuple[float, int]:
+@dataclass
+class Run:
+    seconds: float
+    peak: int  # bytes
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage, from --stage-cpu
+    built: int = 0  # targets built, from --json
+    cpu_seconds: float = 0.0  # user + system CPU of the commands and the processes they waited for
+
+
+def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
     """Run commands one after another; wall seconds and peak resident memory of the process tree."""
     peak = 0
     started = time.perf_counter()
+    cpu: dict[str, float] = {}
+    built = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for command in commands:
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         done = threading.Event()
 
         def sample(pid: int = process.pid, done: threading.Event = done) -> None:
@@ -75,12 +99,24 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> tuple[float, 
 
         sampler = threading.Thread(target=sample)
         sampler.start()
-        _, err = process.communicate()
+        out, err = process.communicate()
         done.set()
         sampler.join()
         if process.returncode != 0:
             raise SystemExit(f"failed: {' '.join(command)}\n{err.decode()[-2000:]}")
-    return time.perf_counter() - started, peak
+        for line in err.decode().splitlines():
+            if line.startswith(STAGE_CPU):
+                cpu = {name: float(s) for name, s in (p.rsplit(" ", 1) for p in line[len(STAGE_CPU) :].split(", "))}
+        if "--json" in command:
+            built = sum(1 for target in json.loads(out) if target["status"] == "built")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return Run(time.perf_counter() - started, peak, cpu, built, used)
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The run of median time (its memory and stage CPU with it)."""
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
 
 
 def copy_project(dest: Path) -> Path:
@@ -92,13 +128,13 @@ def copy_project(dest: Path) -> Path:
 
 
 def edit_one_paragraph(root: Path) -> None:
-    """Change one source paragraph and revise it in every catalog, like a real revision."""
+    """Change one source paragraph (of the first article) and revise it in every catalog, like a real revision."""
     from packager.i18n.pofile import read_catalog, write_catalog
 
-    source = next((root / "source").glob("*.md"))
+    source = sorted((root / "source").glob("*.md"))[0]
     source.write_text(source.read_text(encoding="utf-8").replace(*EDITED), encoding="utf-8")
     subprocess.run([*PACKAGER, "-C", str(root), "-q", "update"], check=True)
-    for po in (root / "locales").glob("*/LC_MESSAGES/*.po"):
+    for po in (root / "locales").glob(f"*/LC_MESSAGES/{source.stem}.po"):
         catalog = read_catalog(po, locale=po.parent.parent.name)
         for message in catalog:
             if message.fuzzy and message.id:
@@ -113,7 +149,7 @@ def edit_one_paragraph(root: Path) -> None:
 
 def cache_entries(root: Path) -> int:
     """Utterances in the synthesis cache (one WAV each)."""
-    cache = root / "build" / ".cache"
+    cache = root / "build" / ".cache" / "tts"
     return sum(1 for _ in cache.rglob("*.wav")) if cache.exists() else 0
 
 
@@ -171,44 +207,106 @@ def naive_commands(root: Path, work: Path) -> list[list[str]]:
     return commands
 
 
+def scenarios(make: Callable[[Path], Path], base: Path, build: list[str], runs: int) -> dict[str, Run]:
+    """Cold build, no-op rebuild and one-paragraph edit, each run on a fresh copy; the median of each."""
+    found: dict[str, list[Run]] = {"cold": [], "no-op": [], "edit": []}
+    for n in range(runs):
+        root = make(base / f"run-{n}")
+        command = [*PACKAGER, "-C", str(root), *build]
+        found["cold"].append(measure([command]))
+        found["no-op"].append(measure([command]))
+        edit_one_paragraph(root)
+        found["edit"].append(measure([command]))
+        shutil.rmtree(root, ignore_errors=True)
+    return {name: median_run(found_runs) for name, found_runs in found.items()}
+
+
+def stage_table(cpu: dict[str, float]) -> str:
+    from packager.timings import STAGES
+
+    names = [s for s in STAGES if s in cpu]
+    total = sum(cpu.values()) or 1.0
+    lines = [f"{'stage':<12}{'CPU s':>9}{'share':>8}"]
+    lines += [f"{name:<12}{cpu[name]:>9.2f}{cpu[name] / total:>8.0%}" for name in names]
+    lines.append(f"{'total':<12}{total:>9.2f}")
+    return "\n".join(lines)
+
+
+def shipped(base: Path, build: list[str], runs: int, naive: bool) -> None:
+    """The shipped project: cold, no-op and edit against the naive baseline, with stage CPU."""
+    found = scenarios(copy_project, base, build, runs)
+    rows = [("cold build", found["cold"]), ("no-op rebuild", found["no-op"]), ("one-paragraph edit", found["edit"])]
+    if naive:
+        naive_runs = []
+        for n in range(runs):
+            root = copy_project(base / f"naive-{n}")
+            naive_runs.append(measure(naive_commands(root, base / f"naive-out-{n}")))
+            shutil.rmtree(root, ignore_errors=True)
+        rows.append(("naive baseline", median_run(naive_runs)))
+    print(f"\nshipped project, medians of {runs}: packager build {' '.join(build[1:])}")
+    print(f"{'scenario':<28}{'seconds':>10}{'CPU s':>8}{'peak MB':>10}{'built':>7}")
+    for name, run in rows:
+        print(f"{name:<28}{run.seconds:>10.2f}{run.cpu_seconds:>8.2f}{run.peak / 2**20:>10.0f}{run.built:>7}")
+    cold, noop, edit = found["cold"], found["no-op"], found["edit"]
+    print(f"\nCPU seconds by stage, cold build (all processes):\n{stage_table(cold.cpu)}")
+    print(f"\nedit / cold:  {edit.seconds / cold.seconds:.2f}  (goal <= 0.30)")
+    if naive:
+        print(f"cold / naive: {cold.seconds / rows[-1][1].seconds:.2f}  (goal <= 0.60)")
+    print(f"no-op:        {noop.seconds:.2f} s (goal <= 0.25 s)")
+    print(f"peak memory:  {max(cold.peak, edit.peak) / 2**20:.0f} MB (goal <= 500 MB)")
+
+
+def growth(base: Path, build: list[str], runs: int, sizes: list[tuple[int, int]]) -> None:
+    """Synthetic libraries of N articles x M locales: how cold, no-op and edit grow."""
+    from benchmarks.library import make_library
+
+    print(f"\nsynthetic libraries, medians of {runs}: packager build {' '.join(build[1:])}")
+    header = f"{'N x M':<8}{'targets':>8}{'cold s':>9}{'cold CPU':>9}{'no-op s':>9}{'no-op CPU':>10}{'ms/target':>10}"
+    print(header + f"{'edit s':>8}{'rebuilt':>8}{'peak MB':>9}")
+    first: tuple[int, Run, Run] | None = None
+    for articles, locales in sizes:
+        found = scenarios(lambda d, a=articles, m=locales: make_library(d, a, m), base, build, runs)
+        cold, noop, edit = found["cold"], found["no-op"], found["edit"]
+        targets = cold.built
+        peak = max(r.peak for r in found.values())
+        print(
+            f"{f'{articles}x{locales}':<8}{targets:>8}{cold.seconds:>9.2f}{sum(cold.cpu.values()):>9.1f}{noop.seconds:>9.2f}"
+            f"{noop.cpu_seconds:>10.2f}{1000 * noop.seconds / targets:>10.2f}{edit.seconds:>8.2f}{edit.built:>8}"
+            f"{peak / 2**20:>9.0f}"
+        )
+        print(f"{'':<8}stage CPU s, cold: " + ", ".join(f"{k} {v:.1f}" for k, v in cold.cpu.items()))
+        if first is None:
+            first = (targets, cold, noop)
+        else:
+            t0, cold0, noop0 = first
+            cold_x, noop_x = cold.seconds / cold0.seconds, noop.seconds / noop0.seconds
+            print(f"{'':<8}ratios to row 1: targets x{targets / t0:.1f}, cold x{cold_x:.1f}, no-op x{noop_x:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="keep the work folders here")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each scenario; medians are shown")
+    parser.add_argument("--sizes", default="", help="synthetic libraries to measure, e.g. 1x5,10x5,40x10")
+    parser.add_argument("--formats", default="handout,large-print,audio", help="formats to build (comma-separated)")
+    parser.add_argument("--no-naive", action="store_true", help="skip the shipped project and its naive baseline")
+    parser.add_argument("--jobs", "-j", type=int, default=0, help="packager build --jobs")
+    parser.add_argument("--scheduler", help="packager build --scheduler (a Dask scheduler, or local-cluster)")
     args = parser.parse_args()
     base = Path(args.keep or tempfile.mkdtemp(prefix="packager-bench-"))
     base.mkdir(parents=True, exist_ok=True)
-    root = copy_project(base / "project")
-    # The formats the naive baseline also makes (an M4B and the timings come with the audio).
-    formats = ("--format", "handout", "--format", "large-print", "--format", "audio")
-    build = [*PACKAGER, "-C", str(root), "build", "--quiet", *formats]
-
-    print(f"machine: {os.cpu_count()} cores; project: {root}")
-    cold, cold_mem = measure([build])
-    noops = [measure([build]) for _ in range(3)]
-    noop = min(t for t, _ in noops)
-    edit_one_paragraph(root)
-    before = cache_entries(root)
-    edit, edit_mem = measure([build])
-    synthesised = cache_entries(root) - before
-    naive_root = copy_project(base / "naive")
-    naive, naive_mem = measure(naive_commands(naive_root, base / "naive-out"))
-
-    rows = [
-        ("cold build", cold, cold_mem),
-        ("no-op rebuild (best of 3)", noop, max(m for _, m in noops)),
-        ("one-paragraph edit", edit, edit_mem),
-        ("naive baseline", naive, naive_mem),
-    ]
-    print(f"{'scenario':<28}{'seconds':>10}{'peak MB':>10}")
-    for name, seconds, memory in rows:
-        print(f"{name:<28}{seconds:>10.2f}{memory / 2**20:>10.0f}")
-    print(
-        f"utterances synthesised after the edit: {synthesised} (locales: {len(list((root / 'build').glob('*/*.mp3')))})"
-    )
-    print(f"edit / cold:  {edit / cold:.2f}  (goal <= 0.30)")
-    print(f"cold / naive: {cold / naive:.2f}  (goal <= 0.60)")
-    print(f"no-op:        {noop:.2f} s (goal <= 0.5 s)")
-    print(f"peak memory:  {max(cold_mem, edit_mem) / 2**20:.0f} MB (goal <= 500 MB)")
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # the same library bytes every run
+    build = ["build", "--quiet", "--json", "--stage-cpu", "--jobs", str(args.jobs)]
+    for name in args.formats.split(","):
+        build += ["--format", name]
+    if args.scheduler:
+        build += ["--scheduler", args.scheduler]
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; work folder: {base}")
+    if not args.no_naive:
+        shipped(base, build, args.runs, naive="audio" in args.formats)
+    if args.sizes:
+        sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes.split(",")]
+        growth(base, build, args.runs, [(a, m) for a, m in sizes])
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
 

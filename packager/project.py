@@ -52,6 +52,14 @@ class BrailleSettings:
 
 
 @dataclass(frozen=True)
+class BuildSettings:
+    """Where targets are built: the local process pool, or a Dask cluster for big libraries."""
+
+    scheduler: str = ""  # a Dask scheduler's address (tcp://host:8786), "local-cluster", or "" for the local pool
+    cache: str = ""  # a shared cache of built outputs by input hash: a folder or an fsspec URL (s3://...)
+
+
+@dataclass(frozen=True)
 class Settings:
     source_language: str = "en"
     locales: tuple[str, ...] = ()  # empty: every catalog under locales/
@@ -61,6 +69,7 @@ class Settings:
     publish_url: str = ""  # public address of build/, for QR codes to the audio
     audio: AudioSettings = field(default_factory=AudioSettings)
     braille: BrailleSettings = field(default_factory=BrailleSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
     #: publish: a translation of an earlier version of the article is built, marked outdated;
     #: refuse: it is not built (listed as refused) until it is brought up to date.
     outdated_translations: str = "publish"
@@ -145,6 +154,24 @@ def source_date_epoch() -> datetime | None:
 
 #: Project folders whose files may not be links to elsewhere (set by load_project).
 _CONFINED: set[Path] = set()
+#: Every file read: the stat it was read at and its sha256, so that hashing a file already read
+#: for parsing (an article, a catalog) does not read it again (see :func:`read_digest`).
+_READ: dict[Path, tuple[tuple[int, ...], str]] = {}
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def read_digest(path: Path) -> str | None:
+    """The sha256 of a file as :func:`read_limited` last read it, if it has not changed since."""
+    known = _READ.get(Path(os.path.abspath(path)))
+    if known is None:
+        return None
+    try:
+        return known[1] if _stat_key(path.stat()) == known[0] else None
+    except OSError:
+        return None
 
 
 def read_limited(path: Path, limit: int, what: str) -> bytes:
@@ -166,10 +193,14 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
             raise PackagerError(f"the {what} is larger than {limit} bytes", path)
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
+            stat = _stat_key(os.fstat(handle.fileno()))
     except OSError as exc:
         raise PackagerError(f"cannot read the {what}: {exc.strerror}", path) from None
     if len(data) > limit:
         raise PackagerError(f"the {what} is larger than {limit} bytes", path)
+    import hashlib
+
+    _READ[absolute] = (stat, hashlib.sha256(data).hexdigest())
     return data
 
 

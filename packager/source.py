@@ -40,6 +40,7 @@ from packager.document import (
 )
 from packager.errors import PackagerError
 from packager.project import Project, read_text_limited
+from packager.timings import stage
 
 REQUIRED = {
     "title": str,
@@ -63,14 +64,15 @@ MAX_SOURCE_BYTES = 2_000_000
 
 def read_article(path: Path) -> Article:
     """Parse ``path``; a problem is a PackagerError naming the file and line."""
-    raw = _read_text(path)
-    meta_text, body, body_line = _split_front_matter(raw, path)
-    meta_map, key_lines = _load_front_matter(meta_text, path)
-    meta = _meta(meta_map, key_lines, path)
-    parser = _BodyParser(path, body, body_line)
-    sections = parser.sections()
-    article = Article(meta=meta, sections=sections, path=path, locale=meta.language, notes=parser.notes)
-    glossary.check_used(article)
+    with stage("parse"):
+        raw = _read_text(path)
+        meta_text, body, body_line = _split_front_matter(raw, path)
+        meta_map, key_lines = _load_front_matter(meta_text, path)
+        meta = _meta(meta_map, key_lines, path)
+        parser = _BodyParser(path, body, body_line)
+        sections = parser.sections()
+        article = Article(meta=meta, sections=sections, path=path, locale=meta.language, notes=parser.notes)
+        glossary.check_used(article)
     return article
 
 

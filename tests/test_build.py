@@ -240,3 +240,31 @@ def test_changing_an_image_rebuilds_the_handout(tmp_path: Path) -> None:
     assert build_json(root, "--format", "handout")[1][0]["status"] == "up to date"
     (root / "source" / "steps.svg").write_text(svg.format(80), encoding="utf-8")
     assert statuses(build_json(root, "--format", "handout")[1]) == {"steps/en/handout": "built"}
+
+
+def test_a_no_op_plan_opens_every_project_file_at_most_once(tmp_path: Path) -> None:
+    """Planning cost grows with the library: a file is read once, whether to parse it or to hash it."""
+    from collections import Counter
+
+    from benchmarks.library import make_library
+    from packager.engine.inputs import forget
+    from packager.engine.plan import plan
+    from packager.project import load_project
+
+    root = make_library(tmp_path / "library", articles=2, locales=2, sections=1)
+    code, _ = build_json(root, "--format", "braille")
+    assert code == 0
+    opened: Counter[str] = Counter()
+    watching = True
+
+    def audit(event: str, args: tuple) -> None:
+        if watching and event == "open" and isinstance(args[0], (str, Path)) and str(args[0]).startswith(str(root)):
+            opened[str(args[0])] += 1
+
+    sys.addaudithook(audit)
+    forget()
+    the_plan = plan(load_project(root), None, ["braille"])
+    watching = False
+    assert the_plan.todo == [] and len(the_plan.fresh) == 4
+    assert opened, "the audit hook saw the plan's reads"
+    assert {path: n for path, n in opened.items() if n > 1} == {}

@@ -7,8 +7,8 @@ braille format, the same pages in Unicode braille with Dublin Core metadata).
 
 from __future__ import annotations
 
+from html import escape  # not xml.sax.saxutils: it imports urllib, and planning imports this module
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from packager import inline
 from packager.braille import layout, louis
@@ -138,7 +138,7 @@ def pef(
         ("rights", meta.licence),
         ("type", f"Braille, liblouis table {table.describe()}"),
     ]
-    head = "".join(f"      <dc:{k}>{escape(v)}</dc:{k}>\n" for k, v in dc if v)
+    head = "".join(f"      <dc:{k}>{escape(v, quote=False)}</dc:{k}>\n" for k, v in dc if v)
     body = []
     for page in pages:
         rows = "".join(f"          <row>{row.rstrip(layout.BLANK)}</row>\n" for row in page)

@@ -10,6 +10,8 @@ progress through a callback, and the command line decides what to show.
 - :mod:`.manifest`: ``build/manifest.json`` and ``build/index.html``
 - :mod:`.plan`: which targets are stale, the translation and check gate
 - :mod:`.run`: the worker pool, dependencies between targets, the lock
+- :mod:`.cluster`: Dask distributed as the executor (``--scheduler``), for big libraries
+- :mod:`.cache`: a shared cache of built targets by input hash (``--cache``), a folder or fsspec URL
 """
 
 from packager.engine.plan import Outcome, Target

@@ -7,7 +7,8 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,30 +17,24 @@ from packager.builders import TRANSLATION_SETTINGS, Builder, Format
 from packager.document import Article
 from packager.i18n.history import catalog_copy, snapshots
 from packager.i18n.signoff import signoff_path
-from packager.project import Project, read_limited
-from packager.source import read_article
+from packager.project import Project, read_digest, read_limited
 from packager.speech.lexicon import find_lexicon
 
 MAX_INPUT_BYTES = 500_000_000  # fonts and images included
 
 
-@lru_cache(maxsize=1024)
+@cache  # cleared by forget() at each build: a file is hashed once per build
 def file_digest(path: Path) -> str:
     """sha256 of an input, read by the one bounded reader (no FIFO, device or link out of the project)."""
     if not path.exists() and not path.is_symlink():
         return "missing"
-    return hashlib.sha256(read_limited(path, MAX_INPUT_BYTES, "input file")).hexdigest()
-
-
-@lru_cache(maxsize=64)
-def article_at(path: Path) -> Article:
-    return read_article(path)
+    return read_digest(path) or hashlib.sha256(read_limited(path, MAX_INPUT_BYTES, "input file")).hexdigest()
 
 
 def forget() -> None:
     """A second build in one process must see edits made since the first."""
     file_digest.cache_clear()
-    article_at.cache_clear()
+    _in_project.cache_clear()
 
 
 def inputs_hash(parts: Iterable[Path | str | bytes]) -> str:
@@ -72,8 +67,9 @@ def settings_read(project: Project, names: Iterable[str]) -> str:
     return json.dumps(values, sort_keys=True, ensure_ascii=False, default=list)
 
 
-def target_inputs(project: Project, key: str, source: Path, locale: str, fmt: Format, builder: Builder) -> str:
-    article = article_at(source)
+def target_inputs(project: Project, key: str, article: Article, locale: str, fmt: Format, builder: Builder) -> Inputs:
+    """Everything a target's outputs depend on (``article`` is the source, read once by the planner)."""
+    source = article.path
     parts: list[Path | str | bytes] = [f"packager {__version__}", key, source]
     parts += [source.parent / figure.src for figure in article.figures()]
     if locale != article.meta.language:
@@ -86,4 +82,18 @@ def target_inputs(project: Project, key: str, source: Path, locale: str, fmt: Fo
     parts.append(settings_read(project, (*TRANSLATION_SETTINGS, *fmt.settings)))
     parts.extend(builder.inputs(project, locale))
     parts.append(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}")
-    return inputs_hash(parts)
+    files = tuple(dict.fromkeys(p for p in parts if isinstance(p, Path) and _in_project(p, project.root)))
+    return Inputs(inputs_hash(parts), files)
+
+
+@cache
+def _in_project(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A target's digest, and the files of the project it reads: what a worker without a checkout is sent."""
+
+    digest: str
+    files: tuple[Path, ...]

@@ -115,11 +115,67 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
     write_if_changed(build_dir / "index.html", page.encode("utf-8"), tmp_dir=build_dir / ".tmp")
 
 
+VERIFIED = ".cache/verified.json"
+#: build folder -> output path -> [size, mtime_ns, ctime_ns, inode, device, sha256]: outputs whose
+#: content was hashed (or written) with that stat, so a no-op build need not read them again.
+_verified: dict[Path, dict[str, list]] = {}
+
+
+def _stat_key(path: Path) -> list:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _known(build_dir: Path) -> dict[str, list]:
+    if build_dir not in _verified:
+        try:
+            data = json.loads((build_dir / VERIFIED).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        _verified[build_dir] = data if isinstance(data, dict) else {}
+    return _verified[build_dir]
+
+
+def output_sha256(path: Path, build_dir: Path) -> str:
+    """An output's sha256, read again only when its stat changed since it was last hashed or written.
+
+    Any write to a file changes its ctime, which no program can set back (git's index relies on
+    the same), so a same-size overwrite, even with its mtime restored, is still read and caught.
+    """
+    known = _known(build_dir)
+    key, stat = str(path.relative_to(build_dir)), _stat_key(path)
+    seen = known.get(key)
+    if isinstance(seen, list) and seen[:-1] == stat:
+        return str(seen[-1])
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    known[key] = [*stat, digest]
+    return digest
+
+
+def remember_outputs(build_dir: Path, outputs: list[dict[str, Any]]) -> None:
+    """Outputs just written, with the sha256 they were written with: the next build need not read them."""
+    known = _known(build_dir)
+    for out in outputs:
+        try:
+            known[out["path"]] = [*_stat_key(build_dir / out["path"]), out["sha256"]]
+        except OSError:
+            known.pop(out["path"], None)
+
+
+def save_verified(build_dir: Path) -> None:
+    known = _verified.pop(build_dir, None)
+    if known is not None:
+        data = json.dumps(known, sort_keys=True).encode()
+        write_if_changed(build_dir / VERIFIED, data, tmp_dir=build_dir / ".tmp")
+
+
 def is_fresh(entry: dict[str, Any] | None, digest: str, build_dir: Path) -> bool:
     """Up to date: the same inputs, and every output inside build/ with the sha256 the manifest says.
 
-    Outputs are verified by content, never by size (a same-size overwrite is caught); hashing
-    them costs milliseconds. A manifest path leading out of build/ makes the entry invalid.
+    Outputs are verified by content, never by size (a same-size overwrite is caught); an output
+    is read again only when its stat changed since it was last hashed (:func:`output_sha256`).
+    A manifest path leading out of build/ makes the entry invalid.
     """
     if not isinstance(entry, dict) or entry.get("inputs") != digest or not isinstance(entry.get("outputs"), list):
         return False
@@ -130,7 +186,6 @@ def is_fresh(entry: dict[str, Any] | None, digest: str, build_dir: Path) -> bool
         path = build_dir / out["path"]
         if not path.resolve().is_relative_to(root) or path.is_symlink() or not path.is_file():
             return False
-        with path.open("rb") as handle:
-            if hashlib.file_digest(handle, "sha256").hexdigest() != out["sha256"]:
-                return False
+        if output_sha256(path, build_dir) != out["sha256"]:
+            return False
     return True

@@ -13,6 +13,7 @@ from packager.engine.manifest import is_fresh, read_manifest
 from packager.errors import PackagerError
 from packager.project import Project
 from packager.source import project_articles
+from packager.timings import stage
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Outcome:
     reason: str = ""
     seconds: float = 0.0
     outputs: list[dict[str, Any]] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage (packager.timings)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Job:
     digest: str
     article: Article
     waits_for: tuple[Target, ...] = ()
+    files: tuple[Path, ...] = ()  # the project's files it reads (see inputs.Inputs)
 
 
 @dataclass
@@ -117,12 +120,15 @@ def _plan_locale(
     if not targets:  # every format asked for is one this locale does without
         return
     digests: dict[Target, str] = {}
+    files: dict[Target, tuple[Path, ...]] = {}
     unready: dict[Target, str] = {}  # e.g. no voice for this language: only this target fails
     for t in targets:
         try:
-            digests[t] = target_inputs(project, t.key, source, locale, FORMATS[t.format], builders[t.format])
+            inputs = target_inputs(project, t.key, article, locale, FORMATS[t.format], builders[t.format])
         except PackagerError as exc:
             unready[t] = str(exc)
+        else:
+            digests[t], files[t] = inputs.digest, inputs.files
     stale: list[Target] = []
     waits: dict[Target, tuple[Target, ...]] = {}
     for t in targets:  # in build order, so a target's needs are decided before it
@@ -140,7 +146,8 @@ def _plan_locale(
         result.states[state_key] = known or fresh[0].outputs[0].get("translation") or published(article)
         return
     try:
-        localized, accepted = localize_checked(project, article, locale)
+        with stage("translate"):
+            localized, accepted = localize_checked(project, article, locale)
     except PackagerError as exc:
         from packager.i18n.translate import OutdatedRefused
 
@@ -160,7 +167,7 @@ def _plan_locale(
         except PackagerError as exc:
             result.refused.append(Outcome(t, "failed", str(exc)))
         else:
-            result.todo.append(Job(t, digests[t], localized, waits[t]))
+            result.todo.append(Job(t, digests[t], localized, waits[t], files[t]))
 
 
 def skipped(project: Project, locale: str) -> set[str]:

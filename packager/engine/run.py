@@ -8,14 +8,23 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
+from packager import timings
 from packager.atomic import atomic_write
-from packager.builders import FORMATS, Product, load_builder
+from packager.builders import FORMATS, Product, Progress, load_builder, no_progress
 from packager.document import Article
 from packager.engine.inputs import forget
-from packager.engine.manifest import MANIFEST, is_fresh, read_manifest, write_index, write_manifest
+from packager.engine.manifest import (
+    MANIFEST,
+    is_fresh,
+    read_manifest,
+    remember_outputs,
+    save_verified,
+    write_index,
+    write_manifest,
+)
 from packager.engine.plan import Job, Outcome, Plan, Target, plan, published, with_needs
 from packager.errors import PackagerError
 from packager.project import Project
@@ -29,7 +38,7 @@ class Event:
     """What the engine reports while it works; the command line decides how to show it.
 
     ``kind``: "progress" (a running target's step ``done`` of ``total``), "finished" (with
-    its ``outcome``), "waiting" (for another build's lock).
+    its ``outcome``), "waiting" (for another build's lock), "cpu" (last: CPU seconds by stage).
     """
 
     kind: str
@@ -39,9 +48,14 @@ class Event:
     label: str = ""
     outcome: Outcome | None = None
     queued: int = 0  # targets this build will run, for "finished" counters
+    cpu: dict[str, float] = field(default_factory=dict)  # "cpu": CPU seconds by stage, the whole build's
 
 
 Report = Callable[[Event], None]
+
+#: Seconds between manifest writes while targets finish (and once at the end): a build killed
+#: midway keeps the record of what it finished, without rewriting a big manifest per target.
+MANIFEST_EVERY = 1.0
 
 
 def no_report(event: Event) -> None:
@@ -73,7 +87,15 @@ def build(
         try:
             forget()
             shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
-            return execute(project, plan(project, locales, formats), jobs, report)
+            timings.take()
+            with timings.stage("plan"):  # hashing inputs and checking outputs: what a no-op build costs
+                the_plan = plan(project, locales, formats)
+            outcomes = execute(project, the_plan, jobs, report)
+            cpu = timings.take()
+            for outcome in outcomes:
+                cpu = timings.add(cpu, outcome.cpu)
+            report(Event("cpu", cpu=cpu))
+            return outcomes
         finally:
             lock.release()
     except OSError as exc:  # build/ is a file, read-only, full: say so, in one line
@@ -104,47 +126,61 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
         manifest["failures"].pop(outcome.target.key, None)
     if the_plan.todo:
         outcomes += _run_jobs(project, the_plan.todo, jobs, manifest, report)
-    write_manifest(build_dir, manifest)
-    write_index(build_dir, manifest)
+    with timings.stage("write"):
+        write_manifest(build_dir, manifest)
+        write_index(build_dir, manifest)
+        save_verified(build_dir)
     return outcomes
 
 
 def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, Any], report: Report) -> list[Outcome]:
-    """Run the jobs across the pool; a job starts once every target it waits for is done."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # only when there is work
+    """Run the jobs on the executor; a job starts once every target it waits for is done.
+
+    A target found in the shared cache (``build.cache``) is taken from there and never run;
+    one built is stored there after.
+    """
+    from concurrent.futures import FIRST_COMPLETED, wait  # only when there is work
 
     outcomes: list[Outcome] = []
     failed: dict[Target, str] = {}
     waiting = {job.target: job for job in sorted(todo, key=lambda j: FORMATS[j.target.format].order)}
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    if context.get_start_method() == "forkserver":
-        # Import the heavy libraries once, in the fork server: workers start with them, sharing their pages.
-        specs = {FORMATS[job.target.format].builder for job in todo}
-        context.set_forkserver_preload(sorted({m for s in specs for m in getattr(load_builder(s), "preload", ())}))
-    queue = context.Queue()
-    initargs = (queue, os.getpid())
+    settings = project.settings.build
+    cache = None
+    if settings.cache:
+        from packager.engine.cache import SharedCache
 
-    def finish(outcome: Outcome) -> None:
+        cache = SharedCache(settings.cache)
+
+    written = [time.monotonic()]
+
+    def finish(outcome: Outcome, cached: bool = False) -> None:
         key = outcome.target.key
         if outcome.status == "built":
             manifest["targets"][key] = {"inputs": outcome.outputs[0]["inputs"], "outputs": outcome.outputs}
             manifest["failures"].pop(key, None)
+            remember_outputs(project.build_dir, outcome.outputs)
+            if cache is not None and not cached:
+                cache.put(
+                    outcome.outputs[0]["inputs"], outcome.outputs, lambda path: (project.build_dir / path).read_bytes()
+                )
         elif outcome.status == "failed":
             manifest["targets"].pop(key, None)
             manifest["failures"][key] = outcome.reason
             failed[outcome.target] = outcome.reason
-        write_manifest(project.build_dir, manifest)
+        if time.monotonic() - written[0] >= MANIFEST_EVERY:  # the manifest grows with the library: not per target
+            with timings.stage("write"):
+                write_manifest(project.build_dir, manifest)
+            written[0] = time.monotonic()
         outcomes.append(outcome)
         report(Event("finished", key, outcome=outcome, queued=len(todo)))
 
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=initargs) as pool:
-        running: dict[Future, Target] = {}
+    with _executor(settings.scheduler, todo, jobs) as executor:
+        running: dict[Future, tuple[Job, str]] = {}
         try:
             while waiting or running:
+                busy = {j.target for j, _ in running.values()}
                 for target, job in list(waiting.items()):
-                    if any(w in waiting or w in running.values() for w in job.waits_for):
+                    if any(w in waiting or w in busy for w in job.waits_for):
                         continue
                     del waiting[target]
                     blocked = next((w for w in job.waits_for if w in failed or w.key not in manifest["targets"]), None)
@@ -160,20 +196,102 @@ def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, 
                         if is_fresh(entry, digest, project.build_dir):  # the needed outputs did not change
                             finish(Outcome(target, "up to date", outputs=entry["outputs"]))  # type: ignore[index]
                             continue
-                    spec = FORMATS[target.format].builder
-                    running[pool.submit(_run_target, project, target, spec, job.article, digest)] = target
+                    hit = cache.get(digest) if cache is not None else None
+                    if hit is not None:
+                        finish(_from_cache(project, target, *hit), cached=True)
+                        continue
+                    running[executor.submit(project, job, digest)] = (job, digest)
+                    busy.add(target)
                 if not running:
                     continue
                 done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-                _drain(queue, report)
+                executor.drain(report)
                 for future in done:
-                    finish(_outcome(future, running.pop(future)))
+                    job, digest = running.pop(future)
+                    finish(_outcome(executor, future, project, job, digest))
         except KeyboardInterrupt:
-            for future in running:
-                future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+            executor.cancel(list(running))
             raise
     return outcomes
+
+
+class Executor(Protocol):
+    """Where targets run: the local process pool (the default) or a Dask cluster (:mod:`.cluster`)."""
+
+    def __enter__(self) -> Executor: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def submit(self, project: Project, job: Job, digest: str) -> Future:
+        """Start building ``job``; the future completes when it is done (its result: see ``outcome``)."""
+        ...
+
+    def outcome(self, future: Future, project: Project, job: Job, digest: str) -> Outcome:
+        """A finished job's outcome, its files written into build/ (raises what the builder raised)."""
+        ...
+
+    def drain(self, report: Report) -> None:
+        """Pass on the progress running targets reported."""
+        ...
+
+    def cancel(self, running: list[Future]) -> None: ...
+
+
+def _executor(scheduler: str, todo: list[Job], jobs: int) -> Executor:
+    if scheduler:
+        from packager.engine.cluster import DaskExecutor
+
+        return DaskExecutor(scheduler, jobs)
+    return LocalPool(todo, jobs)
+
+
+class LocalPool:
+    """Worker processes on this machine, started by a fork server that has imported the heavy libraries."""
+
+    def __init__(self, todo: list[Job], jobs: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        if context.get_start_method() == "forkserver":
+            # Import the heavy libraries once, in the fork server: workers start with them, sharing their pages.
+            specs = {FORMATS[job.target.format].builder for job in todo}
+            context.set_forkserver_preload(sorted({m for s in specs for m in getattr(load_builder(s), "preload", ())}))
+        self.queue = context.Queue()
+        initargs = (self.queue, os.getpid())
+        self.pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=initargs)
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True)
+
+    def submit(self, project: Project, job: Job, digest: str) -> Future:
+        spec = FORMATS[job.target.format].builder
+        return self.pool.submit(_run_target, project, job.target, spec, job.article, digest)
+
+    def outcome(self, future: Future, project: Project, job: Job, digest: str) -> Outcome:
+        return future.result()  # the worker wrote the files
+
+    def drain(self, report: Report) -> None:
+        _drain(self.queue, report)
+
+    def cancel(self, running: list[Future]) -> None:
+        for future in running:
+            future.cancel()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _from_cache(project: Project, target: Target, entries: list[dict[str, Any]], files: dict[str, bytes]) -> Outcome:
+    """A target made before, anywhere, from the same inputs: its files written as if built here."""
+    started = time.perf_counter()
+    with timings.stage("write"):
+        for entry in entries:
+            path = (project.build_dir / entry["path"]).resolve()
+            if not path.is_relative_to(project.build_dir.resolve() / target.locale):
+                raise PackagerError(f"the shared cache holds a path outside build/{target.locale}: {entry['path']}")
+            atomic_write(path, files[entry["path"]], tmp_dir=project.build_dir / ".tmp")
+    return Outcome(target, "built", "from the shared cache", time.perf_counter() - started, entries)
 
 
 def _drain(queue: Any, report: Report) -> None:
@@ -187,13 +305,13 @@ def _drain(queue: Any, report: Report) -> None:
         report(Event("progress", key, done, total, label))
 
 
-def _outcome(future: Future, target: Target) -> Outcome:
+def _outcome(executor: Executor, future: Future, project: Project, job: Job, digest: str) -> Outcome:
     try:
-        return future.result()
+        return executor.outcome(future, project, job, digest)
     except PackagerError as exc:
-        return Outcome(target, "failed", str(exc))
+        return Outcome(job.target, "failed", str(exc))
     except Exception as exc:  # a builder bug must not stop the other targets
-        return Outcome(target, "failed", f"{type(exc).__name__}: {exc}")
+        return Outcome(job.target, "failed", f"{type(exc).__name__}: {exc}")
 
 
 # -- in the worker processes -----------------------------------------------------------------
@@ -247,16 +365,30 @@ def _build_alive() -> bool:
 def _run_target(project: Project, target: Target, spec: str, article: Article, digest: str) -> Outcome:
     """Build one target in a worker process and write its files atomically."""
     started = time.perf_counter()
-    builder = load_builder(spec)
 
     def progress(done: int, total: int, label: str) -> None:
         if _PROGRESS is not None:
             _PROGRESS.put((target.key, done, total, label))
 
-    product: Product = builder.build(article, project, progress)
+    timings.take()  # what this worker spent before is another target's
+    product, main = make(project, spec, article, progress)
+    with timings.stage("write"):
+        outputs = write_outputs(project, target, article, digest, product, main)
+    return Outcome(target, "built", seconds=time.perf_counter() - started, outputs=outputs, cpu=timings.take())
+
+
+def make(project: Project, spec: str, article: Article, progress: Progress = no_progress) -> tuple[Product, str]:
+    """A target's files, in memory, and the name of its main one: the builder's work, wherever it runs."""
+    builder = load_builder(spec)
+    with timings.stage("render"):  # less what the builder marks as other stages
+        product = builder.build(article, project, progress)
+    return product, builder.outputs(article)[0]
+
+
+def write_outputs(project: Project, target: Target, article: Article, digest: str, product: Product, main: str) -> list:
+    """Write a target's files atomically into build/<locale>/; their manifest entries."""
     outputs = []
     locale_dir = project.build_dir / target.locale
-    main = builder.outputs(article)[0]
     for name, data in product.files.items():
         path = (locale_dir / name).resolve()
         if not path.is_relative_to(locale_dir.resolve()):
@@ -280,7 +412,7 @@ def _run_target(project: Project, target: Target, spec: str, article: Article, d
         if name == main:
             entry.update(product.info)
         outputs.append(entry)
-    return Outcome(target, "built", seconds=time.perf_counter() - started, outputs=outputs)
+    return outputs
 
 
-__all__ = ["MANIFEST", "Event", "build", "execute"]
+__all__ = ["MANIFEST", "Event", "build", "execute", "make", "write_outputs"]

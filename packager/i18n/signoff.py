@@ -21,13 +21,16 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from packager.atomic import atomic_write
 from packager.document import Article
 from packager.errors import PackagerError
-from packager.i18n.pofile import Catalog, find_entry, usable
+
+if TYPE_CHECKING:
+    from packager.i18n.pofile import Catalog
 from packager.project import Project, check_locale_name, read_text_limited
 
 REVIEWS_DIR = "reviews"
@@ -116,6 +119,8 @@ def entry_digest(msgid: str, msgstr: str) -> str:
 
 def translations_digest(article: Article, catalog: Catalog, earlier: bool = False) -> str:
     """One digest over every message of ``article`` and the translation used for it."""
+    from packager.i18n.pofile import find_entry, usable  # Babel's catalogs: not for planning (signoff_path)
+
     digest = hashlib.sha256()
     for text in article.texts():
         message = find_entry(catalog, text.markdown, text.key, earlier)

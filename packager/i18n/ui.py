@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from packager.document import Article
-from packager.i18n.pofile import read_catalog, usable
 from packager.project import locale_fallbacks
 
 UI_LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -23,6 +22,8 @@ def ui_gettext(domain: str, locale: str) -> Callable[[str], str]:
     paths = ui_paths(domain, locale)
     if not paths:
         return lambda message: message
+    from packager.i18n.pofile import read_catalog, usable  # Babel's catalogs: not for planning, which needs ui_paths
+
     catalog = read_catalog(paths[0], locale=locale, domain=domain)
 
     def gettext(message: str) -> str:

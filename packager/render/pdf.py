@@ -14,7 +14,7 @@ import itertools
 import logging
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -24,7 +24,10 @@ from packager.errors import PackagerError
 from packager.i18n.ui import ui_paths
 from packager.project import Project
 from packager.render import fonts, tagging
-from packager.render.html import DOMAIN, HANDOUT, LARGE_PRINT, TEMPLATES, THEMES, Rendered, Theme, points, render
+from packager.render.themes import DOMAIN, HANDOUT, LARGE_PRINT, TEMPLATES, THEMES, Theme, points
+
+if TYPE_CHECKING:
+    from packager.render.html import Rendered
 
 MAX_DATA_URL_BYTES = 512 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -140,6 +143,8 @@ class PrintBuilder:
             fonts.check_installed(locale)
 
     def build(self, article: Article, project: Project, progress: Progress) -> Product:
+        from packager.render.html import render
+
         progress(0, 4, f"{self.name}: HTML")
         rendered = render(article, project, self.theme)
         progress(1, 4, f"{self.name}: layout")

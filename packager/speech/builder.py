@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packager.builders import Product, Progress
 from packager.document import Article
@@ -20,8 +20,11 @@ from packager.i18n.ui import outdated_notice, ui_gettext, ui_paths
 from packager.project import AudioSettings, Project
 from packager.source import read_article
 from packager.speech.engines import Engine, EngineUnavailable, Voice, voice_for
-from packager.speech.lexicon import find_lexicon, load_lexicon
-from packager.speech.script import Script, build_script, chapter_ids
+from packager.speech.lexicon import find_lexicon, lexicon_file, load_lexicon
+from packager.timings import stage
+
+if TYPE_CHECKING:
+    from packager.speech.script import Script
 
 SPEECH_FORMAT = "speech-4"  # bump when assembly or mastering changes the sound
 #: Debian's iso-codes package: the ISO 639-2 codes ID3 wants for a language tag.
@@ -49,6 +52,8 @@ class AudioBuilder:
     def outputs(self, article: Article) -> list[str]:
         """The files, with the tracks named as the default settings order the parts (``build`` names them
         from the script it reads, so a project's own ``audio.reference_sections`` is followed)."""
+        from packager.speech.script import chapter_ids
+
         slug = article.slug
         order = chapter_ids(article, AudioSettings().reference_sections)
         tracks = [f"{slug}/{n:02d}-{cid}.mp3" for n, cid in enumerate(order, start=1)]
@@ -62,7 +67,7 @@ class AudioBuilder:
         for language in dict.fromkeys((locale, project.settings.source_language)):  # islands use the source's
             lexicon = find_lexicon(project.locales_dir, language)
             found += [lexicon] if lexicon else []
-        diacritiser = load_lexicon(project.locales_dir, locale).diacritise
+        diacritiser = lexicon_file(project.locales_dir, locale).diacritise
         if diacritiser:
             from packager.speech.diacritics import identity
 
@@ -88,6 +93,7 @@ class AudioBuilder:
                 voice_for(project, locale, fallback)
 
     def build(self, article: Article, project: Project, progress: Progress) -> Product:
+        from packager.speech.script import build_script
         from packager.speech.synthesis import render
 
         lexicon = load_lexicon(project.locales_dir, article.locale)
@@ -158,7 +164,8 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
         files[path] = tag_mp3(mp3, track)
         entries.append((path, chapter.title, seconds))
     narration = b"".join(rendered.chapters)
-    m4b = encode_m4b(narration, base, marks, project.settings.audio.bitrate)
+    with stage("encode"):
+        m4b = encode_m4b(narration, base, marks, project.settings.audio.bitrate)
     full = {f"{slug}.mp3": tag_mp3(narration, base, marks), f"{slug}.m4b": m4b}
     timings = {f"{slug}.timings.json": timing_file(f"{slug}.mp3", script, rendered)}
     return {**full, **files, f"{slug}.m3u8": playlist(script.title, entries), **timings}

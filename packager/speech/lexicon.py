@@ -69,10 +69,15 @@ def find_lexicon(locales_dir: Path, locale: str) -> Path | None:
     return None
 
 
+def lexicon_file(locales_dir: Path, locale: str) -> Lexicon:
+    """Only what the locale's lexicon file says (no CLDR data: cheap enough for planning)."""
+    path = find_lexicon(locales_dir, locale)
+    return _read(path, locale) if path else Lexicon(locale=locale)
+
+
 def load_lexicon(locales_dir: Path, locale: str) -> Lexicon:
     """The locale's lexicon file over what CLDR says (how an amount of each currency is said, scale words)."""
-    path = find_lexicon(locales_dir, locale)
-    lexicon = _read(path, locale) if path else Lexicon(locale=locale)
+    lexicon = lexicon_file(locales_dir, locale)
     from_cldr = {s: Currency(t, t) for s, t in cldr.currency_wording(locale).items()}
     scales = lexicon.scales or tuple(dict.fromkeys([*cldr.scale_words(locale), *cldr.scale_words("en")]))
     return replace(lexicon, currency={**from_cldr, **lexicon.currency}, scales=scales)

@@ -15,6 +15,7 @@ from packager.speech import audio
 from packager.speech.cache import SynthesisCache, cache_key
 from packager.speech.engines import Engine, Voice
 from packager.speech.script import Script
+from packager.timings import stage
 
 #: Bump when mastering or encoding changes the sound of a chapter.
 CHAPTER_FORMAT = "chapter-2"
@@ -61,8 +62,9 @@ def render(script: Script, engine: Engine, voice: Voice, cache_dir: Path, progre
             for i, (utterance, key) in enumerate(zip(chapter.utterances, keys, strict=True)):
                 cached = cache.get(key)
                 if cached is None:
-                    samples, rate = engine.synthesize(utterance.text, voice)
-                    samples = audio.trim(audio.to_rate(samples, rate), audio.SAMPLE_RATE)
+                    with stage("synthesise"):
+                        samples, rate = engine.synthesize(utterance.text, voice)
+                        samples = audio.trim(audio.to_rate(samples, rate), audio.SAMPLE_RATE)
                     cached = cache.put(key, samples, audio.SAMPLE_RATE)
                 last = i == len(chapter.utterances) - 1
                 pause = audio.TAIL if last else utterance.pause
@@ -72,7 +74,10 @@ def render(script: Script, engine: Engine, voice: Voice, cache_dir: Path, progre
                 position += length + round(pause * audio.SAMPLE_RATE) / audio.SAMPLE_RATE
                 done += 1
                 progress(done, total, chapter.id)
-            mp3 = audio.encode_mp3(audio.master(np.concatenate(pieces)), bitrate)
+            with stage("master"):
+                mastered = audio.master(np.concatenate(pieces))
+            with stage("encode"):
+                mp3 = audio.encode_mp3(mastered, bitrate)
             cache.put_chapter(ckey, mp3)
             cache.put_timings(ckey, spans)
         else:

@@ -1,0 +1,89 @@
+"""A synthetic library for measurement: N articles x M locales, made from the shipped article.
+
+Article ``k`` is the shipped article under another slug (``<slug>-k``) with its title
+numbered, so each has its own sources, catalogs and outputs. The source language counts
+as one of the M locales; the other M-1 are pseudo-translations into real Latin-script
+locales that eSpeak NG speaks (the vowels of plain words accented, so
+the text differs from the source but numbers, links and markup are untouched and the
+translation checks pass). Deterministic: the same N and M give the same bytes. Never
+committed: made in a temporary folder by the benchmark, or wherever it is told.
+
+    .venv/bin/python benchmarks/library.py DEST --articles 10 --locales 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+#: Pseudo-translation targets: Latin script (fonts everywhere), a voice in eSpeak NG each.
+PSEUDO_LOCALES = ("es", "fr", "de", "it", "pt", "nl", "sv", "da", "pl", "cs", "fi", "ro", "hu", "tr", "id")
+_ACCENTS = str.maketrans("aeiouAEIOU", "áéíóúÁÉÍÓÚ")
+_PLAIN_WORD = re.compile(r"^([(\"']?)([A-Za-z]+)([.,;:!?)\"']*)$")
+
+
+def pseudo(text: str) -> str:
+    """Accent the vowels of plain words only: addresses, placeholders and markup stay as they are, and a
+    message with a number stays whole (its unit words, like "million", are checked against the source)."""
+    if any(c.isdigit() for c in text):
+        return text
+    words = []
+    for word in text.split(" "):
+        match = _PLAIN_WORD.match(word)
+        words.append(match[1] + match[2].translate(_ACCENTS) + match[3] if match else word)
+    return " ".join(words)
+
+
+def make_library(dest: Path, articles: int, locales: int, sections: int = 0) -> Path:
+    """Write project files (source/, locales/) for ``articles`` x ``locales`` into ``dest``.
+
+    ``sections``: keep only the article's first sections (0: all), for tests that need a short one.
+    """
+    from packager.i18n.pofile import read_catalog, write_catalog
+    from packager.i18n.workflow import extract, init
+    from packager.project import load_project
+
+    if not 1 <= locales <= len(PSEUDO_LOCALES) + 1:
+        raise SystemExit(f"--locales must be 1 to {len(PSEUDO_LOCALES) + 1}")
+    shipped = next((REPO / "source").glob("*.md"))
+    text = shipped.read_text(encoding="utf-8")
+    if sections:
+        text = "\n## ".join(text.split("\n## ")[: sections + 1]) + "\n"
+    slug = shipped.stem
+    (dest / "source").mkdir(parents=True, exist_ok=True)
+    (dest / "locales").mkdir(parents=True, exist_ok=True)
+    for k in range(1, articles + 1):
+        numbered = text.replace(f"slug: {slug}\n", f"slug: {slug}-{k}\n", 1)
+        numbered = re.sub(r"^title: (.*)$", rf"title: \1 ({k})", numbered, count=1, flags=re.MULTILINE)
+        (dest / "source" / f"{slug}-{k}.md").write_text(numbered, encoding="utf-8")
+    project = load_project(dest)
+    extract(project)
+    for locale in PSEUDO_LOCALES[: locales - 1]:
+        for path in init(project, locale):
+            catalog = read_catalog(path, locale=locale)
+            for message in catalog:
+                if message.id and isinstance(message.id, str):
+                    message.string = pseudo(message.id)
+            write_catalog(path, catalog)
+    return dest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dest", type=Path, help="an empty or new folder")
+    parser.add_argument("--articles", type=int, default=10)
+    parser.add_argument("--locales", type=int, default=5, help="locales per article, the source language included")
+    args = parser.parse_args()
+    if args.dest.exists() and any(args.dest.iterdir()):
+        raise SystemExit(f"{args.dest} is not empty")
+    make_library(args.dest, args.articles, args.locales)
+    print(f"{args.articles} articles x {args.locales} locales in {args.dest}")
+
+
+if __name__ == "__main__":
+    main()
