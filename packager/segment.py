@@ -95,7 +95,13 @@ def find_word(text: str, phrase: str, locale: str) -> tuple[int, int] | None:
     if not matches:
         return None
     bounds = word_bounds(text, locale)
-    return next((m.span() for m in matches if m.start() in bounds and m.end() in bounds), None)
+    return next((m.span() for m in matches if m.start() in bounds and _word_ends(text, m.end(), bounds)), None)
+
+
+def _word_ends(text: str, at: int, bounds: frozenset[int]) -> bool:
+    """A word ends at ``at``; or, in Korean, a particle follows the noun in the same word
+    ("관해에", in remission): Korean writes case endings onto the noun, so ICU's word holds both."""
+    return at in bounds or (0 < at < len(text) and _script(text[at - 1]) == _script(text[at]) == "HANGUL")
 
 
 @lru_cache(maxsize=4096)

@@ -39,3 +39,14 @@ def test_words_written_without_spaces_get_break_opportunities_between_them(local
 
 def test_text_with_spaces_is_left_alone() -> None:
     assert mark_word_breaks("Lupus and CAR T-cell therapy", "en") == "Lupus and CAR T-cell therapy"
+
+
+def test_a_korean_term_is_found_with_the_particle_written_onto_it() -> None:
+    """Korean glossary terms: "관해에" (in remission) is a use of 관해; an English plural is not."""
+    from packager.segment import find_word
+
+    text = "루푸스가 관해에 들어갔습니다. B 세포를 없앱니다."
+    assert text[slice(*find_word(text, "관해", "ko"))] == "관해"
+    assert text[slice(*find_word(text, "B 세포", "ko"))] == "B 세포"
+    assert find_word("many remissions", "remission", "en") is None
+    assert find_word("그 관해", "해", "ko") is None  # a term never starts inside a word
