@@ -39,6 +39,23 @@ def pseudo(text: str) -> str:
     return " ".join(words)
 
 
+def _first_sections(text: str, sections: int) -> str:
+    """The article cut after its first ``sections`` sections, its glossary cut to the terms the
+    rest still uses (a glossary term the text never uses is an error)."""
+    import yaml
+
+    _, front, body = text.split("---\n", 2)
+    body = "\n## ".join(body.split("\n## ")[: sections + 1]) + "\n"
+    meta = yaml.safe_load(front)
+    if meta.get("glossary"):
+        from packager.segment import find_word
+
+        meta["glossary"] = [e for e in meta["glossary"] if find_word(body, e["term"], "en")]
+        if not meta["glossary"]:
+            del meta["glossary"]
+    return f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{body}"
+
+
 def make_library(dest: Path, articles: int, locales: int, sections: int = 0) -> Path:
     """Write project files (source/, locales/) for ``articles`` x ``locales`` into ``dest``.
 
@@ -53,7 +70,7 @@ def make_library(dest: Path, articles: int, locales: int, sections: int = 0) -> 
     shipped = next((REPO / "source").glob("*.md"))
     text = shipped.read_text(encoding="utf-8")
     if sections:
-        text = "\n## ".join(text.split("\n## ")[: sections + 1]) + "\n"
+        text = _first_sections(text, sections)
     slug = shipped.stem
     (dest / "source").mkdir(parents=True, exist_ok=True)
     (dest / "locales").mkdir(parents=True, exist_ok=True)

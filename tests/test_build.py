@@ -109,7 +109,9 @@ def test_one_bad_locale_fails_alone_with_its_reason(pdf_build: Path, tmp_path: P
     path = root / "locales" / "vi" / "LC_MESSAGES" / f"{SLUG}.po"
     catalog = read_catalog(path, locale="vi")
     message = next(m for m in catalog if m.id and "$375,000 to $475,000" in m.id)
-    message.string = str(message.string).replace("$475,000", "$47,500")
+    broken = str(message.string).replace("475", "485", 1)  # a changed price, in the locale's own digits
+    assert broken != message.string
+    message.string = broken
     write_catalog(path, catalog)
     shutil.rmtree(root / "build" / "es")
     result = run_packager("-C", str(root), "build", *PDF_FORMATS)
