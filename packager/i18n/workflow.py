@@ -14,10 +14,11 @@ from babel import Locale, UnknownLocaleError
 from packager.document import Article
 from packager.errors import PackagerError
 from packager.i18n import history
-from packager.i18n.extract import _now, write_template
+from packager.i18n.extract import _now, write_stable, write_template
 from packager.i18n.pofile import Catalog, new_catalog, read_catalog, usable, write_catalog
 from packager.i18n.signoff import load_signoff
-from packager.project import Project, check_locale_name
+from packager.i18n.ui import INTERFACE, interface_path, interface_template, interface_template_path
+from packager.project import LOCALE_NAME, Project, check_locale_name
 from packager.source import project_articles
 
 
@@ -35,49 +36,75 @@ def _write_templates(project: Project) -> Iterator[tuple[Article, Path, bool, bo
 
 
 def extract(project: Project) -> list[tuple[Path, bool]]:
-    """Write locales/<slug>.pot for every article; returns (path, changed) pairs."""
-    return [(path, changed) for _, path, changed, _ in _write_templates(project)]
+    """Write locales/<slug>.pot for every article and locales/packager.pot; returns (path, changed) pairs."""
+    written = [(path, changed) for _, path, changed, _ in _write_templates(project)]
+    _, path, changed = _write_interface_template(project)
+    return [*written, (path, changed)]
+
+
+def _write_interface_template(project: Project) -> tuple[Catalog, Path, bool]:
+    """locales/packager.pot, from the installed packager's code (see :mod:`packager.i18n.ui`)."""
+    path = interface_template_path(project.locales_dir)
+    template, changed = write_stable(path, interface_template)
+    return template, path, changed
+
+
+def interface_locales(project: Project) -> list[str]:
+    """Locales that have an interface catalog (``locales/<ll>/LC_MESSAGES/packager.po``)."""
+    found = sorted(p.parent.parent.name for p in project.locales_dir.glob(f"*/LC_MESSAGES/{INTERFACE}.po"))
+    return [locale for locale in found if LOCALE_NAME.match(locale)]
 
 
 def init(project: Project, locale: str) -> list[Path]:
-    """Start a catalog for ``locale`` from each template; an existing catalog is never overwritten."""
+    """Start the catalogs for ``locale``: one per article and the interface catalog, from
+    their templates. An existing catalog is never overwritten; if every one exists, that is an error."""
     check_locale_name(locale)
     babel_locale = _babel_locale(locale)
     created = []
+    existing = None
     for _, article, _ in project_articles(project):
         template_path = project.template_path(article.slug)
         if not template_path.exists():
             write_template(article, project.root, template_path)
-        template = read_catalog(template_path)
         path = project.catalog_path(locale, article.slug)
         if path.exists():
-            raise PackagerError(f"a catalog for {locale} already exists; use 'packager update'", path)
-        catalog = new_catalog(
-            locale=babel_locale,
-            domain=article.slug,
-            project=template.project,
-            version=template.version,
-            copyright_holder=None,
-            msgid_bugs_address="",
-            creation_date=template.creation_date,
-            revision_date=_now(),
-            last_translator="",
-            language_team=f"{babel_locale.english_name}",
-            fuzzy=False,
-            header_comment=template.header_comment,
-        )
-        catalog.locale_identifier  # noqa: B018 - validates the locale early
-        for message in template:
-            if message.id:
-                catalog.add(
-                    message.id,
-                    context=message.context,
-                    auto_comments=message.auto_comments,
-                    locations=message.locations,
-                )
-        write_catalog(path, catalog)
+            existing = existing or path
+            continue
+        write_catalog(path, _new_catalog(read_catalog(template_path), babel_locale, article.slug))
         created.append(path)
+    path = interface_path(project.locales_dir, locale)
+    if not path.exists():
+        template, _, _ = _write_interface_template(project)
+        write_catalog(path, _new_catalog(template, babel_locale, INTERFACE))
+        created.append(path)
+    if not created:
+        raise PackagerError(f"a catalog for {locale} already exists; use 'packager update'", existing or path)
     return created
+
+
+def _new_catalog(template: Catalog, babel_locale: Locale, domain: str) -> Catalog:
+    """An empty catalog for ``babel_locale`` with every message of ``template`` (Plural-Forms from Babel's CLDR)."""
+    catalog = new_catalog(
+        locale=babel_locale,
+        domain=domain,
+        project=template.project,
+        version=template.version,
+        copyright_holder=None,
+        msgid_bugs_address="",
+        creation_date=template.creation_date,
+        revision_date=_now(),
+        last_translator="",
+        language_team=f"{babel_locale.english_name}",
+        fuzzy=False,
+        header_comment=template.header_comment,
+    )
+    catalog.locale_identifier  # noqa: B018 - validates the locale early
+    for message in template:
+        if message.id:
+            catalog.add(
+                message.id, context=message.context, auto_comments=message.auto_comments, locations=message.locations
+            )
+    return catalog
 
 
 def update(project: Project) -> list[tuple[Path, bool]]:
@@ -95,17 +122,28 @@ def update(project: Project) -> list[tuple[Path, bool]]:
             catalog = read_catalog(path, locale=locale, domain=article.slug)
             if replaced is not None and not history.catalog_copy(replaced, locale).exists():
                 write_catalog(history.catalog_copy(replaced, locale), catalog)  # the translation of that text
-            # Babel forgets the previous msgid of an entry that was already fuzzy: keep it, it is
-            # what an outdated translation is published from.
-            previous = {(m.context, m.id): m.previous_id for m in catalog if m.fuzzy and m.previous_id}
-            catalog.update(template, update_header_comment=False)
-            for message in catalog:
-                if message.fuzzy and not message.previous_id and (message.context, message.id) in previous:
-                    message.previous_id = previous[(message.context, message.id)]
-            catalog.version = template.version
-            catalog.project = template.project
-            results.append((path, write_catalog(path, catalog)))
+            results.append((path, _merge(path, catalog, template)))
+    template, path, changed = _write_interface_template(project)
+    results.append((path, changed))
+    for locale in interface_locales(project):
+        path = interface_path(project.locales_dir, locale)
+        results.append((path, _merge(path, read_catalog(path, locale=locale, domain=INTERFACE), template)))
     return results
+
+
+def _merge(path: Path, catalog: Catalog, template: Catalog) -> bool:
+    """Merge ``template`` into ``catalog`` (changed text fuzzy with the old shown, removed kept
+    as #~) and write it to ``path``; False when its bytes did not change."""
+    # Babel forgets the previous msgid of an entry that was already fuzzy: keep it, it is
+    # what an outdated translation is published from.
+    previous = {(m.context, m.id): m.previous_id for m in catalog if m.fuzzy and m.previous_id}
+    catalog.update(template, update_header_comment=False)
+    for message in catalog:
+        if message.fuzzy and not message.previous_id and (message.context, message.id) in previous:
+            message.previous_id = previous[(message.context, message.id)]
+    catalog.version = template.version
+    catalog.project = template.project
+    return write_catalog(path, catalog)
 
 
 @dataclass(frozen=True)

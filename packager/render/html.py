@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from packager import __version__, inline, segment
 from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table, unhandled
 from packager.errors import PackagerError
-from packager.i18n.ui import DRAFT_NOTICE, outdated_notice, ui_gettext
+from packager.i18n.ui import DRAFT_NOTICE, N_, outdated_notice, ui_gettext
 from packager.project import Project, source_date_epoch
 from packager.render import fonts, qr
 from packager.render.bidi import isolate_ltr, map_text
@@ -32,7 +32,6 @@ from packager.render.bidi import isolate_ltr, map_text
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 THEMES = HERE / "themes"
-DOMAIN = "render"
 
 #: CLDR supplemental data, paperSize "US-Letter"; every other territory uses A4.
 LETTER_TERRITORIES = frozenset("BZ CA CL CO CR GT MX NI PA PH PR SV US VE".split())
@@ -260,7 +259,7 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
     a section half-way down.
     """
     context = article_context(article, project, theme, tight=tight)
-    _ = ui_gettext(DOMAIN, article.locale)
+    _ = ui_gettext(project.locales_dir, article.locale)
     meta, locale, lang, dir_, title = article.meta, article.locale, context["lang"], context["dir"], context["title"]
     reviewed = format_day(meta.reviewed, locale)
     version_line = _("Version {version}").format(version=meta.version)
@@ -286,25 +285,12 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
     """What the article templates show: the title, notices, masthead, sections as views, "About
     this handout". The print edition (``article.html``) and the EPUB (``epub.xhtml``) both read it."""
     locale = article.locale
-    source_language = article.meta.language
-    _ = ui_gettext(DOMAIN, locale)
-    _src = ui_gettext(DOMAIN, source_language)
+    _ = ui_gettext(project.locales_dir, locale)
     meta = article.meta
     lang, dir_ = html_lang(locale), direction(locale)
     title = _plain(meta.title)
     reviewed = format_day(meta.reviewed, locale)
-    draft_notices = []  # in the reader's language, then in the source's
-    notices = [_(DRAFT_NOTICE)] if article.draft else []
-    if article.outdated:
-        notices.append(outdated_notice(article, DOMAIN, locale))
-    for notice_text in notices:
-        draft_notices.append((notice_text, lang, dir_))
-    if source_language != locale:
-        source_lang, source_dir = html_lang(source_language), direction(source_language)
-        if article.draft:
-            draft_notices.append((_src(DRAFT_NOTICE), source_lang, source_dir))
-        if article.outdated:
-            draft_notices.append((outdated_notice(article, DOMAIN, source_language), source_lang, source_dir))
+    draft_notices = notices_in_both(article, project.locales_dir)
     clinic = project.settings.clinic
     listen = None
     if project.settings.publish_url.strip():
@@ -360,8 +346,23 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
     return context
 
 
+def notices_in_both(article: Article, locales_dir: Path) -> list[tuple[str, str, str]]:
+    """The draft and outdated notices as (text, lang, dir): in the reader's language, then in the
+    source's. A notice the reader's catalog leaves in English is given once, never twice."""
+    wanted = [article.locale, article.meta.language]
+    out: list[tuple[str, str, str]] = []
+    for locale in dict.fromkeys(wanted):
+        _ = ui_gettext(locales_dir, locale)
+        texts = [_(DRAFT_NOTICE)] if article.draft else []
+        texts.append(outdated_notice(article, locales_dir, locale))
+        for text in texts:
+            if text and text not in (notice for notice, _lang, _dir in out):
+                out.append((text, html_lang(locale), direction(locale)))
+    return out
+
+
 #: The draft notice as one short line, running at the top of every page after the first.
-DRAFT_LINE = "Draft translation, not medically reviewed"
+DRAFT_LINE = N_("Draft translation, not medically reviewed")
 
 
 class _TextCollector(HTMLParser):

@@ -24,7 +24,7 @@ from packager.errors import PackagerError
 from packager.i18n.ui import ui_paths
 from packager.project import Project
 from packager.render import fonts, tagging
-from packager.render.html import DOMAIN, HANDOUT, LARGE_PRINT, TEMPLATES, THEMES, Rendered, Theme, points, render
+from packager.render.html import HANDOUT, LARGE_PRINT, TEMPLATES, THEMES, Rendered, Theme, points, render
 
 MAX_DATA_URL_BYTES = 512 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -130,7 +130,7 @@ class PrintBuilder:
             *templates,
             *self.theme.files(),
             *fonts.locale_font_files(locale, self.theme.italics),
-            *ui_paths(DOMAIN, locale),
+            *ui_paths(project.locales_dir, locale, project.settings.source_language),
             weasyprint_version(),
             f"paper {project.settings.paper_size}",
         ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
@@ -171,15 +172,18 @@ def build_script(
     clinic: tuple[str, str] = ("", ""),
     source: Article | None = None,
     source_lexicon: Lexicon | None = None,
+    locales_dir: Path | None = None,
 ) -> Script:
     """The whole narration of ``article`` in its own language, one chapter per part.
 
     ``clinic`` is the clinic's name and contact (phone, address), spoken in the closing part.
     ``source`` (the article in the source language) and its lexicon mark the spans a
-    translation kept in the source language, to be spoken in that language.
+    translation kept in the source language, to be spoken in that language. ``locales_dir``
+    holds the project's interface catalogs, the wording of the opening and the parts
+    (None: English).
     """
     reader = _Reader(lexicon, source, source_lexicon)
-    _ = ui_gettext("speech", article.locale)
+    _ = ui_gettext(locales_dir, article.locale)
     main, references = chapter_sections(article, reference_sections)
     total = len(main) + len(references) + 2
     title = reader.spoken(article.meta.title)
@@ -190,7 +194,7 @@ def build_script(
     if article.draft:
         opening.say(_("This is a draft translation. It has not yet been checked by a medical reviewer."), "notice")
     # Spoken in the listener's language only: the printed page carries the English too.
-    opening.say(outdated_notice(article, "speech", article.locale, spoken=True), "notice")
+    opening.say(outdated_notice(article, locales_dir, article.locale, spoken=True), "notice")
     opening.say(
         _(
             "This recording has {parts} parts. To skip to the next part, use the next track or next chapter button."
