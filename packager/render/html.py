@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from packager import __version__, inline, segment
-from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table, unhandled
+from packager.document import Article, Block, Figure, Heading, ListBlock, Meta, Paragraph, Quote, Table, unhandled
 from packager.errors import PackagerError
 from packager.i18n.ui import DRAFT_NOTICE, N_, outdated_notice, ui_gettext
 from packager.project import Project, source_date_epoch
@@ -261,12 +261,10 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
     context = article_context(article, project, theme, tight=tight)
     _ = ui_gettext(project.locales_dir, article.locale)
     meta, locale, lang, dir_, title = article.meta, article.locale, context["lang"], context["dir"], context["title"]
-    reviewed = format_day(meta.reviewed, locale)
     version_line = _("Version {version}").format(version=meta.version)
-    reviewed_line = _("Reviewed {date}").format(date=reviewed)
     html = _environment().get_template("article.html").render(context)
     page_of = _("Page {page} of {pages}")
-    footer = [title, version_line, reviewed_line]
+    footer = [title, version_line, dated_line(meta, locale, _)]
     running = _(DRAFT_LINE) if article.draft else ""
     plan = fonts.plan_fonts(locale, "".join([text_of(html), *footer, page_of, running, "…", fonts.CHROME]))
     css = page_css(
@@ -279,6 +277,16 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
         plan=plan,
     )
     return Rendered(html=html, css=css, fonts=plan, direction=dir_, lang=lang)
+
+
+def dated_line(meta: Meta, locale: str, _: Callable[[str], str]) -> str:
+    """The footer's date: "Last updated", unless a medical reviewer is named. A bare "Reviewed
+    1 November 2026" reads to a patient as a medical review, which only a named reviewer makes."""
+    day = format_day(meta.reviewed, locale)
+    if not meta.medical_reviewers:
+        return _("Last updated {date}").format(date=day)
+    reviewers = ", ".join(meta.medical_reviewers)
+    return _("Medically reviewed by {reviewers}, {date}").format(reviewers=reviewers, date=day)
 
 
 def article_context(article: Article, project: Project, theme: Theme, *, tight: bool = False) -> dict[str, Any]:
@@ -313,7 +321,7 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
                 "blocks": _views(section.blocks, article, project, levels),
             }
         )
-    about = [(_("Version"), meta.version), (_("Reviewed"), reviewed)]
+    about = [(_("Version"), meta.version), (_("Last updated"), reviewed)]
     if meta.authors:
         about.append((_("Written by"), ", ".join(meta.authors)))
     if meta.medical_reviewers:
