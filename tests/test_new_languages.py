@@ -66,6 +66,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = source.read_text(encoding="utf-8")
     source.write_text(text.replace("## Learn more", f"{DURATIONS}\n\n## Learn more"), encoding="utf-8")
     (root / "packager.yaml").write_text("", encoding="utf-8")
+    for locale in LANGUAGES:  # the shipped interface catalog: init keeps it
+        shutil.copytree(REPO / "locales" / locale, root / "locales" / locale)
     for locale in LANGUAGES:
         result = run_packager("-C", str(root), "init", locale)
         assert result.returncode == 0, result.stderr
@@ -145,6 +147,37 @@ def test_pdf_shows_the_native_script_in_a_face_for_the_language(built: Path, loc
         assert {f.replace(" ", "") for f in embedded} & families, (embedded, families)
     if locale == "ur":
         assert any("Nastaliq" in f for f in _fonts(path))
+
+
+def shipped_interface(locale: str) -> dict[str, str]:
+    """The locale's shipped interface catalog, read with Babel alone: msgid -> msgstr."""
+    from babel.messages.pofile import read_po
+
+    with (REPO / "locales" / locale / "LC_MESSAGES" / "packager.po").open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id and m.string and not m.fuzzy}
+
+
+def _squashed(text: str, locale: str) -> str:
+    return re.sub(r"\s+", "", text[::-1] if locale in RTL else text)
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_the_interface_strings_come_from_the_locales_catalog(built: Path, locale: str) -> None:
+    """ "About this handout", the draft notice (in the language, then once in English) and the
+    "About" labels are the shipped catalog's words, never English."""
+    words = shipped_interface(locale)
+    path = built / "build" / locale / f"{SLUG}.pdf"
+    text = _pdf_text(path)
+    wanted = ["About this handout", "Licence", "Last updated", "Written by"]
+    for msgid in wanted:
+        assert words[msgid] != msgid
+        if locale == "ur":
+            assert reads(text, words[msgid], locale), msgid
+        else:
+            assert _squashed(words[msgid], locale) in _squashed(text, locale), msgid
+    draft = "Draft translation: not yet reviewed by a qualified medical translator."
+    flat = re.sub(r"\s+", "", text)
+    assert flat.count(re.sub(r"\s+", "", draft)) == 1  # the English copy, once
 
 
 @pytest.mark.parametrize("locale", [loc for loc in LANGUAGES if loc not in NO_VOICE])

@@ -5,7 +5,7 @@ Like pybabel's commands, but over every article of the project, with byte-stable
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from packager.i18n import history
 from packager.i18n.extract import _now, write_stable, write_template
 from packager.i18n.pofile import Catalog, new_catalog, read_catalog, usable, write_catalog
 from packager.i18n.signoff import load_signoff
-from packager.i18n.ui import INTERFACE, interface_path, interface_template, interface_template_path
+from packager.i18n.ui import INTERFACE, interface_path, interface_template, interface_template_path, ui_paths
 from packager.project import LOCALE_NAME, Project, check_locale_name
 from packager.source import project_articles
 
@@ -147,6 +147,19 @@ def _merge(path: Path, catalog: Catalog, template: Catalog) -> bool:
 
 
 @dataclass(frozen=True)
+class Counts:
+    """Messages of a template and what a catalog makes of them."""
+
+    translated: int
+    fuzzy: int
+    untranslated: int
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+
+@dataclass(frozen=True)
 class CatalogStats:
     article: str
     locale: str
@@ -158,6 +171,7 @@ class CatalogStats:
     state: str  # current | outdated | refused | incomplete: what the build will do with it
     published_version: str  # the article version that is published in this locale ("" if none)
     accepted: int  # findings a reviewer accepted (reviews/<slug>/<locale>.yaml)
+    interface: Counts  # the locale's interface catalog against the words packager's code uses now
 
     @property
     def total(self) -> int:
@@ -173,9 +187,14 @@ class CatalogStats:
 
 def count(article: Article, catalog: Catalog) -> tuple[int, int, int]:
     """(translated, fuzzy, untranslated) messages of the article as it is now."""
+    return count_messages(((text.markdown, text.key) for text in article.texts()), catalog)
+
+
+def count_messages(wanted: Iterable[tuple[str, str | None]], catalog: Catalog | None) -> tuple[int, int, int]:
+    """(translated, fuzzy, untranslated) of the (msgid, msgctxt) pairs ``wanted`` in ``catalog``."""
     translated = fuzzy = untranslated = 0
-    for text in article.texts():
-        message = catalog.get(text.markdown, context=text.key)
+    for msgid, context in wanted:
+        message = catalog.get(msgid, context=context) if catalog is not None else None
         if usable(message):
             translated += 1
         elif message is not None and message.string and message.fuzzy:
@@ -199,8 +218,16 @@ def publication(project: Project, article: Article, locale: str) -> tuple[str, s
     return ("outdated" if translation.earlier else "current"), translation.source.meta.version
 
 
+def interface_counts(project: Project, locale: str, template: Catalog) -> Counts:
+    """How much of the interface ``template`` the locale's catalog translates (none without one)."""
+    found = ui_paths(project.locales_dir, locale)
+    catalog = read_catalog(found[0], locale=locale, domain=INTERFACE) if found else None
+    return Counts(*count_messages(((str(m.id), m.context) for m in template if m.id), catalog))
+
+
 def stats(project: Project) -> list[CatalogStats]:
     rows = []
+    template = interface_template()
     for _, article, locales in project_articles(project):
         for locale in locales[1:]:  # the source itself needs no catalog
             path = project.catalog_path(locale, article.slug)
@@ -225,6 +252,7 @@ def stats(project: Project) -> list[CatalogStats]:
                     state,
                     version,
                     len(signoff.acceptances),
+                    interface_counts(project, locale, template),
                 )
             )
     return rows
