@@ -196,3 +196,26 @@ def test_a_project_without_interface_catalogs_prints_english(tmp_path: Path) -> 
     assert ui_gettext(root / "locales", "es")("About this handout") == "About this handout"
     assert ui_gettext(root / "locales", "es_MX")("Contents") == "Contents"
     assert ui_gettext(REPO / "locales", "es_MX")("Contents") == translations(interface_po(REPO, "es"))["Contents"]
+
+
+def test_a_reviewer_accepts_interface_findings_and_a_review_covers_the_interface(project_copy: Path) -> None:
+    """Like the article's catalog: accepted only in reviews/, and any edit voids the review."""
+    root = str(project_copy)
+    path = interface_po(project_copy, "es")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('msgstr "Contenido"', 'msgstr "Contenido 2"'), encoding="utf-8")
+    result = run_packager("-C", root, "check", "--locale", "es", "--json")
+    assert result.returncode == 1
+    (finding,) = [f for r in json.loads(result.stdout) for f in r["findings"] if f["severity"] == "error"]
+    assert finding["code"] == "number-changed" and finding["key"] == "interface:Contents"
+    accepted = run_packager("-C", root, "accept", "es", finding["accept_flag"], "--by", "Dr. Ana Ruiz")
+    assert accepted.returncode == 0, accepted.stderr
+    assert run_packager("-C", root, "check", "--locale", "es").returncode == 0
+
+    assert run_packager("-C", root, "review", "es", "--by", "Dr. Ana Ruiz").returncode == 0
+    stats = {r["locale"]: r for r in json.loads(run_packager("-C", root, "stats", "--json").stdout)}
+    assert stats["es"]["reviewed"] is True
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('msgstr "Idioma: {language}."', 'msgstr "Lengua: {language}."'), encoding="utf-8")
+    stats = {r["locale"]: r for r in json.loads(run_packager("-C", root, "stats", "--json").stdout)}
+    assert stats["es"]["reviewed"] is False  # the interface changed since the review: a draft again

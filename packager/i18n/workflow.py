@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 
@@ -20,6 +21,9 @@ from packager.i18n.signoff import load_signoff
 from packager.i18n.ui import INTERFACE, interface_path, interface_template, interface_template_path, ui_paths
 from packager.project import LOCALE_NAME, Project, check_locale_name
 from packager.source import project_articles
+
+if TYPE_CHECKING:
+    from packager.i18n.checks import Finding
 
 
 def _write_templates(project: Project) -> Iterator[tuple[Article, Path, bool, bool]]:
@@ -304,12 +308,24 @@ def accept(project: Project, locale: str, wanted: list[str], by: str) -> list[tu
             name = f"{finding.code}:{finding.id}"
             if name not in names or finding.code in checks.UNACCEPTABLE:
                 continue
-            msgid = texts.get(finding.key, "")
-            message = catalog.get(msgid, context=finding.key) if finding.key else None
-            msgstr = str(message.string) if message is not None else ""
+            msgid, msgstr = _accepted_entry(catalog, texts, finding)
             signoff = record_acceptance(project, article.slug, locale, finding.key, name, msgid, msgstr, by)
             done.append((signoff.path, name))
     missing = names - {name for _, name in done}
     if missing:
         raise PackagerError(f"no finding {', '.join(sorted(missing))} in {locale} ('packager check --json' lists them)")
     return done
+
+
+def _accepted_entry(catalog: Catalog, texts: dict[str, str], finding: Finding) -> tuple[str, str]:
+    """The (msgid, msgstr) a finding is about: in the article's catalog, or in the interface catalog."""
+    from packager.i18n.checks.ui import KEY_PREFIX
+
+    if finding.key.startswith(KEY_PREFIX):
+        msgid = finding.key.removeprefix(KEY_PREFIX)
+        interface = read_catalog(finding.path, locale=finding.locale, domain=INTERFACE)
+        message = interface.get(msgid)
+    else:
+        msgid = texts.get(finding.key, "")
+        message = catalog.get(msgid, context=finding.key) if finding.key else None
+    return msgid, str(message.string) if message is not None else ""

@@ -350,6 +350,7 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
         "sections": sections,
         "about_heading": _("About this handout"),
         "about": about,
+        "_": _,  # a template's own words, {{ _("...") }}: extracted into locales/packager.pot too
     }
     return context
 
