@@ -18,6 +18,7 @@ from babel.dates import format_date
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
+from packager.i18n.checks import check_ui_words
 from tests.conftest import REPO, SLUG, copy_project, run_packager
 
 #: Every locale this project ships an interface catalog for.
@@ -67,6 +68,8 @@ def test_the_nineteen_shipped_catalogs_are_complete_checked_unreviewed_drafts() 
             assert sorted(re.findall(r"\{\w+\}", msgid)) == sorted(re.findall(r"\{\w+\}", msgstr)), (locale, msgid)
         assert catalog.plural_forms == get_plural(locale).plural_forms, locale  # CLDR's, as init writes it
         assert path.read_text(encoding="utf-8").startswith("# DRAFT: machine-drafted"), locale
+        errors = [str(f) for f in check_ui_words(REPO / "locales", locale) if f.blocking]
+        assert errors == [], errors  # what 'packager check' would refuse
     assert not (REPO / "packager" / "locale").exists(), "the package ships no interface translations"
 
 
