@@ -222,3 +222,13 @@ def test_a_reviewer_accepts_interface_findings_and_a_review_covers_the_interface
     path.write_text(text.replace('msgstr "Idioma: {language}."', 'msgstr "Lengua: {language}."'), encoding="utf-8")
     stats = {r["locale"]: r for r in json.loads(run_packager("-C", root, "stats", "--json").stdout)}
     assert stats["es"]["reviewed"] is False  # the interface changed since the review: a draft again
+
+
+def test_an_article_cannot_take_the_interface_catalogs_name(tmp_path: Path) -> None:
+    from packager.errors import PackagerError
+    from packager.source import read_article
+
+    path = tmp_path / "packager.md"
+    path.write_text(TINY.format(slug="packager", reviewers="[]"), encoding="utf-8")
+    with pytest.raises(PackagerError, match="slug 'packager' is the interface catalog's name"):
+        read_article(path)
