@@ -232,3 +232,20 @@ def test_an_article_cannot_take_the_interface_catalogs_name(tmp_path: Path) -> N
     path.write_text(TINY.format(slug="packager", reviewers="[]"), encoding="utf-8")
     with pytest.raises(PackagerError, match="slug 'packager' is the interface catalog's name"):
         read_article(path)
+
+
+def test_a_regional_catalog_falls_back_to_its_language_message_by_message(project_copy: Path) -> None:
+    """A volunteer starts es_MX: what it does not translate yet is Spanish (es), then English."""
+    from packager.i18n.ui import ui_gettext, ui_paths
+
+    locales = project_copy / "locales"
+    (locales / "es_MX" / "LC_MESSAGES").mkdir(parents=True)
+    spanish = translations(interface_po(REPO, "es"))
+    mexican = interface_po(project_copy, "es_MX")
+    text = interface_po(project_copy, "es").read_text(encoding="utf-8")
+    text = text.replace('"Language: es\\n"', '"Language: es_MX\\n"')
+    text = text.replace(f'msgstr "{spanish["Contents"]}"', 'msgstr "Índice"')
+    mexican.write_text(text.replace(f'msgstr "{spanish["Landmarks"]}"', 'msgstr ""'), encoding="utf-8")
+    _ = ui_gettext(locales, "es_MX")
+    assert _("Contents") == "Índice" and _("Landmarks") == spanish["Landmarks"]
+    assert ui_paths(locales, "es_MX") == [mexican, interface_po(project_copy, "es")]  # both are build inputs

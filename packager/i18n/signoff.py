@@ -140,10 +140,10 @@ def interface_digest(project: Project, locale: str) -> str:
     from packager.i18n.pofile import MAX_CATALOG_BYTES
     from packager.i18n.ui import ui_paths
 
-    found = ui_paths(project.locales_dir, locale)
-    if not found:
-        return "none"
-    return hashlib.sha256(read_text_limited(found[0], MAX_CATALOG_BYTES, "catalog").encode()).hexdigest()
+    digest = hashlib.sha256()
+    for path in ui_paths(project.locales_dir, locale):
+        digest.update(read_text_limited(path, MAX_CATALOG_BYTES, "catalog").encode() + b"\0")
+    return digest.hexdigest()
 
 
 def review_covers(

@@ -54,34 +54,38 @@ def interface_template_path(locales_dir: Path) -> Path:
 
 
 def ui_paths(locales_dir: Path, *locales: str) -> list[Path]:
-    """The interface catalog each locale reads (``es_MX`` falls back to ``es``): a build input."""
-    found = []
+    """The interface catalogs each locale reads, most specific first (``es_MX``, then ``es``): build inputs."""
+    found: list[Path] = []
     for locale in locales:
-        path = next((p for n in locale_fallbacks(locale) if (p := interface_path(locales_dir, n)).exists()), None)
-        if path is not None and path not in found:
-            found.append(path)
+        for name in locale_fallbacks(locale):
+            path = interface_path(locales_dir, name)
+            if path.exists() and path not in found:
+                found.append(path)
     return found
 
 
 def ui_gettext(locales_dir: Path | None, locale: str) -> Callable[[str], str]:
-    """``_ = ui_gettext(project.locales_dir, "es"); _("Page {page} of {pages}")``; None: English."""
+    """``_ = ui_gettext(project.locales_dir, "es"); _("Page {page} of {pages}")``; None: English.
+
+    A message ``es_MX`` leaves untranslated is taken from ``es``, then left in English."""
     paths = ui_paths(locales_dir, locale) if locales_dir is not None else []
-    if not paths:
-        return str
-    stat = paths[0].stat()
-    return _gettext(paths[0], locale, stat.st_mtime_ns, stat.st_size)
+    stats = [path.stat() for path in paths]
+    return _gettext(tuple((path, s.st_mtime_ns, s.st_size) for path, s in zip(paths, stats, strict=True)), locale)
 
 
 @lru_cache(maxsize=64)
-def _gettext(path: Path, locale: str, mtime_ns: int, size: int) -> Callable[[str], str]:
-    """Cached while the file is unchanged: a catalog edited between two builds is read again."""
+def _gettext(files: tuple[tuple[Path, int, int], ...], locale: str) -> Callable[[str], str]:
+    """Cached while the files are unchanged: a catalog edited between two builds is read again."""
     from packager.i18n.pofile import read_catalog, usable
 
-    catalog = read_catalog(path, locale=locale, domain=INTERFACE)
+    catalogs = [read_catalog(path, locale=locale, domain=INTERFACE) for path, _, _ in files]
 
     def gettext(message: str) -> str:
-        entry = catalog.get(message)
-        return str(entry.string) if usable(entry) else message  # type: ignore[union-attr]
+        for catalog in catalogs:
+            entry = catalog.get(message)
+            if usable(entry):
+                return str(entry.string)  # type: ignore[union-attr]
+        return message
 
     return gettext
 

@@ -223,10 +223,15 @@ def publication(project: Project, article: Article, locale: str) -> tuple[str, s
 
 
 def interface_counts(project: Project, locale: str, template: Catalog) -> Counts:
-    """How much of the interface ``template`` the locale's catalog translates (none without one)."""
-    found = ui_paths(project.locales_dir, locale)
-    catalog = read_catalog(found[0], locale=locale, domain=INTERFACE) if found else None
-    return Counts(*count_messages(((str(m.id), m.context) for m in template if m.id), catalog))
+    """How much of the interface ``template`` the locale's catalogs translate (``es_MX`` with ``es``
+    under it, as they are printed); what none translates is printed in English."""
+    catalogs = [read_catalog(path, locale=locale, domain=INTERFACE) for path in ui_paths(project.locales_dir, locale)]
+    merged = catalogs[0] if catalogs else None
+    for fallback in catalogs[1:]:
+        for message in fallback:
+            if message.id and usable(message) and not usable(merged.get(message.id, context=message.context)):  # type: ignore[union-attr]
+                merged[message.id] = message  # type: ignore[index]
+    return Counts(*count_messages(((str(m.id), m.context) for m in template if m.id), merged))
 
 
 def stats(project: Project) -> list[CatalogStats]:
