@@ -79,36 +79,36 @@ def test_extract_and_update_twice_change_no_byte(project_copy: Path) -> None:
 
 def test_volunteer_workflow_init_translate_update_stats(project_copy: Path, capsys: pytest.CaptureFixture) -> None:
     root = str(project_copy)
-    assert main(["-C", root, "init", "fr"]) == 0
-    path = po(project_copy, "fr")
+    assert main(["-C", root, "init", "it"]) == 0
+    path = po(project_copy, "it")
     msgfmt_check(path)
     text = path.read_text(encoding="utf-8")
     from babel.messages.plurals import get_plural  # the installed CLDR's rule: whatever its version says
 
-    assert '"Language: fr\\n"' in text and f'"Plural-Forms: {get_plural("fr").plural_forms}\\n"' in text
+    assert '"Language: it\\n"' in text and f'"Plural-Forms: {get_plural("it").plural_forms}\\n"' in text
     with pytest.raises(PackagerError, match="already exists"):
         from packager.i18n import workflow
 
-        workflow.init(load_project(project_copy), "fr")
+        workflow.init(load_project(project_copy), "it")
 
     # A volunteer translates one message in a text editor.
     text = text.replace(
         'msgid "Lupus and CAR T-cell therapy"\nmsgstr ""',
-        'msgid "Lupus and CAR T-cell therapy"\nmsgstr "Lupus et thérapie CAR T"',
+        'msgid "Lupus and CAR T-cell therapy"\nmsgstr "Lupus e terapia CAR-T"',
     )
     path.write_text(text, encoding="utf-8")
     capsys.readouterr()
     assert main(["-C", root, "stats", "--json"]) == 0
     rows = {r["locale"]: r for r in json.loads(capsys.readouterr().out)}
-    assert rows["fr"]["translated"] == 1 and rows["fr"]["untranslated"] == rows["fr"]["total"] - 1
+    assert rows["it"]["translated"] == 1 and rows["it"]["untranslated"] == rows["it"]["total"] - 1
     assert rows["es"]["percent"] == 100.0 and rows["es"]["reviewed"] is False
 
     assert main(["-C", root, "update"]) == 0
     msgfmt_check(path)
-    assert 'msgstr "Lupus et thérapie CAR T"' in path.read_text(encoding="utf-8")
+    assert 'msgstr "Lupus e terapia CAR-T"' in path.read_text(encoding="utf-8")
     assert main(["-C", root, "stats"]) == 0
     table = capsys.readouterr().out
-    assert "fr" in table and "not reviewed (draft)" in table
+    assert "it" in table and "not reviewed (draft)" in table
 
 
 def test_update_fuzzy_matches_edits_and_keeps_obsolete(project_copy: Path) -> None:

@@ -158,3 +158,16 @@ def outdated_notice(article: Article, locales_dir: Path | None, locale: str, spo
         language = article.meta.language
     message = ui_gettext(locales_dir, locale)(OUTDATED_SPOKEN if spoken else OUTDATED_NOTICE)
     return message.format(version=article.outdated.version, language=language, current=article.outdated.current_version)
+
+
+#: A call-out's label by its kind (document.CALLOUT_KINDS), printed and spoken before its content:
+#: packager's own words (the interface catalog), so every article says them alike.
+CALLOUT_LABELS = {
+    "note": N_("Note"),
+    "tip": N_("Tip"),
+    "important": N_("Important"),
+    "warning": N_("Warning"),
+    "caution": N_("Caution"),
+}
+#: The heading of the footnotes, printed and spoken after the article's last section.
+NOTES_HEADING = N_("Notes")

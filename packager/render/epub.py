@@ -23,9 +23,23 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from packager import inline
+from packager import glossary, inline
 from packager.builders import Product, Progress, get_builder
-from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table, unhandled
+from packager.document import (
+    Article,
+    Block,
+    Callout,
+    Checklist,
+    DefinitionList,
+    Figure,
+    GlossaryNote,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Table,
+    unhandled,
+)
 from packager.errors import PackagerError
 from packager.i18n.ui import ui_gettext, ui_paths
 from packager.project import Project, source_date_epoch
@@ -89,6 +103,7 @@ class EpubBuilder:
             timings = json.loads((folder / timings_name).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise PackagerError(f"the EPUB needs the narration's {mp3_name} and {timings_name}: {exc}") from exc
+        article = glossary.place(article)  # the definitions are elements the narration speaks
         context = html.article_context(article, project, html.HANDOUT)
         images = _Ids()
         elements = _assign_ids(article, context, images, project)
@@ -149,6 +164,13 @@ def _assign_ids(article: Article, context: dict[str, Any], ids: _Ids, project: P
             spoken[section.id] = found
         else:
             spoken[OPENING_ID] += found
+    if context["notes"]:
+        from packager.speech.script import NOTES_ID
+
+        context["notes_heading_id"] = ids.next()
+        for note in context["notes"]:
+            note["id"] = ids.next()
+        spoken[NOTES_ID] = [context["notes_heading_id"], *(note["id"] for note in context["notes"])]
     return spoken
 
 
@@ -171,14 +193,28 @@ def _block_ids(
         elif isinstance(block, Figure):
             view.id = ids.next()
             found.append(view.id)
-            path = image_path(article, project, block.src)
+            path = image_path(article, project, block)
             href = f"images/{len(ids.files) + 1}{path.suffix.lower()}"
             if path.suffix.lower() not in IMAGE_TYPES:
-                raise PackagerError(f"image {block.src!r}: an EPUB takes PNG, JPEG, GIF or SVG", article.path)
+                said = f"image {block.src!r}: an EPUB takes PNG, JPEG, GIF or SVG"
+                raise PackagerError(said, article.path, block.alt.line)
             ids.files[href] = path
             view.src = href
         elif isinstance(block, Quote):
             _block_ids(block.blocks, view.children, ids, found, article, project, False)  # read as in the text
+        elif isinstance(block, Callout):  # the label ("Important"), then the text
+            view.label_id = ids.next()
+            found.append(view.label_id)
+            _block_ids(block.blocks, view.children, ids, found, article, project, False)
+        elif isinstance(block, Checklist):  # "A list to tick:" is the list's, then each item
+            view.id = ids.next()
+            found.append(view.id)
+            _item_ids(view, ids, found, nested=False)
+        elif isinstance(block, DefinitionList):  # each term with its definitions: one utterance, on the term
+            _item_ids(view, ids, found, nested=False)
+        elif isinstance(block, GlossaryNote):
+            view.id = ids.next()
+            found.append(view.id)
         else:
             raise unhandled(block, "the EPUB overlay")
 
