@@ -66,8 +66,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = source.read_text(encoding="utf-8")
     source.write_text(text.replace("## Learn more", f"{DURATIONS}\n\n## Learn more"), encoding="utf-8")
     (root / "packager.yaml").write_text("", encoding="utf-8")
-    for locale in LANGUAGES:  # the shipped interface catalog: init keeps it
-        shutil.copytree(REPO / "locales" / locale, root / "locales" / locale)
+    for locale in LANGUAGES:  # the shipped interface catalog (only it): init keeps it
+        folder = root / "locales" / locale / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        shutil.copy(REPO / "locales" / locale / "LC_MESSAGES" / "packager.po", folder)
     for locale in LANGUAGES:
         result = run_packager("-C", str(root), "init", locale)
         assert result.returncode == 0, result.stderr
