@@ -143,6 +143,7 @@ def cmd_stats(project, args) -> int:
         "done",
         "published",
         "accepted",
+        "interface",
         "medical review",
     )
     table = [header] + [
@@ -155,6 +156,7 @@ def cmd_stats(project, args) -> int:
             f"{r.percent:.0f}%",
             _PUBLISHED[r.state].format(version=r.published_version),
             str(r.accepted),
+            f"{r.interface.translated}/{r.interface.total}",
             f"reviewed by {r.reviewed_by}" if r.reviewed else "not reviewed (draft)",
         )
         for r in rows

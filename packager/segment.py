@@ -46,6 +46,15 @@ def ends_sentence(text: str, locale: str) -> bool:
     return len(probe) - 1 in bounds or (bounds[-1] > 0 and probe[bounds[-1] :].strip() == "A")
 
 
+def word_spans(text: str, locale: str) -> list[tuple[int, int]]:
+    """(start, end) of every piece between ICU's word breaks for the language (words, spaces, marks)."""
+    if not text:
+        return []
+    from icu4py.breakers import WordBreaker
+
+    return list(WordBreaker(text, _icu_locale(locale)).segments())
+
+
 def _script(char: str) -> str:
     return unicodedata.name(char, "").split(" ")[0]
 

@@ -165,6 +165,9 @@ def _meta(data: dict, key_lines: dict[str, int], path: Path) -> Meta:
         raise PackagerError(
             "front-matter field 'slug' must be lower-case letters, digits and hyphens", path, key_lines["slug"]
         )
+    if data["slug"] == "packager":  # locales/<ll>/LC_MESSAGES/packager.po is the interface catalog
+        what = "the slug 'packager' is the interface catalog's name; choose another"
+        raise PackagerError(what, path, key_lines["slug"])
     return Meta(
         title=Text(data["title"].strip(), "meta/title", "article title", key_lines["title"]),
         summary=Text(data["summary"].strip(), "meta/summary", "one-line summary of the article", key_lines["summary"]),

@@ -61,9 +61,9 @@ def po_strings(path: Path) -> dict[str, str]:
     return {unescape(m[1] if m[1] is not None else m[2]): unescape(m[3]) for m in re.finditer(pattern, text, re.M)}
 
 
-def ui_string(locale: str, domain: str, msgid: str) -> str:
+def ui_string(locale: str, msgid: str) -> str:
     """packager's own words in ``locale``, read from the interface catalog's text (English if absent)."""
-    path = REPO / "packager" / "locale" / locale / "LC_MESSAGES" / f"{domain}.po"
+    path = REPO / "locales" / locale / "LC_MESSAGES" / "packager.po"
     return (po_strings(path).get(msgid) if path.exists() else None) or msgid
 
 

@@ -23,7 +23,7 @@ from packager.i18n.checks import Finding, check_locale
 from packager.i18n.pofile import read_catalog, write_catalog
 from packager.project import load_project
 from packager.source import read_article
-from tests.conftest import SLUG, copy_project
+from tests.conftest import REPO, SLUG, copy_project
 
 DATA = Path(__file__).parent / "data" / "adversarial"
 
@@ -474,17 +474,16 @@ UI_CASES = [
 @pytest.mark.parametrize(("name", "msgstr", "fragment", "also"), UI_CASES, ids=[c[0] for c in UI_CASES])
 def test_ui_placeholders_must_stay_plain_names(tmp_path: Path, name: str, msgstr: str, fragment: str, also) -> None:
     from packager.i18n.checks import check_ui_words
-    from packager.i18n.ui import UI_LOCALE_DIR
 
-    folder = tmp_path / "locale"
-    shutil.copytree(UI_LOCALE_DIR, folder)
-    path = folder / "es" / "LC_MESSAGES" / "render.po"
-    assert not [f for f in check_ui_words("es", folder) if f.blocking]
+    folder = tmp_path / "locales"
+    shutil.copytree(REPO / "locales" / "es", folder / "es")
+    path = folder / "es" / "LC_MESSAGES" / "packager.po"
+    assert not [f for f in check_ui_words(folder, "es") if f.blocking]
     catalog = read_catalog(path, locale="es")
     catalog.get(PAGE).string = msgstr
     catalog.get(PAGE).flags.add("accept-placeholder-changed")  # cannot be accepted
     write_catalog(path, catalog)
-    errors = [f for f in check_ui_words("es", folder) if f.blocking]
+    errors = [f for f in check_ui_words(folder, "es") if f.blocking]
     assert {f.code for f in errors} == {"placeholder-changed", *also}
-    assert {f.key for f in errors} == {f"render:{PAGE}"}
+    assert {f.key for f in errors} == {f"interface:{PAGE}"}
     assert any(fragment in f.message for f in errors), [str(f) for f in errors]

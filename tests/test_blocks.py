@@ -25,7 +25,7 @@ from packager.errors import PackagerError
 from packager.i18n.pofile import read_catalog, write_catalog
 from packager.segment import find_word
 from packager.source import read_article
-from tests.conftest import figure_alts, po_strings, run_packager, ui_string
+from tests.conftest import REPO, figure_alts, po_strings, run_packager, ui_string
 from tests.test_braille import braille, flow, pef_pages
 from tests.test_epub import EPUBCHECK
 from tests.test_lists import _squash, _Tags
@@ -54,6 +54,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The article with a pseudo-French catalog made by 'packager init', built in every format."""
     root = tmp_path_factory.mktemp("blocks") / "project"
     shutil.copytree(ARTICLES, root / "source")
+    interface = root / "locales" / LOCALE / "LC_MESSAGES"
+    interface.mkdir(parents=True)
+    shutil.copy(REPO / "locales" / LOCALE / "LC_MESSAGES" / "packager.po", interface)  # init keeps it
     assert run_packager("-C", str(root), "init", LOCALE, "-q").returncode == 0
     po = root / "locales" / LOCALE / "LC_MESSAGES" / f"{SLUG}.po"
     catalog = read_catalog(po, LOCALE)
@@ -86,7 +89,7 @@ def spoken(text: str) -> str:
 def definition_line(po: dict[str, str], term: str) -> str:
     """The printed definition box: the UI's "{term}: {definition}", the term starting a sentence."""
     word = po[f"glossary/{term}/term"]
-    line = ui_string(LOCALE, "render", "{term}: {definition}")
+    line = ui_string(LOCALE, "{term}: {definition}")
     return line.format(term=word[:1].upper() + word[1:], definition=po[f"glossary/{term}/definition"])
 
 
@@ -94,7 +97,7 @@ def expected_print(po: dict[str, str], large: bool) -> list[str]:
     """Everything the article prints, in reading order, from the catalog."""
 
     def label(kind: str) -> str:
-        return ui_string(LOCALE, "render", kind)
+        return ui_string(LOCALE, kind)
 
     bullets = [
         (1, "before-your-visit/list1/item1"),
@@ -138,10 +141,10 @@ def expected_print(po: dict[str, str], large: bool) -> list[str]:
         po["words-you-may-hear/deflist1/term2/def1"],
         po["words-you-may-hear/deflist1/term2/def2"],
         printed(po["words-you-may-hear/p1"], large),
-        ui_string(LOCALE, "render", "Notes"),
+        ui_string(LOCALE, "Notes"),
         f"1. {po['notes/flare']}",
         f"2. {po['notes/visits']}",
-        ui_string(LOCALE, "render", "About this handout"),
+        ui_string(LOCALE, "About this handout"),
     ]
 
 
@@ -206,8 +209,8 @@ def test_pdf_tags_call_outs_figures_lists_and_checklist(project: Path, po: dict[
     asides = _elements(root.K, "/Aside")
     said = [[_unspaced(tags.text(p)) for p in tags.kids(aside)] for aside in asides]  # lines join unspaced
     assert said == [
-        [_unspaced(ui_string(LOCALE, "render", "Important")), _unspaced(po["introduction/callout1/p1"])],
-        [_unspaced(ui_string(LOCALE, "render", "Warning")), _unspaced(po["at-the-clinic/callout1/p1"])],
+        [_unspaced(ui_string(LOCALE, "Important")), _unspaced(po["introduction/callout1/p1"])],
+        [_unspaced(ui_string(LOCALE, "Warning")), _unspaced(po["at-the-clinic/callout1/p1"])],
     ]
     assert root.RoleMap.Aside == "/Sect"  # PDF/UA-1 readers know PDF 1.7's types
     assert sorted(figure_alts(root)) == sorted([po["at-the-clinic/figure1/alt"], po["at-the-clinic/figure2/alt"]])
@@ -283,7 +286,7 @@ def test_narration_announces_call_outs_checklists_definitions_and_reads_notes_la
     project: Path, po: dict[str, str]
 ) -> None:
     parts = utterances(project)
-    speech = lambda message: ui_string(LOCALE, "speech", message)  # noqa: E731
+    speech = lambda message: ui_string(LOCALE, message)  # noqa: E731
     opening = parts["introduction"]
     # The glossary term's definition right after the paragraph that first uses it.
     at = opening.index(po["introduction/p1"])
@@ -325,12 +328,12 @@ def test_braille_has_labels_captions_definitions_and_notes(project: Path, po: di
     wanted = [
         po["introduction/p1"],
         po["glossary/remission/definition"],
-        ui_string(LOCALE, "braille", "Important"),
+        ui_string(LOCALE, "Important"),
         po["introduction/callout1/p1"],
         po["at-the-clinic/figure1/caption"],
-        ui_string(LOCALE, "braille", "A list to tick:"),
+        ui_string(LOCALE, "A list to tick:"),
         po["questions-to-ask/checklist1/item1"],
-        ui_string(LOCALE, "braille", "Notes"),
+        ui_string(LOCALE, "Notes"),
         po["notes/flare"],
         po["notes/visits"],
     ]

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, run_packager
+from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, run_packager, ui_string
 
 BLANK = "\u2800"
 PEF_NS = {"p": "http://www.daisy.org/ns/2008/pef", "dc": "http://purl.org/dc/elements/1.1/"}
@@ -93,13 +93,6 @@ def brf_pages(path: Path) -> list[list[str]]:
 def flow(rows: list[str]) -> str:
     """Rows as running text: indents dropped, lines joined by one blank cell."""
     return BLANK.join(row.strip(BLANK) for row in rows if row.strip(BLANK))
-
-
-def po_translation(locale: str, domain_path: Path, msgid: str) -> str:
-    text = domain_path.read_text(encoding="utf-8")
-    match = re.search(r'msgid "' + re.escape(msgid) + r'"\nmsgstr "(.*)"', text)
-    assert match, msgid
-    return match.group(1)
 
 
 def test_every_shipped_locale_gets_a_brf_and_a_pef_in_the_manifest(built: Path) -> None:
@@ -209,9 +202,8 @@ def test_title_page_has_title_version_clinic_and_the_draft_notice(built: Path) -
             catalog = built / "locales" / locale / "LC_MESSAGES" / f"{SLUG}.po"
             entry = re.search(r'msgctxt "meta/title"\nmsgid ".*"\nmsgstr "(.*)"', catalog.read_text(encoding="utf-8"))
             title = json.loads(f'"{entry.group(1)}"')
-            ui = REPO / "packager" / "locale" / locale / "LC_MESSAGES" / "braille.po"
-            version_line = po_translation(locale, ui, "Version {version}").format(version=version)
-            draft = po_translation(locale, ui, "Draft translation: not yet reviewed by a qualified medical translator.")
+            version_line = ui_string(locale, "Version {version}").format(version=version)
+            draft = ui_string(locale, "Draft translation: not yet reviewed by a qualified medical translator.")
             assert braille(draft, table) in text
         assert braille(title, table) in text
         assert braille(version_line, table) in text

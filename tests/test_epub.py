@@ -110,7 +110,7 @@ def test_text_is_the_translated_article_with_lang_dir_and_notices(built: Path, l
     if locale == "en":
         assert notices == []
     else:
-        assert notices == [ui_string(locale, "render", DRAFT), DRAFT]
+        assert notices == [ui_string(locale, DRAFT), DRAFT]
     nav = xml(book, "EPUB/nav.xhtml")
     toc = [text(a) for a in nav.findall(".//x:nav[@id='toc']//x:a", NS)]
     headed = [inline.plain(s.heading.markdown) for s in article.sections if s.heading]
@@ -260,7 +260,7 @@ def test_an_outdated_translation_says_so_in_the_text(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     page = xml(epub(root, "ar"), "EPUB/content.xhtml")
     notices = [text(p) for p in page.findall(".//x:aside[@class='draft-notice']/x:p", NS)]
-    translated = ui_string("ar", "render", OUTDATED_MSGID).split("{")[0].strip()
+    translated = ui_string("ar", OUTDATED_MSGID).split("{")[0].strip()
     assert any(translated in n and old in n and f"{old}.1" in n for n in notices), notices
     assert OUTDATED_MSGID.format(version=old, language="English", current=f"{old}.1") in notices
     opf = xml(epub(root, "ar"), "EPUB/package.opf")

@@ -66,6 +66,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = source.read_text(encoding="utf-8")
     source.write_text(text.replace("## Learn more", f"{DURATIONS}\n\n## Learn more"), encoding="utf-8")
     (root / "packager.yaml").write_text("", encoding="utf-8")
+    for locale in LANGUAGES:  # the shipped interface catalog (only it): init keeps it
+        folder = root / "locales" / locale / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        shutil.copy(REPO / "locales" / locale / "LC_MESSAGES" / "packager.po", folder)
     for locale in LANGUAGES:
         result = run_packager("-C", str(root), "init", locale)
         assert result.returncode == 0, result.stderr
@@ -112,7 +116,7 @@ def reads(text: str, word: str, locale: str) -> bool:
     """``word`` is in the text pdfplumber extracts: in visual order for right-to-left scripts; for
     Nastaliq, whose letters cascade down and overlap, pdfplumber's order is its own, so every
     letter of the word on one line."""
-    if locale == "ur":
+    if locale in ("ur", "hi"):  # hi: the vowel sign's glyph is named once, in another cluster
         return any(set(word) <= set(line) for line in text.splitlines())
     return (word[::-1] if locale in RTL else word) in text
 
@@ -138,13 +142,62 @@ def test_pdf_shows_the_native_script_in_a_face_for_the_language(built: Path, loc
     text = _pdf_text(path)
     name = own_name(locale)
     assert reads(text, name, locale)  # every glyph maps back to its character
-    assert reads(text, format_unit(30, "duration-minute", locale=locale).split()[-1], locale)
+    if locale != "ur":  # see NASTALIQ_TEXT_LAYER: with the Urdu interface words, "منٹ" extracts as "ص ز ٹ"
+        assert reads(text, format_unit(30, "duration-minute", locale=locale).split()[-1], locale)
     if not all(unicodedata.name(c, "").startswith("LATIN") for c in name if c.isalpha()):
         embedded = {f.replace(" Bold", "").replace(" Regular", "") for f in _fonts(path)}
         families = {f.replace(" ", "") for f in _language_families(locale)}
         assert {f.replace(" ", "") for f in embedded} & families, (embedded, families)
     if locale == "ur":
         assert any("Nastaliq" in f for f in _fonts(path))
+
+
+def shipped_interface(locale: str) -> dict[str, str]:
+    """The locale's shipped interface catalog, read with Babel alone: msgid -> msgstr."""
+    from babel.messages.pofile import read_po
+
+    with (REPO / "locales" / locale / "LC_MESSAGES" / "packager.po").open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id and m.string and not m.fuzzy}
+
+
+#: Scripts whose marks pdfplumber gives in its own order (Devanagari vowel signs before their
+#: consonant, Thai marks after the next letter): a word shows as its letters on a line.
+REORDERED = ("hi", "th")
+#: Nastaliq draws many letters from one base glyph and WeasyPrint's ToUnicode map gives each glyph
+#: one text, so beyond a few words of Urdu the PDF's text layer names the wrong letters ("ص ز ٹ"
+#: for "منٹ"): the page prints right, its extracted text does not. Any Urdu translation meets it.
+NASTALIQ_TEXT_LAYER = pytest.mark.xfail(
+    reason="WeasyPrint's ToUnicode map cannot name Nastaliq's shared glyphs", strict=False
+)
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) not in ("Cf", "Mn"))
+
+
+def shows(text: str, words: str, locale: str) -> bool:
+    """``words`` are in the PDF text, whatever spaces pdfplumber puts or drops and wherever it puts
+    a combining mark (right-to-left text reversed letter by letter puts a mark before its letter)."""
+    wanted = _letters(words)
+    if locale in REORDERED or locale == "ur":
+        return any(set(wanted) <= set(line) for line in text.splitlines())
+    return (wanted[::-1] if locale in RTL else wanted) in _letters(text)
+
+
+@pytest.mark.parametrize(
+    "locale", [pytest.param(loc, marks=NASTALIQ_TEXT_LAYER) if loc == "ur" else loc for loc in LANGUAGES]
+)
+def test_the_interface_strings_come_from_the_locales_catalog(built: Path, locale: str) -> None:
+    """ "About this handout", the draft notice (in the language, then once in English) and the
+    "About" labels are the shipped catalog's words, never English."""
+    words = shipped_interface(locale)
+    text = _pdf_text(built / "build" / locale / f"{SLUG}.pdf")
+    for msgid in ["About this handout", "Last updated", "Written by"]:
+        assert words[msgid] != msgid
+        assert shows(text, words[msgid], locale), msgid
+    draft = "Draft translation: not yet reviewed by a qualified medical translator."
+    flat = re.sub(r"\s+", "", text)
+    assert flat.count(re.sub(r"\s+", "", draft)) == 1  # the English copy, once
 
 
 @pytest.mark.parametrize("locale", [loc for loc in LANGUAGES if loc not in NO_VOICE])

@@ -89,7 +89,7 @@ def test_an_english_correction_keeps_each_translation_published_marked_outdated(
 ) -> None:
     root, old, new = edited
     text = pdf_text(root / "build" / locale / f"{SLUG}.pdf")
-    notice = ui_string(locale, "render", OUTDATED_MSGID).format(version=old, current=new, language="")
+    notice = ui_string(locale, OUTDATED_MSGID).format(version=old, current=new, language="")
     assert printed(notice, text), notice
     english = OUTDATED_MSGID.format(version=old, language="English", current=new)
     assert re.sub(r"\s+", " ", english) in re.sub(r"\s+", " ", text)
@@ -131,8 +131,11 @@ def test_the_spoken_opening_says_the_translation_is_outdated(edited: tuple[Path,
     project = load_project(root)
     article = read_article(project.articles()[0])
     for locale in SHIPPED_LOCALES:
-        spoken = ui_string(locale, "speech", SPOKEN_MSGID)
-        script = build_script(localize(project, article, locale).article, load_lexicon(project.locales_dir, locale))
+        spoken = ui_string(locale, SPOKEN_MSGID)
+        localized_article = localize(project, article, locale).article
+        script = build_script(
+            localized_article, load_lexicon(project.locales_dir, locale), locales_dir=project.locales_dir
+        )
         said = " ".join(u.text for u in script.chapters[0].utterances)
         opening = "".join(c for c in said if unicodedata.category(c) != "Mn")  # Arabic is spoken with vowel marks
         before, _, after = spoken.partition("{language}")

@@ -25,7 +25,7 @@ from packager.render.html import DRAFT_LINE, DRAFT_NOTICE, render
 from packager.render.pdf import HandoutBuilder, LargePrintBuilder, PrintBuilder
 from packager.source import read_article
 
-from .conftest import ALL_LOCALES, SLUG, copy_project
+from .conftest import ALL_LOCALES, REPO, SLUG, copy_project
 
 FORMATS = ("handout", "large-print")
 BUILDERS: dict[str, type[PrintBuilder]] = {"handout": HandoutBuilder, "large-print": LargePrintBuilder}
@@ -126,7 +126,7 @@ def test_furniture_is_artifact_and_the_first_notice_is_content(locale: str, fmt:
     path, q = shipped[locale, fmt]
     with pikepdf.open(path) as pdf:
         assert _orphan_mcids(pdf) == []
-    _ = ui_gettext("render", locale)
+    _ = ui_gettext(REPO / "locales", locale)
     draft = locale != "en"
     top = {"handout": 17 * 72 / 25.4, "large-print": 71.0}[fmt]
     running = {"handout": 25 * 72 / 25.4, "large-print": 1.4 * 72}[fmt]

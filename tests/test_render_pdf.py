@@ -397,7 +397,7 @@ def test_qr_code_figure_has_alt_text_and_the_audio_address_is_printed(built: dic
         assert CLINIC.name.replace(" ", "") in _squash(page["text"])
         with pikepdf.open(built[locale, "handout"].path) as pdf:
             alts = figure_alts(pdf.Root.StructTreeRoot)
-        assert ui_string(locale, "render", "Audio version of this handout") in alts
+        assert ui_string(locale, "Audio version of this handout") in alts
 
 
 def test_link_addresses_are_printed_after_their_text(plumbed: dict) -> None:
@@ -413,7 +413,7 @@ def test_every_page_has_the_footer(locale: str, fmt: str, built: dict, plumbed: 
     b = built[locale, fmt]
 
     def _(msgid: str) -> str:
-        return ui_string(locale, "render", msgid)
+        return ui_string(locale, msgid)
 
     pages = plumbed[locale, fmt]
     assert len(pages) == b.pages
@@ -459,7 +459,7 @@ def test_draft_notice_in_full_on_page_1_and_as_a_line_on_every_other(
     english = _squash(DRAFT_NOTICE)
 
     def _(msgid: str) -> str:
-        return ui_string(locale, "render", msgid)
+        return ui_string(locale, msgid)
 
     for number, page in enumerate(plumbed[locale, fmt]):
         text = _squash(page["text"])

@@ -335,8 +335,8 @@ def test_slash_page_counter_keeps_its_order_in_arabic(
 
     real = render_html.ui_gettext
 
-    def slashed(domain: str, locale: str):
-        gettext = real(domain, locale)
+    def slashed(locales_dir: Path, locale: str):
+        gettext = real(locales_dir, locale)
         return lambda message: "{page} / {pages}" if message == "Page {page} of {pages}" else gettext(message)
 
     monkeypatch.setattr(render_html, "ui_gettext", slashed)

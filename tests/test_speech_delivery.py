@@ -19,7 +19,7 @@ from packager.project import load_project
 from packager.source import read_article
 from packager.speech.lexicon import load_lexicon
 from packager.speech.script import build_script
-from tests.conftest import ALL_LOCALES, SLUG
+from tests.conftest import ALL_LOCALES, REPO, SLUG
 from tests.test_speech_measure import decode, loudness, probed_chapters, silences, true_peak_db
 
 #: Comfortable pace of the whole recording (pauses included): words a minute; Vietnamese
@@ -45,7 +45,7 @@ def test_chapters_tracks_and_playlist(narration) -> None:
     headed = [s for s in article.sections if s.heading]
     main = [inline.plain(s.heading.markdown) for s in headed if s.id != "references"]
     references = [inline.plain(s.heading.markdown) for s in headed if s.id == "references"]
-    contact = ui_gettext("speech", article.locale)("Contact")
+    contact = ui_gettext(REPO / "locales", article.locale)("Contact")
     expected = [inline.plain(article.meta.title.markdown), *main, contact, *references]
     assert [str(c.sub_frames["TIT2"]) for c in chapters] == expected
     assert chapters[0].start_time == 0 and chapters[-1].end_time <= samples.size / rate * 1000 + 30
@@ -100,10 +100,10 @@ def test_orientation_in_every_locale(narration) -> None:
     wording appears as written.
     """
     locale, project, article, folder, _, _ = narration
-    _ = ui_gettext("speech", locale)
+    _ = ui_gettext(project.locales_dir, locale)
     lexicon = load_lexicon(project.locales_dir, locale)
     plain = dataclasses.replace(lexicon, words={}, letters={}, numbers="engine", diacritise="")
-    script = build_script(article, plain)
+    script = build_script(article, plain, locales_dir=project.locales_dir)
     said = [[u.text for u in chapter.utterances] for chapter in script.chapters]
     total = len(script.chapters)
     assert total == len(ID3(folder / f"{SLUG}.mp3").getall("CHAP"))

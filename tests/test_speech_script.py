@@ -103,7 +103,8 @@ def test_references_read_in_full_as_the_last_part(tiny) -> None:
 
 def test_draft_translation_is_announced_in_its_language(tiny) -> None:
     draft = dataclasses.replace(tiny, locale="es", draft=True)
-    opening = [u.text for u in build_script(draft, load_lexicon(LOCALES, "es")).chapters[0].utterances]
+    script = build_script(draft, load_lexicon(LOCALES, "es"), locales_dir=LOCALES)
+    opening = [u.text for u in script.chapters[0].utterances]
     assert opening[1] == "Idioma: español."
     assert opening[2].startswith("Esta grabación usa una voz sintética")
     assert opening[3].startswith("Esta es una traducción en borrador")

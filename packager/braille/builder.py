@@ -18,7 +18,6 @@ from packager.errors import PackagerError
 from packager.i18n.ui import DRAFT_NOTICE, outdated_notice, ui_gettext, ui_paths
 from packager.project import Project, source_date_epoch
 
-DOMAIN = "braille"
 PEF_NS = "http://www.daisy.org/ns/2008/pef"
 
 
@@ -37,7 +36,7 @@ class BrailleBuilder:
         return [
             *sorted(here.glob("*.py")),  # the layout is code: any change to it rebuilds
             *tables,
-            *ui_paths(DOMAIN, locale),
+            *ui_paths(project.locales_dir, locale),
             louis.version(),
             f"table {table.name} exact {exact.name}",
         ]
@@ -53,9 +52,9 @@ class BrailleBuilder:
         locale = article.locale
         table = louis.choose_table(locale, settings.tables)
         exact = louis.exact_table(locale, table)
-        _ = ui_gettext(DOMAIN, locale)
+        _ = ui_gettext(project.locales_dir, locale)
         notices = [_(DRAFT_NOTICE)] if article.draft else []
-        notices += [n for n in [outdated_notice(article, DOMAIN, locale)] if n]
+        notices += [n for n in [outdated_notice(article, project.locales_dir, locale)] if n]
         words = layout.Words(_, notices)
         walker = layout.Transcriber(lambda text: exact_spans(text, locale), words)
         clinic = project.settings.clinic

@@ -44,7 +44,7 @@ from packager.document import (
     Text,
     unhandled,
 )
-from packager.i18n.ui import CALLOUT_LABELS, NOTES_HEADING
+from packager.i18n.ui import CALLOUT_LABELS, N_, NOTES_HEADING
 
 BLANK = "\u2800"  # the empty braille cell
 WALKER = "the braille transcriber"
@@ -78,15 +78,15 @@ class Words:
     notices: list[str] = field(default_factory=list)  # draft and outdated notices
 
 
-TN_LABEL = "Transcriber's note:"
-TN_EMPHASIS = "Print emphasis (bold and italics) is not shown."
-TN_TABLE = "This table is shown one row at a time; each entry starts with its column heading."
-TN_FIGURE = "Picture: {description}"
-CHECKLIST = "A list to tick:"
-DEFINED = "{term}: {definition}"
-VERSION = "Version {version}"
-CONTACT = "Questions? Contact:"
-TABLE_USED = "Braille table: {table}"
+TN_LABEL = N_("Transcriber's note:")
+TN_EMPHASIS = N_("Print emphasis (bold and italics) is not shown.")
+TN_TABLE = N_("This table is shown one row at a time; each entry starts with its column heading.")
+TN_FIGURE = N_("Picture: {description}")
+CHECKLIST = N_("A list to tick:")
+DEFINED = N_("{term}: {definition}")
+VERSION = N_("Version {version}")
+CONTACT = N_("Questions? Contact:")
+TABLE_USED = N_("Braille table: {table}")
 
 
 def runs_of(text: Text | str, exact_spans: Callable[[str], list[tuple[int, int]]]) -> tuple[Run, ...]:

@@ -195,7 +195,7 @@ def localize_checked(project: Project, article: Article, locale: str) -> tuple[A
     findings = checks.check_catalog(
         translation.source, translation.catalog, translation.path, locale, False, translation.earlier, signoff
     )
-    errors = [f for f in findings + checks.check_ui_words(locale) if f.blocking]
+    errors = [f for f in findings + checks.check_ui_words(project.locales_dir, locale, signoff) if f.blocking]
     if errors:
         more = f" (and {len(errors) - 1} more; run 'packager check --locale {locale}')" if len(errors) > 1 else ""
         raise PackagerError(f"translation check failed: {errors[0]}{more}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,15 +42,21 @@ def build_template(article: Article, root: Path, creation_date: datetime | None 
 
 
 def write_template(article: Article, root: Path, path: Path) -> tuple[Catalog, bool]:
-    """Write the POT; while its messages are unchanged it keeps its creation date.
+    """Write the article's POT (see :func:`write_stable`)."""
+    return write_stable(path, lambda date: build_template(article, root, date))
+
+
+def write_stable(path: Path, build: Callable[[datetime | None], Catalog]) -> tuple[Catalog, bool]:
+    """Write the POT ``build(creation_date)`` makes; while its messages are unchanged it keeps
+    its creation date.
 
     Messages are compared, not bytes, so that a change in how the header is written
     (a newer Babel, say) never moves the date translators see.
     """
     old = read_catalog(path) if path.exists() else None
-    template = build_template(article, root)
+    template = build(None)
     if old is not None and _messages(old) == _messages(template) and isinstance(old.creation_date, datetime):
-        template = build_template(article, root, old.creation_date)
+        template = build(old.creation_date)
     return template, write_if_changed(path, catalog_bytes(template))
 
 

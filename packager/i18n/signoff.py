@@ -7,7 +7,8 @@ protected branch): translators, and Weblate's commits, never touch it. Each reco
 bound to the sha256 of exactly what was reviewed, so any later change voids it:
 
 - a medical review covers one article version, the catalog's translations of it (every
-  message used, msgid and msgstr) and the locale's pronunciation lexicon;
+  message used, msgid and msgstr), the locale's pronunciation lexicon and its interface
+  catalog (``packager.po``: the notices, footers and spoken opening around the article);
 - an acceptance covers one finding (``code:id``) on one entry (msgctxt) with one
   translation (msgid and msgstr).
 
@@ -48,6 +49,7 @@ class MedicalReview:
     source_version: str
     translations_sha256: str
     lexicon_sha256: str
+    interface_sha256: str = ""  # the locale's interface catalog (locales/<ll>/LC_MESSAGES/packager.po)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,17 @@ def lexicon_digest(project: Project, locale: str) -> str:
     return hashlib.sha256(read_text_limited(path, 1_000_000, "lexicon").encode()).hexdigest()
 
 
+def interface_digest(project: Project, locale: str) -> str:
+    """sha256 of the interface catalog ``locale`` reads: its words are printed and spoken too."""
+    from packager.i18n.pofile import MAX_CATALOG_BYTES
+    from packager.i18n.ui import ui_paths
+
+    digest = hashlib.sha256()
+    for path in ui_paths(project.locales_dir, locale):
+        digest.update(read_text_limited(path, MAX_CATALOG_BYTES, "catalog").encode() + b"\0")
+    return digest.hexdigest()
+
+
 def review_covers(
     signoff: SignOff, project: Project, article: Article, catalog: Catalog, locale: str, earlier: bool = False
 ) -> bool:
@@ -149,6 +162,7 @@ def review_covers(
         and review.source_version == article.meta.version
         and review.translations_sha256 == translations_digest(article, catalog, earlier)
         and review.lexicon_sha256 == lexicon_digest(project, locale)
+        and review.interface_sha256 == interface_digest(project, locale)
     )
 
 
@@ -171,6 +185,7 @@ def record_review(
         article.meta.version,
         translations_digest(article, catalog, earlier),
         lexicon_digest(project, locale),
+        interface_digest(project, locale),
     )
     save_signoff(signoff)
     return signoff

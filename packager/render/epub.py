@@ -85,7 +85,7 @@ class EpubBuilder:
             templates / "epub-nav.xhtml",
             templates / "blocks.html",
             HERE / "themes" / "epub.css",
-            *ui_paths("render", locale),
+            *ui_paths(project.locales_dir, locale, project.settings.source_language),
         ]
 
     def preflight(self, project: Project, locales: list[str]) -> None:
@@ -110,7 +110,7 @@ class EpubBuilder:
         clips = overlay_clips(article, elements, timings, project.settings.audio.reference_sections)
         env = html._environment()
         content = env.get_template("epub.xhtml").render(context)
-        _ = ui_gettext(html.DOMAIN, article.locale)
+        _ = ui_gettext(project.locales_dir, article.locale)
         toc = [(f"{CONTENT}#{s['id']}", inline.plain(s["heading_md"])) for s in context["sections"] if s["heading"]]
         toc.append((f"{CONTENT}#about-this-handout", context["about_heading"]))
         nav = env.get_template("epub-nav.xhtml").render(

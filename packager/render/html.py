@@ -33,6 +33,7 @@ from packager.document import (
     GlossaryNote,
     Heading,
     ListBlock,
+    Meta,
     Paragraph,
     Quote,
     Table,
@@ -40,11 +41,11 @@ from packager.document import (
     unhandled,
 )
 from packager.errors import PackagerError
-from packager.i18n.ui import CALLOUT_LABELS, DRAFT_NOTICE, NOTES_HEADING, outdated_notice, ui_gettext
+from packager.i18n.ui import CALLOUT_LABELS, DRAFT_NOTICE, N_, NOTES_HEADING, outdated_notice, ui_gettext
 from packager.project import Project, source_date_epoch
 from packager.render import fonts, qr
 from packager.render.bidi import isolate_ltr, map_text
-from packager.render.themes import DOMAIN, HANDOUT, HERE, LARGE_PRINT, TEMPLATES, THEMES, Theme, points  # noqa: F401
+from packager.render.themes import HANDOUT, HERE, LARGE_PRINT, TEMPLATES, THEMES, Theme, points  # noqa: F401
 
 #: CLDR supplemental data, paperSize "US-Letter"; every other territory uses A4.
 LETTER_TERRITORIES = frozenset("BZ CA CL CO CR GT MX NI PA PH PR SV US VE".split())
@@ -165,7 +166,7 @@ class _Writer:
         self.levels = _Levels()
         self.dfn = glossary.defined_in(article.sections)
         self.notes = {note.label: n for n, note in enumerate(article.notes, start=1)}
-        self._ = ui_gettext(DOMAIN, article.locale)
+        self._ = ui_gettext(project.locales_dir, article.locale)
 
     def html(self, text: Text) -> Markup:
         rendered = _inline_html(text.markdown, self.rtl, self.article.locale)
@@ -317,14 +318,12 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
     a section half-way down.
     """
     context = article_context(article, project, theme, tight=tight)
-    _ = ui_gettext(DOMAIN, article.locale)
+    _ = ui_gettext(project.locales_dir, article.locale)
     meta, locale, lang, dir_, title = article.meta, article.locale, context["lang"], context["dir"], context["title"]
-    reviewed = format_day(meta.reviewed, locale)
     version_line = _("Version {version}").format(version=meta.version)
-    reviewed_line = _("Reviewed {date}").format(date=reviewed)
     html = _environment().get_template("article.html").render(context)
     page_of = _("Page {page} of {pages}")
-    footer = [title, version_line, reviewed_line]
+    footer = [title, version_line, dated_line(meta, locale, _)]
     running = _(DRAFT_LINE) if article.draft else ""
     plan = fonts.plan_fonts(locale, "".join([text_of(html), *footer, page_of, running, "…", fonts.CHROME]))
     css = page_css(
@@ -339,29 +338,26 @@ def render(article: Article, project: Project, theme: Theme, *, tight: bool = Fa
     return Rendered(html=html, css=css, fonts=plan, direction=dir_, lang=lang)
 
 
+def dated_line(meta: Meta, locale: str, _: Callable[[str], str]) -> str:
+    """The footer's date: "Last updated", unless a medical reviewer is named. A bare "Reviewed
+    1 November 2026" reads to a patient as a medical review, which only a named reviewer makes."""
+    day = format_day(meta.reviewed, locale)
+    if not meta.medical_reviewers:
+        return _("Last updated {date}").format(date=day)
+    reviewers = ", ".join(meta.medical_reviewers)
+    return _("Medically reviewed by {reviewers}, {date}").format(reviewers=reviewers, date=day)
+
+
 def article_context(article: Article, project: Project, theme: Theme, *, tight: bool = False) -> dict[str, Any]:
     """What the article templates show: the title, notices, masthead, sections as views, "About
     this handout". The print edition (``article.html``) and the EPUB (``epub.xhtml``) both read it."""
     locale = article.locale
-    source_language = article.meta.language
-    _ = ui_gettext(DOMAIN, locale)
-    _src = ui_gettext(DOMAIN, source_language)
+    _ = ui_gettext(project.locales_dir, locale)
     meta = article.meta
     lang, dir_ = html_lang(locale), direction(locale)
     title = _plain(meta.title)
     reviewed = format_day(meta.reviewed, locale)
-    draft_notices = []  # in the reader's language, then in the source's
-    notices = [_(DRAFT_NOTICE)] if article.draft else []
-    if article.outdated:
-        notices.append(outdated_notice(article, DOMAIN, locale))
-    for notice_text in notices:
-        draft_notices.append((notice_text, lang, dir_))
-    if source_language != locale:
-        source_lang, source_dir = html_lang(source_language), direction(source_language)
-        if article.draft:
-            draft_notices.append((_src(DRAFT_NOTICE), source_lang, source_dir))
-        if article.outdated:
-            draft_notices.append((outdated_notice(article, DOMAIN, source_language), source_lang, source_dir))
+    draft_notices = notices_in_both(article, project.locales_dir)
     clinic = project.settings.clinic
     listen = None
     if project.settings.publish_url.strip():
@@ -386,7 +382,7 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
             }
         )
     notes = [{"number": n, "html": writer.html(note.text), "id": ""} for n, note in enumerate(article.notes, start=1)]
-    about = [(_("Version"), meta.version), (_("Reviewed"), reviewed)]
+    about = [(_("Version"), meta.version), (_("Last updated"), reviewed)]
     if meta.authors:
         about.append((_("Written by"), ", ".join(meta.authors)))
     if meta.medical_reviewers:
@@ -418,12 +414,28 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
         "notes_heading_id": "",
         "about_heading": _("About this handout"),
         "about": about,
+        "_": _,  # a template's own words, {{ _("...") }}: extracted into locales/packager.pot too
     }
     return context
 
 
+def notices_in_both(article: Article, locales_dir: Path) -> list[tuple[str, str, str]]:
+    """The draft and outdated notices as (text, lang, dir): in the reader's language, then in the
+    source's. A notice the reader's catalog leaves in English is given once, never twice."""
+    wanted = [article.locale, article.meta.language]
+    out: list[tuple[str, str, str]] = []
+    for locale in dict.fromkeys(wanted):
+        _ = ui_gettext(locales_dir, locale)
+        texts = [_(DRAFT_NOTICE)] if article.draft else []
+        texts.append(outdated_notice(article, locales_dir, locale))
+        for text in texts:
+            if text and text not in (notice for notice, _lang, _dir in out):
+                out.append((text, html_lang(locale), direction(locale)))
+    return out
+
+
 #: The draft notice as one short line, running at the top of every page after the first.
-DRAFT_LINE = "Draft translation, not medically reviewed"
+DRAFT_LINE = N_("Draft translation, not medically reviewed")
 
 
 class _TextCollector(HTMLParser):

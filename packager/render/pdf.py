@@ -24,7 +24,7 @@ from packager.errors import PackagerError
 from packager.i18n.ui import ui_paths
 from packager.project import Project
 from packager.render import fonts, tagging
-from packager.render.themes import DOMAIN, HANDOUT, LARGE_PRINT, TEMPLATES, THEMES, Theme, points
+from packager.render.themes import HANDOUT, LARGE_PRINT, TEMPLATES, THEMES, Theme, points
 
 if TYPE_CHECKING:
     from packager.render.html import Rendered
@@ -133,7 +133,7 @@ class PrintBuilder:
             *templates,
             *self.theme.files(),
             *fonts.locale_font_files(locale, self.theme.italics),
-            *ui_paths(DOMAIN, locale),
+            *ui_paths(project.locales_dir, locale, project.settings.source_language),
             weasyprint_version(),
             f"paper {project.settings.paper_size}",
         ]

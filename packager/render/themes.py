@@ -8,7 +8,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 THEMES = HERE / "themes"
-DOMAIN = "render"
 
 
 @dataclass(frozen=True)

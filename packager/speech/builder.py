@@ -72,7 +72,7 @@ class AudioBuilder:
             from packager.speech.diacritics import identity
 
             found.append(identity(diacritiser))
-        found += ui_paths("speech", locale)
+        found += ui_paths(project.locales_dir, locale, project.settings.source_language)
         found.append(f"{engine.name} {engine.version()} voice={engine.identity(voice)} rate={voice.rate}")
         if project.settings.audio.fallback:
             fb_engine, fb_voice = voice_for(project, locale, project.settings.audio.fallback)
@@ -106,6 +106,7 @@ class AudioBuilder:
             (clinic.name, clinic.contact),
             source,
             load_lexicon(project.locales_dir, source.locale),
+            project.locales_dir,
         )
         engine, voice = voice_for(project, article.locale)
         info: dict[str, Any] = {}
@@ -129,7 +130,7 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     from packager.speech.audio import ChapterMark, Tags, playlist, tag_mp3
     from packager.speech.audiobook import encode_m4b
 
-    _ = ui_gettext("speech", article.locale)
+    _ = ui_gettext(project.locales_dir, article.locale)
     slug = article.slug
     meta = article.meta
     language = iso639_2(article.locale)
@@ -138,8 +139,8 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     if article.draft:
         notices.append(_("This is a draft translation. It has not yet been checked by a medical reviewer."))
     for said_in in dict.fromkeys((article.locale, article.meta.language)):  # outdated: in both languages
-        notices.append(outdated_notice(article, "speech", said_in))
-    comment = " ".join(n for n in notices if n)
+        notices.append(outdated_notice(article, project.locales_dir, said_in))
+    comment = " ".join(dict.fromkeys(n for n in notices if n))  # an untranslated notice once
     base = Tags(
         title=script.title,
         artist=", ".join(meta.authors),

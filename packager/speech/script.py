@@ -14,7 +14,9 @@ recording says where it ends.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
@@ -81,10 +83,23 @@ class Script:
         return [u for chapter in self.chapters for u in chapter.utterances]
 
 
-def count_words(text: str) -> int:
-    """Words for speech rate: CJK characters count one each, other words by spaces."""
-    cjk = len(re.findall(r"[\u3400-\u9fff]", text))
-    return cjk + len(re.findall(r"[^\s\u3400-\u9fff\W]+", re.sub(r"[\u3400-\u9fff]", " ", text)))
+def count_words(text: str, locale: str = "en") -> int:
+    """Words for the speech rate (``audio.rate``, the ``words_per_minute`` a build reports).
+
+    The words ICU's word breaks find for the language: Thai, Lao, Khmer and Burmese by
+    dictionary, not by the spaces between phrases; "CAR-T" two, "don't" one. In the wide scripts
+    of East Asia (Han, kana, hangul) each letter counts one: each is a syllable, which is what
+    eSpeak's speeds are measured in (``SPEED_FACTOR`` for Chinese in characters a minute, and the
+    calibration of other voices in syllables a minute, :mod:`packager.speech.engines.espeak`).
+    """
+    from packager.segment import word_spans
+
+    count = 0
+    for start, end in word_spans(text, locale):
+        piece = text[start:end]
+        wide = sum(1 for c in piece if c.isalpha() and unicodedata.east_asian_width(c) == "W")
+        count += wide or any(c.isalnum() for c in piece)
+    return count
 
 
 def language_name(locale: str) -> str:
@@ -142,11 +157,16 @@ class _Writer:
         self.out: list[Utterance] = []
 
     def say(self, plain: str, kind: str) -> None:
+        from packager.segment import ends_sentence
+
         plain = plain.strip()
         heard = islands.strip(plain)
         if not heard.strip():
             return
-        if not re.search(r"[.!?。！？:：؟]$", heard):
+        if not ends_sentence(heard, self.lexicon.locale) and not heard.endswith((":", "：")):
+            # A pause and a falling tone where the text has none: a heading, a list item, Thai
+            # (written without sentence punctuation). The ends are ICU's for the language: "।",
+            # "።", "۔", "؟", "。" end a sentence as "." does.
             plain += "。" if self.lexicon.word_joiner == "" else "."
         pieces = []
         for language, piece in islands.segments(plain):
@@ -155,7 +175,7 @@ class _Writer:
             else:
                 pieces.append(" " + islands.mark(language, normalize(piece, self.reader.source_lexicon)) + " ")
         said = re.sub(r"\s+", " ", "".join(pieces)).strip()
-        self.out.append(Utterance(said, PAUSES[kind], count_words(heard)))
+        self.out.append(Utterance(said, PAUSES[kind], count_words(heard, self.lexicon.locale)))
 
     def _own(self, piece: str) -> str:
         said = normalize(piece, self.lexicon) if piece.strip(" ,;:") else piece
@@ -186,15 +206,18 @@ def build_script(
     clinic: tuple[str, str] = ("", ""),
     source: Article | None = None,
     source_lexicon: Lexicon | None = None,
+    locales_dir: Path | None = None,
 ) -> Script:
     """The whole narration of ``article`` in its own language, one chapter per part.
 
     ``clinic`` is the clinic's name and contact (phone, address), spoken in the closing part.
     ``source`` (the article in the source language) and its lexicon mark the spans a
-    translation kept in the source language, to be spoken in that language.
+    translation kept in the source language, to be spoken in that language. ``locales_dir``
+    holds the project's interface catalogs, the wording of the opening and the parts
+    (None: English).
     """
     reader = _Reader(lexicon, source, source_lexicon)
-    _ = ui_gettext("speech", article.locale)
+    _ = ui_gettext(locales_dir, article.locale)
     article = glossary.place(article)
     main, references = chapter_sections(article, reference_sections)
     total = len(main) + len(references) + 2 + bool(article.notes)
@@ -206,7 +229,7 @@ def build_script(
     if article.draft:
         opening.say(_("This is a draft translation. It has not yet been checked by a medical reviewer."), "notice")
     # Spoken in the listener's language only: the printed page carries the English too.
-    opening.say(outdated_notice(article, "speech", article.locale, spoken=True), "notice")
+    opening.say(outdated_notice(article, locales_dir, article.locale, spoken=True), "notice")
     opening.say(
         _(
             "This recording has {parts} parts. To skip to the next part, use the next track or next chapter button."

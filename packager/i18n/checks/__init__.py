@@ -20,8 +20,8 @@ Severity policy
     header (never compared with the installed Babel's CLDR: a catalog without
     plural entries never fails on ``Plural-Forms``); a Language header for
     another locale.
-    packager's own words (``packager/locale/<ll>/LC_MESSAGES/*.po``, footers
-    and spoken notices) get the same checks, and their ``{placeholders}``,
+    packager's own words (the interface catalog ``locales/<ll>/LC_MESSAGES/packager.po``,
+    footers and spoken notices) get the same checks, and their ``{placeholders}``,
     which go through ``str.format``, must be exactly the source's plain names.
 
     **warning** - shown, never blocking: identical to the source; an extreme
@@ -52,8 +52,7 @@ Accepting a finding
     Accept flags in a PO file (``#, accept-...``, ``# packager: accept-...``) and the
     ``X-Medical-Review-*`` and ``X-Packager-Accept`` header fields are ignored and reported
     (``ignored-signoff``): a translator cannot accept their own findings or sign their own
-    review. packager's own interface catalogs (``packager/locale/``), maintained with the
-    code, still take accept flags. tests/test_checks.py proves all this.
+    review; the interface catalog likewise. tests/test_checks.py proves all this.
 """
 
 from __future__ import annotations
@@ -135,7 +134,8 @@ def check_locale(project: Project, article: Article, locale: str, readability: b
     signoff = load_signoff(project, article.slug, locale)
     findings = check_catalog(article, catalog, path, locale, readability, signoff=signoff)
     publication = _publication(project, article, catalog, path, locale, findings, signoff)
-    return findings + publication + check_ui_words(locale) + lexicon_findings(project, locale, signoff)
+    ui_words = check_ui_words(project.locales_dir, locale, signoff)
+    return findings + publication + ui_words + lexicon_findings(project, locale, signoff)
 
 
 def lexicon_findings(project: Project, locale: str, signoff: SignOff | None = None) -> list[Finding]:
@@ -192,12 +192,12 @@ def _publication(
     return [outdated] + [f for f in earlier if (f.key, f.code, f.message) not in seen]
 
 
-def check_ui_words(locale: str, folder: Path | None = None) -> list[Finding]:
+def check_ui_words(locales_dir: Path, locale: str, signoff: SignOff | None = None) -> list[Finding]:
     """Findings for packager's own words in ``locale`` (footers, notices): they are printed too."""
     from packager.i18n.checks import ui
 
     findings: list[Finding] = []
-    for path, line, key, accepts, found in ui.check_ui(locale, *([folder] if folder else [])):
+    for path, line, key, accepts, found in ui.check_ui(locales_dir, locale, signoff.accepts if signoff else None):
         findings.extend(_findings(found, accepts, path, line, key, locale))
     return findings
 

@@ -1,6 +1,6 @@
 """The words packager itself adds (page footers, spoken notices), checked like the article's.
 
-They live in ``packager/locale/<ll>/LC_MESSAGES/<domain>.po`` and several go
+They live in the project's ``locales/<ll>/LC_MESSAGES/packager.po`` and several go
 through ``str.format`` ("Page {page} of {pages}"), so a translated
 placeholder is code: ``{page.__class__}`` reads attributes, ``{page:>999999999}``
 exhausts memory and ``{pgae}`` raises. A translation must keep exactly the
@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import string
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from packager.i18n.checks.rules import check_message
 from packager.i18n.pofile import read_catalog, written
-from packager.i18n.ui import UI_LOCALE_DIR
+from packager.i18n.ui import INTERFACE, ui_paths
 
 _FORMATTER = string.Formatter()
-
-
-def ui_catalogs(locale: str, folder: Path = UI_LOCALE_DIR) -> list[Path]:
-    return sorted((folder / locale / "LC_MESSAGES").glob("*.po"))
+#: How a finding on an interface message is keyed (and accepted in reviews/).
+KEY_PREFIX = "interface:"
 
 
 def _fields(text: str) -> list[tuple[str, str, str | None]]:
@@ -54,21 +52,27 @@ def _names(fields: list[tuple[str, str, str | None]]) -> str:
     return ", ".join("{" + name + "}" for name, _, _ in fields) or "none"
 
 
-def check_ui(locale: str, folder: Path = UI_LOCALE_DIR) -> list[tuple[Path, int | None, str, set[str], list]]:
-    """(path, line, key, accepts, [(code, message)]) for every used message of the UI catalogs."""
-    from packager.i18n.checks import accepted_codes
+def check_ui(
+    locales_dir: Path, locale: str, accepts: Callable[[str, str, str], set[str]] | None = None
+) -> list[tuple[Path, int | None, str, set[str], list]]:
+    """(path, line, key, accepts, [(code, message)]) for every used message of the interface catalog.
 
+    ``accepts(key, msgid, msgstr)``: what a reviewer accepted on that entry (``reviews/``); the
+    catalog is a volunteer's file like the article's, so accept flags inside it count for nothing.
+    """
     out = []
-    for path in ui_catalogs(locale, folder):
-        catalog = read_catalog(path, locale=locale, domain=path.stem)
+    for path in ui_paths(locales_dir, locale):
+        catalog = read_catalog(path, locale=locale, domain=INTERFACE)
         for message in catalog:
             if not message.id or not written(message):
                 continue
-            key = f"{path.stem}:{message.context or message.id}"
+            key = f"{KEY_PREFIX}{message.context or message.id}"
             if isinstance(message.string, (tuple, list)) or message.pluralizable:
                 found = [("plural-entry", "this entry has plural forms; packager asks for one string")]
+                accepted: set[str] = set()
             else:
                 source, translation = str(message.id), str(message.string)
                 found = [*placeholders(source, translation), *check_message(source, translation, locale)]
-            out.append((path, message.lineno, key, accepted_codes(message.flags, message.user_comments), found))
+                accepted = accepts(key, source, translation) if accepts else set()
+            out.append((path, message.lineno, key, accepted, found))
     return out
