@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import shutil
 import sys
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from packager.atomic import atomic_write
-from packager.builders import FORMATS, Product, load_builder
+from packager.builders import FORMATS, Product, formats, load_builder, output_dir
 from packager.document import Article
 from packager.engine.inputs import forget
 from packager.engine.manifest import MANIFEST, is_fresh, read_manifest, write_index, write_manifest
@@ -104,6 +105,11 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
         manifest["failures"].pop(outcome.target.key, None)
     if the_plan.todo:
         outcomes += _run_jobs(project, the_plan.todo, jobs, manifest, report)
+    manifest["shared"] = {}
+    for fmt in formats():  # files a format shares between its targets, from what the manifest lists
+        if fmt.finish:
+            module, _, attr = fmt.finish.partition(":")
+            manifest["shared"][fmt.name] = getattr(importlib.import_module(module), attr)(build_dir, manifest)
     write_manifest(build_dir, manifest)
     write_index(build_dir, manifest)
     return outcomes
@@ -255,7 +261,7 @@ def _run_target(project: Project, target: Target, spec: str, article: Article, d
 
     product: Product = builder.build(article, project, progress)
     outputs = []
-    locale_dir = project.build_dir / target.locale
+    locale_dir = output_dir(project.build_dir, target.format, target.locale)
     main = builder.outputs(article)[0]
     for name, data in product.files.items():
         path = (locale_dir / name).resolve()
