@@ -26,8 +26,13 @@ def main() -> None:
         driver.get((site / "index.html").as_uri())
         driver.save_screenshot(str(args.out / "site-home.png"))
         driver.get((site / "ar" / f"{SLUG}.html").as_uri())
-        driver.execute_script(  # one paragraph shown as it is while the narration reads it
-            "const a = document.querySelectorAll('audio')[1]; a.currentTime = 9;"
+        # Section 2 played, then paused on its first paragraph: the page as a listener sees it.
+        driver.find_elements("css selector", ".play")[1].click()  # a real click: the browser lets it play
+        time.sleep(1)
+        driver.execute_script(
+            "const a = document.querySelectorAll('audio')[1]; a.pause();"
+            "const cues = JSON.parse(document.getElementById('narration').textContent).parts[1].cues;"
+            "a.currentTime = cues[1][1] + 0.1;"
         )
         time.sleep(1)
         driver.save_screenshot(str(args.out / "site-ar.png"))

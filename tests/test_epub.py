@@ -18,7 +18,7 @@ from lxml import etree
 
 from packager import inline
 from packager.source import read_article
-from tests.conftest import REPO, SLUG, copy_project, expected_article, run_packager, ui_string
+from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, expected_article, run_packager, ui_string
 
 LOCALES = ("en", "ar")
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
@@ -71,15 +71,41 @@ def clip_seconds(value: str) -> float:
     return float(value[:-1])
 
 
-@pytest.mark.parametrize("locale", LOCALES)
-def test_epubcheck_finds_no_error_and_no_warning(built: Path, locale: str) -> None:
+ACE = REPO / "tools" / "node_modules" / ".bin" / "ace-cli"
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_epubcheck_finds_no_error_and_no_warning(shipped_build: Path, locale: str) -> None:
     if not EPUBCHECK.exists():
         pytest.fail("epubcheck is not installed (debian-packages.txt lists it)")
-    path = built / "build" / locale / f"{SLUG}.epub"
+    path = shipped_build / "build" / locale / f"{SLUG}.epub"
     result = subprocess.run(["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=600)
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
     assert "Messages: 0 fatals / 0 errors / 0 warnings" in report, report
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_ace_by_daisy_finds_no_violation(shipped_build: Path, locale: str, tmp_path: Path) -> None:
+    """Ace by DAISY (npm ``@daisy/ace-cli``, tools/package-lock.json) on Debian's Chromium."""
+    import os
+
+    if not ACE.exists():
+        pytest.fail("Ace by DAISY is not installed: run 'bash scripts/setup.sh --test'")
+    path = shipped_build / "build" / locale / f"{SLUG}.epub"
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium", "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    command = [str(ACE), "--silent", "-o", str(tmp_path / "ace"), str(path)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
+    found = [
+        (check["earl:test"]["dct:title"], check["earl:test"]["earl:impact"], check["earl:result"].get("earl:pointer"))
+        for document in report["assertions"]
+        for check in document["assertions"]
+        if check["earl:result"]["earl:outcome"] == "fail"
+    ]
+    assert found == [], found
+    assert report["earl:result"]["earl:outcome"] == "pass"
 
 
 @pytest.mark.parametrize("locale", LOCALES)

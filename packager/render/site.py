@@ -51,6 +51,7 @@ class SiteBuilder:
             HERE / "narrated.py",
             HERE / "html.py",
             templates / "site-page.html",
+            templates / "site-base.html",
             templates / "blocks.html",
             *ui_paths("render", locale),
             *ui_paths(DOMAIN, locale),
@@ -102,6 +103,7 @@ class SiteBuilder:
                     "narration": Markup(data.replace("<", "\\u003c")),  # JSON never closes the script element
                     "speeds": [(f"{s:g}", format_decimal(s, locale=lang.replace("-", "_")) + "×") for s in SPEEDS],
                     "ui": _ui(_),
+                    "assets": "../assets",
                 }
             )
         )
@@ -129,7 +131,6 @@ def _ui(_: Any) -> dict[str, str]:
         "pause": "Pause",
         "previous": "Previous section",
         "next": "Next section",
-        "opening": "Introduction",
     }
     return {key: _(text) for key, text in words.items()}
 
@@ -174,6 +175,7 @@ def write_home(build_dir: Path, manifest: dict[str, Any]) -> list[dict[str, Any]
                 "items": items,
                 "heading": _("Choose your language"),
                 "title": _("Listening station"),
+                "assets": "assets",
             }
         )
     )
