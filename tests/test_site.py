@@ -80,7 +80,9 @@ def test_home_lists_every_language_in_its_own_name(site: Path) -> None:
 
 
 def test_every_address_is_a_file_of_the_site(site: Path) -> None:
-    """No network: every src and href is relative and names a file inside build/site/."""
+    """No network: every src and href is relative and names a file inside build/site/; only the
+    article's own links (a reader may follow them) lead elsewhere."""
+    source = (REPO / "source" / f"{SLUG}.md").read_text(encoding="utf-8")
     pages = [site / "index.html", *(page_of(site, locale) for locale in ALL_LOCALES)]
     for page in pages:
         tree = lxml_html.fromstring(page.read_bytes())
@@ -90,6 +92,9 @@ def test_every_address_is_a_file_of_the_site(site: Path) -> None:
                 if value is None or value.startswith("#"):
                     continue
                 parts = urlsplit(value)
+                if element.tag == "a" and parts.scheme in ("https", "http", "mailto", "tel"):
+                    assert value.split(":", 1)[1].strip("/") in source, f"{page.name}: {value}"
+                    continue
                 assert not parts.scheme and not parts.netloc, f"{page.name}: {value}"
                 target = (page.parent / parts.path).resolve()
                 assert target.is_file() and target.is_relative_to(site.resolve()), f"{page.name}: {value}"
@@ -159,3 +164,31 @@ def test_manifest_lists_the_pages_and_the_home(shipped_build: Path) -> None:
     assert {"site/index.html", "site/assets/site.css", "site/assets/site.js"} <= paths
     index = (shipped_build / "build" / "index.html").read_text(encoding="utf-8")
     assert re.search(rf'href="site/ar/{SLUG}\.html"', index)
+
+
+def test_an_outdated_translation_says_so_on_its_page_and_the_home_page_and_rebuilds_the_same(tmp_path: Path) -> None:
+    from tests.conftest import copy_project, run_packager
+    from tests.test_publishing import OUTDATED_MSGID, edit_source, front_matter_version
+
+    root = copy_project(tmp_path / "project")
+    old = front_matter_version(root)
+    edit_source(root, old + ".1")
+    result = run_packager("-C", str(root), "build", "--format", "site", "--locale", "ar")
+    assert result.returncode == 0, result.stderr
+    site = root / "build" / "site"
+    page = lxml_html.fromstring(page_of(site, "ar").read_bytes())
+    notices = [words(p) for p in page.findall(".//div[@class='draft-notice']/p")]
+    translated = ui_string("ar", "render", OUTDATED_MSGID).split("{")[0].strip()
+    assert any(translated in n and old in n and f"{old}.1" in n for n in notices), notices
+    assert OUTDATED_MSGID.format(version=old, language="English", current=f"{old}.1") in notices
+    home = lxml_html.fromstring((site / "index.html").read_bytes())
+    marks = [words(m) for m in home.findall(".//a[@lang='ar']/span[@class='mark']")]
+    assert ui_string("ar", "render", DRAFT) in marks
+    assert any(translated in m and old in m for m in marks), marks
+    # Reproducible: the page and the home page made again from the same inputs are the same bytes.
+    before = {path: path.read_bytes() for path in (page_of(site, "ar"), site / "index.html")}
+    page_of(site, "ar").unlink()
+    (site / "index.html").unlink()
+    result = run_packager("-C", str(root), "build", "--format", "site", "--locale", "ar")
+    assert result.returncode == 0, result.stderr
+    assert {path: path.read_bytes() for path in before} == before

@@ -154,7 +154,7 @@ def write_home(build_dir: Path, manifest: dict[str, Any]) -> list[dict[str, Any]
         return []
     source = pages[0]  # its article's source language is the home page's own
     items = []
-    for out in sorted(pages, key=lambda o: (o["locale"], o["article"])):
+    for out in sorted(pages, key=lambda o: (o["locale"] != o.get("source_language"), o["locale"], o["article"])):
         try:
             name = Locale.parse(out["locale"]).get_display_name(out["locale"]) or out["locale"]
         except (ValueError, UnknownLocaleError):
