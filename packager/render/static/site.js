@@ -68,7 +68,8 @@
     var data = document.getElementById("narration");
     if (!data) return;
     var parts = JSON.parse(data.textContent).parts;
-    var players = Array.prototype.slice.call(document.querySelectorAll(".player"));
+    var players = [];  // in the narration's order (data-part), which may differ from the page's
+    document.querySelectorAll(".player").forEach(function (p) { players[parseInt(p.getAttribute("data-part"), 10)] = p; });
     var speed = document.getElementById("speed");
     var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var current = null;
