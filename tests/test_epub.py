@@ -277,18 +277,12 @@ def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path)
 
 
 def test_an_outdated_translation_says_so_in_the_text(tmp_path: Path) -> None:
-    from tests.test_publishing import OUTDATED_MSGID, edit_source, front_matter_version
+    from tests.test_publishing import assert_outdated_notices, build_outdated
 
-    root = copy_project(tmp_path / "project")
-    old = front_matter_version(root)
-    edit_source(root, old + ".1")
-    result = run_packager("-C", str(root), "build", "--format", "epub", "--locale", "ar")
-    assert result.returncode == 0, result.stderr
+    root, old = build_outdated(tmp_path, "epub", "ar")
     page = xml(epub(root, "ar"), "EPUB/content.xhtml")
     notices = [text(p) for p in page.findall(".//x:aside[@class='draft-notice']/x:p", NS)]
-    translated = ui_string("ar", "render", OUTDATED_MSGID).split("{")[0].strip()
-    assert any(translated in n and old in n and f"{old}.1" in n for n in notices), notices
-    assert OUTDATED_MSGID.format(version=old, language="English", current=f"{old}.1") in notices
+    assert_outdated_notices(notices, "ar", old)
     opf = xml(epub(root, "ar"), "EPUB/package.opf")
     name = f"packager:{SLUG}:ar:{old}"  # the version this translation is of
     assert opf.findtext(".//dc:identifier", namespaces=NS) == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"

@@ -38,6 +38,24 @@ def edit_source(root: Path, new_version: str, extra: str = "") -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def build_outdated(tmp_path: Path, fmt: str, locale: str) -> tuple[Path, str]:
+    """A copy of the project whose English article moved on a version, built in one format and
+    locale: the project's folder and the version the translation is of."""
+    root = copy_project(tmp_path / "project")
+    old = front_matter_version(root)
+    edit_source(root, old + ".1")
+    result = run_packager("-C", str(root), "build", "--format", fmt, "--locale", locale)
+    assert result.returncode == 0, result.stderr
+    return root, old
+
+
+def assert_outdated_notices(notices: list[str], locale: str, old: str) -> None:
+    """The outdated notice of a translation of version ``old`` (now ``old``.1), in ``locale`` and in English."""
+    translated = ui_string(locale, "render", OUTDATED_MSGID).split("{")[0].strip()
+    assert any(translated in n and old in n and f"{old}.1" in n for n in notices), notices
+    assert OUTDATED_MSGID.format(version=old, language="English", current=f"{old}.1") in notices
+
+
 def pdf_text(path: Path) -> str:
     import pdfplumber
 
