@@ -250,7 +250,7 @@ def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path)
     (root / "source" / "steps.md").write_text(f"---{front.replace(SLUG, 'steps')}---\n{body}", encoding="utf-8")
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20"><rect width="50" height="20"/></svg>'
     (root / "source" / "steps.svg").write_text(svg, encoding="utf-8")
-    result = run_packager("-C", str(root), "build", "--format", "epub")
+    result = run_packager("-C", str(root), "build", "--format", "epub", "--format", "site")  # one narration, both
     assert result.returncode == 0, result.stderr
     path = root / "build" / "en" / "steps.epub"
     check = subprocess.run(["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=600)
@@ -274,6 +274,17 @@ def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path)
     assert len(next(p for p in timings["sections"] if p["id"] == "steps")["utterances"]) == 1 + len(wanted)
     props = [(m.get("property"), m.text) for m in xml(book, "EPUB/package.opf").iter(f"{{{NS['opf']}}}meta")]
     assert ("schema:accessMode", "visual") in props and ("schema:accessibilityFeature", "alternativeText") in props
+    # The listening station's page: the same picture with its description, the same elements followed.
+    from lxml import html as lxml_html
+
+    site = root / "build" / "site" / "en"
+    web = lxml_html.fromstring((site / "steps.html").read_bytes())
+    img = web.find(".//figure/img")
+    assert img.get("alt") == alt and (site / img.get("src")).read_bytes() == svg.encode()
+    cues = {cue[0] for part in json.loads(web.get_element_by_id("narration").text)["parts"] for cue in part["cues"]}
+    spoken = "self::h2 or self::p or self::li or self::tr[parent::tbody] or self::figure"
+    followed = web.xpath(f".//section[@id='steps']//*[{spoken}]")
+    assert len(followed) == len(wanted) and {e.get("id") for e in followed} <= cues
 
 
 def test_an_outdated_translation_says_so_in_the_text(tmp_path: Path) -> None:
