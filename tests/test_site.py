@@ -9,6 +9,7 @@ source read as text, the narration's timings file, and axe-core's WCAG 2.2 AA ru
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -161,7 +162,10 @@ def test_manifest_lists_the_pages_and_the_home(shipped_build: Path) -> None:
     manifest = json.loads((shipped_build / "build" / "manifest.json").read_text(encoding="utf-8"))
     paths = {out["path"] for out in manifest["outputs"]}
     assert {f"site/{locale}/{SLUG}.html" for locale in ALL_LOCALES} <= paths
-    assert {"site/index.html", "site/assets/site.css", "site/assets/site.js"} <= paths
+    shared = {out["path"]: out["sha256"] for out in manifest["shared"]["site"]}
+    assert set(shared) == {"site/index.html", "site/assets/site.css", "site/assets/site.js"}
+    for path, digest in shared.items():
+        assert hashlib.sha256((shipped_build / "build" / path).read_bytes()).hexdigest() == digest
     index = (shipped_build / "build" / "index.html").read_text(encoding="utf-8")
     assert re.search(rf'href="site/ar/{SLUG}\.html"', index)
 

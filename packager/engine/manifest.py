@@ -31,11 +31,11 @@ def read_manifest(build_dir: Path) -> dict[str, Any]:
 
 def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
     """build/manifest.json: every output, what each locale publishes (current, outdated with its
-    version, refused or failed with the reason), and every target that failed, with its reason."""
+    version, refused or failed with the reason), every target that failed, with its reason, and
+    under ``shared`` the files a format writes for all its targets (the site's home page)."""
     targets = dict(sorted(manifest["targets"].items()))
     outputs = [out for entry in targets.values() for out in entry["outputs"]]
-    shared = dict(sorted(manifest.get("shared", {}).items()))  # a format's files of no one target
-    outputs += [out for entries in shared.values() for out in entries]
+    shared = dict(sorted(manifest.get("shared", {}).items()))  # by format: its files of no one target or locale
     data = {
         "version": MANIFEST_VERSION,
         "packager": __version__,
