@@ -59,6 +59,7 @@ class Table:
 class Figure:
     src: str  # path relative to the article's folder
     alt: Text
+    caption: Text | None = None  # the image's Markdown title, printed under it and spoken
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,42 @@ class Quote:
     blocks: tuple[Block, ...]
 
 
-Block = Heading | Paragraph | ListBlock | Table | Figure | Quote
+#: Call-out kinds, as GitHub alert syntax names them ("> [!WARNING]"), lower-case.
+CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A boxed call-out ("Talk to your care team before..."): its label is packager's own word for
+    the kind (from the interface catalog), so it is announced the same way in every article."""
+
+    kind: str  # one of CALLOUT_KINDS
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """Questions to ask, printed with an empty box to tick before each."""
+
+    items: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class DefinitionList:
+    items: tuple[tuple[Text, tuple[Text, ...]], ...]  # (term, its definitions)
+
+
+@dataclass(frozen=True)
+class GlossaryNote:
+    """A glossary term's definition, placed after the block that first uses the term (see
+    :func:`packager.glossary.place`); never in a parsed article, only in one being rendered."""
+
+    term: Text
+    definition: Text
+    used_in: str  # the key of the Text where the term is first used: printed there as <dfn>
+
+
+Block = Heading | Paragraph | ListBlock | Table | Figure | Quote | Callout | Checklist | DefinitionList | GlossaryNote
 
 
 def unhandled(block: object, walker: str) -> TypeError:
@@ -83,6 +119,18 @@ class Section:
 
 
 @dataclass(frozen=True)
+class GlossaryEntry:
+    term: Text
+    definition: Text
+
+
+@dataclass(frozen=True)
+class Footnote:
+    label: str  # as the author wrote it: "1" in "[^1]"
+    text: Text
+
+
+@dataclass(frozen=True)
 class Meta:
     title: Text
     summary: Text
@@ -95,6 +143,7 @@ class Meta:
     licence: str
     source: str
     withdraw_translations_before: str = ""  # translations of earlier versions are refused
+    glossary: tuple[GlossaryEntry, ...] = ()  # terms defined at their first use in the text
 
 
 @dataclass(frozen=True)
@@ -113,6 +162,7 @@ class Article:
     locale: str  # the language this tree is in
     draft: bool = False  # a translation not yet reviewed for this source version
     outdated: Outdated | None = None  # set when this is a translation of an earlier version
+    notes: tuple[Footnote, ...] = ()  # footnotes, printed and spoken as endnotes
 
     @property
     def slug(self) -> str:
@@ -153,7 +203,7 @@ def _iter_blocks(node: object, kind: type[B]) -> Iterator[B]:
     elif isinstance(node, tuple):
         for item in node:
             yield from _iter_blocks(item, kind)
-    elif isinstance(node, (Section, Quote)):
+    elif isinstance(node, (Section, Quote, Callout)):
         yield from _iter_blocks(node.blocks, kind)
 
 

@@ -75,9 +75,19 @@ def _unstash(element: etree.Element) -> etree.Element:
     return element
 
 
+#: A footnote reference, "[^1]": the print edition makes it a superscript number that links
+#: to the note; the words (speech, word counts, glossary search) leave it out.
+NOTE_REF = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
+
+
+def without_notes(text: str) -> str:
+    """``text`` without its footnote references."""
+    return NOTE_REF.sub("", text) if "[^" in text else text
+
+
 def plain(text: str) -> str:
-    """Just the words: emphasis dropped, links by their text."""
-    return "".join(parse(text).itertext())
+    """Just the words: emphasis dropped, links by their text, footnote references left out."""
+    return "".join(parse(without_notes(text)).itertext())
 
 
 def links(text: str) -> list[Link]:
@@ -91,7 +101,7 @@ def structure(text: str) -> list[str]:
         if node.tag == "p":
             continue
         out.append(f"{node.tag}:{node.get('href')}" if node.tag == "a" else node.tag)
-    return out
+    return out + [f"note:{label}" for label in NOTE_REF.findall(text)]
 
 
 def has_raw_html(text: str) -> bool:

@@ -64,6 +64,12 @@ class Settings:
     #: publish: a translation of an earlier version of the article is built, marked outdated;
     #: refuse: it is not built (listed as refused) until it is brought up to date.
     outdated_translations: str = "publish"
+    #: Formats a locale does without, by the clinic's choice: {ht: braille, tl: "audio, epub"}.
+    #: Liblouis has no Haitian Creole table; a skipped format is not built and not listed.
+    skip: dict[str, str] = field(default_factory=dict)
+
+    def skipped(self, locale: str) -> set[str]:
+        return {name.strip() for name in self.skip.get(locale, "").split(",") if name.strip()}
 
 
 #: Whole-number settings with a floor below which the output cannot be made.
@@ -261,6 +267,8 @@ def _convert(hint: Any, node: yaml.Node, path: Path, name: str, line: int) -> An
                 check_locale_name(v, path, line)
     elif origin is dict:
         ok = isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        if ok and name == "skip":
+            _check_skip(value, path, line)
     elif hint is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         value = float(value) if ok else value
@@ -283,6 +291,18 @@ def _convert(hint: Any, node: yaml.Node, path: Path, name: str, line: int) -> An
     if choices and value not in choices:
         raise PackagerError(f"setting {name!r} must be one of {', '.join(choices)}", path, line)
     return value
+
+
+def _check_skip(value: dict[str, str], path: Path, line: int) -> None:
+    from packager.builders import FORMATS
+
+    for locale, names in value.items():
+        check_locale_name(locale, path, line)
+        for fmt in (n.strip() for n in names.split(",")):
+            if fmt not in FORMATS:
+                raise PackagerError(
+                    f"setting 'skip.{locale}' names {fmt!r}, which is not a format ({', '.join(FORMATS)})", path, line
+                )
 
 
 MAX_SETTING_CHARS = 2000

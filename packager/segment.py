@@ -10,6 +10,7 @@ when a text needs it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -67,3 +68,30 @@ def mark_word_breaks(text: str, locale: str) -> str:
             last = start
     out.append(text[last:])
     return "".join(out)
+
+
+def find_word(text: str, phrase: str, locale: str) -> tuple[int, int] | None:
+    """Where (start, end) ``phrase`` first occurs in ``text`` as whole words, ignoring case, or None.
+
+    Word ends are ICU's for the language, so a term is found in Thai or Chinese, where no
+    space separates it from its neighbours, and "remission" is not found in "remissions".
+    """
+    phrase = " ".join(phrase.split())
+    if not phrase:
+        return None
+    matches = list(re.finditer(re.escape(phrase).replace(r"\ ", r"\s+"), text, re.IGNORECASE))
+    if not matches:
+        return None
+    bounds = word_bounds(text, locale)
+    return next((m.span() for m in matches if m.start() in bounds and m.end() in bounds), None)
+
+
+@lru_cache(maxsize=4096)
+def word_bounds(text: str, locale: str) -> frozenset[int]:
+    """Every offset in ``text`` where ICU says a word (or a run of space or punctuation) starts or ends."""
+    from icu4py.breakers import WordBreaker
+
+    bounds = {0, len(text)}
+    for start, end in WordBreaker(text, _icu_locale(locale)).segments():
+        bounds.update((start, end))
+    return frozenset(bounds)

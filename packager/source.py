@@ -17,11 +17,17 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from packager import inline
+from packager import glossary, inline
 from packager.document import (
+    CALLOUT_KINDS,
     Article,
     Block,
+    Callout,
+    Checklist,
+    DefinitionList,
     Figure,
+    Footnote,
+    GlossaryEntry,
     Heading,
     ListBlock,
     ListItem,
@@ -49,9 +55,9 @@ REQUIRED = {
 }
 #: Optional fields. ``withdraw_translations_before: 1.0.1`` marks a correction that
 #: translations of earlier versions must not outlive: they are refused, not published as outdated.
-OPTIONAL = {"withdraw_translations_before": str}
+OPTIONAL: dict[str, type] = {"withdraw_translations_before": str, "glossary": list}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_IMAGE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\((?P<src>[^\s)]+)(?:\s+"[^"]*")?\)$')
+_IMAGE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\((?P<src>[^\s)]+)(?:\s+"(?P<caption>[^"]*)")?\)$')
 MAX_SOURCE_BYTES = 2_000_000
 
 
@@ -61,8 +67,11 @@ def read_article(path: Path) -> Article:
     meta_text, body, body_line = _split_front_matter(raw, path)
     meta_map, key_lines = _load_front_matter(meta_text, path)
     meta = _meta(meta_map, key_lines, path)
-    sections = _BodyParser(path, body, body_line).sections()
-    return Article(meta=meta, sections=sections, path=path, locale=meta.language)
+    parser = _BodyParser(path, body, body_line)
+    sections = parser.sections()
+    article = Article(meta=meta, sections=sections, path=path, locale=meta.language, notes=parser.notes)
+    glossary.check_used(article)
+    return article
 
 
 def project_articles(project: Project) -> list[tuple[Path, Article, list[str]]]:
@@ -114,6 +123,9 @@ def _load_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int]]:
         raise PackagerError("the front matter must be a mapping of fields", path, 2)
     key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
     for key, value in node.value:
+        if isinstance(value, yaml.SequenceNode):  # "glossary/2": the line of a list's third entry
+            key_lines.update({f"{key.value}/{i}": item.start_mark.line + 2 for i, item in enumerate(value.value)})
+    for key, value in node.value:
         if isinstance(value, yaml.ScalarNode) and isinstance(data.get(key.value), (int, float)):
             # "version: 1.10" is text to us, not the number 1.1: keep what the author wrote.
             data[key.value] = value.value if not isinstance(data[key.value], bool) else data[key.value]
@@ -145,7 +157,7 @@ def _meta(data: dict, key_lines: dict[str, int], path: Path) -> Meta:
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise PackagerError(f"front-matter field {key!r} must be a list of names", path, key_lines[key])
     for key, kind in OPTIONAL.items():
-        if key in data and not (isinstance(data[key], kind) and data[key].strip()):
+        if key in data and not (isinstance(data[key], kind) and (kind is not str or data[key].strip())):
             raise PackagerError(f"front-matter field {key!r} must be a {_kind_name(kind)}", path, key_lines[key])
     if not SLUG.match(data["slug"]):
         raise PackagerError(
@@ -163,7 +175,37 @@ def _meta(data: dict, key_lines: dict[str, int], path: Path) -> Meta:
         licence=data["licence"],
         source=" ".join(data["source"].split()),
         withdraw_translations_before=data.get("withdraw_translations_before", "").strip(),
+        glossary=_glossary(data.get("glossary", []), key_lines, path),
     )
+
+
+def _glossary(entries: list, key_lines: dict[str, int], path: Path) -> tuple[GlossaryEntry, ...]:
+    """The front matter's glossary: each entry a term and its definition, each one message."""
+    out: list[GlossaryEntry] = []
+    slugs: set[str] = set()
+    for i, entry in enumerate(entries):
+        line = key_lines.get(f"glossary/{i}", key_lines["glossary"])
+        fields = entry if isinstance(entry, dict) else {}
+        term, definition = str(fields.get("term", "")), str(fields.get("definition", ""))
+        if set(fields) != {"term", "definition"} or not all(isinstance(v, str) and v.strip() for v in fields.values()):
+            raise PackagerError("a glossary entry must have a 'term' and a 'definition', both text", path, line)
+        slug = slugify(term)
+        if slug in slugs:
+            raise PackagerError(f"the glossary defines {term!r} twice", path, line)
+        slugs.add(slug)
+        key = f"glossary/{slug}"
+        out.append(
+            GlossaryEntry(
+                Text(" ".join(term.split()), f"{key}/term", "glossary term, explained at its first use", line),
+                Text(
+                    " ".join(definition.split()),
+                    f"{key}/definition",
+                    f"definition of the glossary term '{term.strip()}', printed and spoken after its first use",
+                    line,
+                ),
+            )
+        )
+    return tuple(out)
 
 
 def _kind_name(kind: type) -> str:
@@ -185,6 +227,8 @@ _ITEM_PART = defaultdict(
     table="a table",
     html_block="raw HTML",
     hr="a horizontal rule",
+    alert="a call-out",
+    dl="a definition list",
 )
 
 
@@ -201,12 +245,19 @@ def block_tree(text: str, env: dict | None = None) -> SyntaxTreeNode:
 
 @functools.lru_cache(maxsize=1)
 def _markdown_it() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("table")
+    """CommonMark with GFM tables, GitHub's alerts ("> [!WARNING]") and task lists ("- [ ] ..."),
+    definition lists and footnotes (mdit-py-plugins)."""
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    md = MarkdownIt("commonmark", {"alerts": True, "tasklists": True}).enable("table")
+    return md.use(deflist_plugin).use(footnote_plugin, inline=False)
 
 
 def block_kind(node: SyntaxTreeNode) -> str:
     """A block's kind as an HTML tag name: p, ul, ol, h3, table, blockquote, pre, hr, div."""
-    return {"fence": "pre", "code_block": "pre", "html_block": "div", "hr": "hr"}.get(node.type, node.tag)
+    kinds = {"fence": "pre", "code_block": "pre", "html_block": "div", "hr": "hr", "alert": "aside"}
+    return kinds.get(node.type, node.tag or node.type)
 
 
 def slugify(text: str) -> str:
@@ -221,15 +272,26 @@ class _BodyParser:
         self.body = body
         self.first_line = first_line
         self.line = first_line
+        self.notes: tuple[Footnote, ...] = ()
+        self.inside = ""  # "in a 'warning' call-out, ": where a Text is, for its translator comment
+        self.note_labels: set[str] = set()
 
     def sections(self) -> tuple[Section, ...]:
         sections: list[Section] = []
         section_id, heading, blocks = "introduction", None, list[Block]()
-        used: set[str] = {section_id}  # a heading "Introduction" becomes introduction-2
+        # A heading "Introduction" becomes introduction-2; "endnotes" is the notes' part (speech NOTES_ID).
+        used: set[str] = {section_id, "endnotes"}
         self.counters: dict[str, int] = {}
         self.title = "introduction"
         env: dict = {}
         tree = block_tree(self.body, env)
+        self.note_labels = {ref[1:] for ref in env.get("footnotes", {}).get("refs", {})}  # ":1" -> "1"
+        for ref, number in env.get("footnotes", {}).get("refs", {}).items():
+            if number < 0:  # markdown-it drops a note nothing refers to: say so, not lose it
+                label = ref[1:]
+                at = re.search(rf"^ {{0,3}}\[\^{re.escape(label)}\]:", self.body, re.M)
+                line = self.first_line + self.body[: at.start()].count("\n") if at else self.first_line
+                raise PackagerError(f"footnote [^{label}] is never referred to in the text", self.path, line)
         definitions = sorted(ref["map"][0] for ref in env.get("references", {}).values() if ref.get("map"))
         if definitions:
             # "[g]: https://..." vanishes from the tree, and each Text is inline Markdown read on
@@ -242,7 +304,9 @@ class _BodyParser:
             )
         for node in tree.children:
             self._at(node)
-            if node.type == "heading" and node.tag == "h2":
+            if node.type == "footnote_block":
+                self.notes = self._notes(node, env)
+            elif node.type == "heading" and node.tag == "h2":
                 if heading is not None or blocks:
                     sections.append(Section(section_id, heading, tuple(blocks)))
                 title = self._inline(node)
@@ -258,20 +322,37 @@ class _BodyParser:
             raise PackagerError("the article has no body text", self.path, self.first_line)
         return tuple(sections)
 
+    def _notes(self, node: SyntaxTreeNode, env: dict) -> tuple[Footnote, ...]:
+        """The footnotes ("[^1]: ..."), in the order the text first refers to them."""
+        notes = []
+        used = {meta["label"] for meta in env.get("footnotes", {}).get("list", {}).values() if meta.get("count")}
+        for note in node.children:
+            label = str(note.meta.get("label", ""))
+            parts = [child for child in note.children if child.type != "footnote_anchor"]
+            self._at(parts[0] if parts else note)
+            if label not in used:
+                raise PackagerError(f"footnote [^{label}] is never referred to in the text", self.path, self.line)
+            if len(parts) != 1 or parts[0].type != "paragraph":
+                raise PackagerError("a footnote holds one paragraph", self.path, self.line)
+            text = self._text(self._inline(parts[0]), f"notes/{label}", f"footnote [^{label}], printed at the end")
+            notes.append(Footnote(label, text))
+        return tuple(notes)
+
     def _block(self, node: SyntaxTreeNode, prefix: str) -> Block:
         self._at(node)
-        where = f"section '{self.title}'"
+        where = f"{self.inside}section '{self.title}'"
         if node.type == "paragraph":
             raw = self._inline(node)
             image = _IMAGE.match(raw.strip())
             if image:
                 n = self._count(prefix + "figure")
-                alt = image["alt"].strip()
+                alt, caption = image["alt"].strip(), " ".join((image["caption"] or "").split())
                 if not alt:
                     raise PackagerError("an image needs alternative text: ![what it shows](file)", self.path, self.line)
-                return Figure(image["src"], self._text(alt, f"{prefix}figure{n}/alt", f"image description, {where}"))
-            if "![" in raw:
-                raise PackagerError("an image must stand alone in its own paragraph", self.path, self.line)
+                key = f"{prefix}figure{n}"
+                described = self._text(alt, f"{key}/alt", f"image description (read aloud, not printed), {where}")
+                captioned = self._text(caption, f"{key}/caption", f"image caption, printed under it, {where}")
+                return Figure(image["src"], described, captioned if caption else None)
             n = self._count(prefix + "p")
             return Paragraph(self._text(raw, f"{prefix}p{n}", f"paragraph, {where}"))
         if node.type == "heading":
@@ -281,9 +362,37 @@ class _BodyParser:
                 )
             n = self._count(prefix + "h")
             return Heading(int(node.tag[1]), self._text(self._inline(node), f"{prefix}h{n}", f"sub-heading, {where}"))
+        if node.type in ("bullet_list", "ordered_list") and _is_checklist(node):
+            n = self._count(prefix + "checklist")
+            return self._checklist(node, f"{prefix}checklist{n}", where)
         if node.type in ("bullet_list", "ordered_list"):
             n = self._count(prefix + "list")
             return self._list(node, f"{prefix}list{n}", where, depth=1)
+        if node.type == "alert":
+            if prefix.count("callout"):
+                raise PackagerError("a call-out cannot hold another call-out", self.path, self.line)
+            n = self._count(prefix + "callout")
+            kind = str(node.meta.get("kind", "")).lower()
+            if kind not in CALLOUT_KINDS:  # markdown-it knows only these today; a newer one may know more
+                raise PackagerError(f"unknown call-out kind [!{kind.upper()}]", self.path, self.line)
+            parts = [child for child in node.children if child.type != "alert_title"]
+            title = next((c for c in node.children if c.type == "alert_title"), None)
+            if title is not None and self._inline(title).lower() != kind:
+                raise PackagerError(
+                    f"a call-out's label is packager's own: write '[!{kind.upper()}]' alone on its first line",
+                    self.path,
+                    self.line,
+                )
+            if not parts:
+                raise PackagerError("a call-out is empty", self.path, self.line)
+            self.inside = f"in a '{kind}' call-out box, "
+            try:
+                return Callout(kind, tuple(self._block(child, f"{prefix}callout{n}/") for child in parts))
+            finally:
+                self.inside = ""
+        if node.type == "dl":
+            n = self._count(prefix + "deflist")
+            return self._deflist(node, f"{prefix}deflist{n}", where)
         if node.type == "table":
             n = self._count(prefix + "table")
             cells = []
@@ -296,6 +405,11 @@ class _BodyParser:
                 cells.append(tuple(texts))
             return Table(cells[0], tuple(cells[1:]))
         if node.type == "blockquote":
+            first = node.children[0] if node.children else None
+            if first is not None and first.type == "paragraph" and re.match(r"\[!\w+\]", self._inline(first)):
+                kinds = ", ".join(f"[!{kind.upper()}]" for kind in CALLOUT_KINDS)
+                said = f"a call-out starts with one of {kinds}, alone on its first line"
+                raise PackagerError(said, self.path, self.line)
             n = self._count(prefix + "quote")
             inner = f"{prefix}quote{n}/"
             return Quote(tuple(self._block(child, inner) for child in node.children))
@@ -312,6 +426,8 @@ class _BodyParser:
             raise PackagerError(
                 f"lists are nested more than {MAX_LIST_DEPTH} levels deep; a reader gets lost", self.path, self.line
             )
+        if _is_checklist(node):
+            raise PackagerError("a checklist cannot be inside a list", self.path, self.line)
         ordered = node.type == "ordered_list"
         start = int(node.attrs.get("start", 1)) if ordered else 1
         loose = any(not p.hidden for item in node.children for p in item.children if p.type == "paragraph")
@@ -340,6 +456,43 @@ class _BodyParser:
             items.append(ListItem(text, sublist))
         return ListBlock(ordered, tuple(items), start, loose)
 
+    def _checklist(self, node: SyntaxTreeNode, key: str, where: str) -> Checklist:
+        """A task list: every item unticked, one paragraph each (what a patient ticks is theirs to tick)."""
+        items = []
+        for m, item in enumerate(node.children, start=1):
+            self._at(item)
+            if "checked" not in item.meta:
+                raise PackagerError("every item of a checklist starts with '[ ]'", self.path, self.line)
+            if item.meta["checked"]:
+                raise PackagerError(
+                    "a checklist item is ticked ('[x]'): a handout's checklist starts empty, write '[ ]'",
+                    self.path,
+                    self.line,
+                )
+            if len(item.children) != 1 or item.children[0].type != "paragraph":
+                raise PackagerError("a checklist item holds one paragraph", self.path, self.line)
+            items.append(self._text(self._inline(item.children[0]), f"{key}/item{m}", f"checklist item, {where}"))
+        return Checklist(tuple(items))
+
+    def _deflist(self, node: SyntaxTreeNode, key: str, where: str) -> DefinitionList:
+        """``Term`` then ``: Definition`` lines; each definition one paragraph."""
+        items: list[tuple[Text, list[Text]]] = []
+        for part in node.children:
+            self._at(part)
+            if part.type == "dt":
+                m = len(items) + 1
+                items.append((self._text(self._inline(part), f"{key}/term{m}", f"defined term, {where}"), []))
+                continue
+            term, definitions = items[-1]
+            paragraphs = part.children
+            if len(paragraphs) != 1 or paragraphs[0].type != "paragraph":
+                self._at(paragraphs[1] if len(paragraphs) > 1 else part)
+                raise PackagerError("a definition holds one paragraph", self.path, self.line)
+            k = len(definitions) + 1
+            what = f"definition of '{inline.plain(term.markdown).strip()}', {where}"
+            definitions.append(self._text(self._inline(paragraphs[0]), f"{term.key}/def{k}", what))
+        return DefinitionList(tuple((term, tuple(defs)) for term, defs in items))
+
     def _cell(self, node: SyntaxTreeNode) -> str:
         content = node.children[0].content if node.children else ""
         return content.strip()
@@ -357,6 +510,11 @@ class _BodyParser:
     def _text(self, raw: str, key: str, comment: str) -> Text:
         if inline.has_raw_html(raw):
             raise PackagerError("raw HTML is not allowed; use Markdown", self.path, self.line)
+        if "![" in raw:  # in a paragraph with other words, a list item, a table cell
+            raise PackagerError("an image must stand alone in its own paragraph", self.path, self.line)
+        for label in inline.NOTE_REF.findall(raw):
+            if label not in self.note_labels:
+                raise PackagerError(f"footnote [^{label}] has no note: add '[^{label}]: ...'", self.path, self.line)
         for link in inline.links(raw):
             if not inline.is_safe_href(link.href):
                 raise PackagerError(
@@ -367,6 +525,11 @@ class _BodyParser:
     def _count(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1
         return self.counters[kind]
+
+
+def _is_checklist(node: SyntaxTreeNode) -> bool:
+    """A GitHub task list: an item starts "[ ]" or "[x]" (markdown-it-py's tasklists option)."""
+    return any("checked" in item.meta for item in node.children)
 
 
 def _unique(slug: str, used: set[str]) -> str:

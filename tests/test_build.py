@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from packager.i18n.pofile import read_catalog, write_catalog
+from packager.source import read_article
 from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, run_packager
 
 PDF_FORMATS = ("--format", "handout", "--format", "large-print")
@@ -50,11 +52,12 @@ def pdf_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_manifest_lists_every_output(pdf_build: Path) -> None:
     manifest = json.loads((pdf_build / "build" / "manifest.json").read_text(encoding="utf-8"))
     by_path = {o["path"]: o for o in manifest["outputs"]}
+    version = read_article(pdf_build / "source" / f"{SLUG}.md").meta.version
     for locale in ALL_LOCALES:
         for name, fmt in ((f"{SLUG}.pdf", "handout"), (f"{SLUG}.large-print.pdf", "large-print")):
             entry = by_path[f"{locale}/{name}"]
             data = (pdf_build / "build" / locale / name).read_bytes()
-            assert entry["format"] == fmt and entry["locale"] == locale and entry["article_version"] == "1.0.0"
+            assert entry["format"] == fmt and entry["locale"] == locale and entry["article_version"] == version
             assert entry["size"] == len(data) and data.startswith(b"%PDF")
             import hashlib
 
@@ -225,9 +228,11 @@ def test_source_language_listed_as_a_locale_is_built_once(pdf_build: Path, tmp_p
 def test_changing_an_image_rebuilds_the_handout(tmp_path: Path) -> None:
     root = tmp_path / "project"
     (root / "source").mkdir(parents=True)
-    front = (REPO / "source" / f"{SLUG}.md").read_text(encoding="utf-8").split("---", 2)[1]
+    meta = yaml.safe_load((REPO / "source" / f"{SLUG}.md").read_text(encoding="utf-8").split("---", 2)[1])
+    meta.pop("glossary", None)  # its terms are not in this one-line body
+    front = yaml.safe_dump({**meta, "slug": "steps"}, allow_unicode=True)
     body = "## Steps\n\n![Four steps: collect, change, grow and return the T cells](steps.svg)\n"
-    (root / "source" / "steps.md").write_text(f"---{front.replace(SLUG, 'steps')}---\n{body}", encoding="utf-8")
+    (root / "source" / "steps.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8")
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20"><rect width="{}" height="20"/></svg>'
     (root / "source" / "steps.svg").write_text(svg.format(50), encoding="utf-8")
     code, summary = build_json(root, "--format", "handout")

@@ -275,3 +275,25 @@ def test_numbers_side_by_side_are_not_read_as_a_phone_number() -> None:
 
     codes = {code for code, _ in check_message("10.00 100,000.", "10.00 100,100.", "es")}
     assert "number-changed" in codes
+
+
+@pytest.mark.parametrize(
+    ("locale", "translation"),
+    [
+        ("fr", "Le traitement coûte environ 1 000 000 $ US."),  # the space a French keyboard types
+        ("ht", "Tretman an koute US$ 1 000 000."),
+        ("ru", "Лечение стоит около 1 000 000 долларов США."),
+    ],
+)
+def test_an_amount_grouped_by_spaces_is_a_price_not_a_phone_number(locale: str, translation: str) -> None:
+    """Found translating into French and Haitian Creole: '1 000 000 $' was refused as a phone number."""
+    from packager.i18n.checks.rules import check_message
+
+    assert check_message("The treatment costs about $1,000,000.", translation, locale) == []
+
+
+def test_a_phone_number_grouped_in_threes_is_still_compared_as_a_phone_number() -> None:
+    from packager.i18n.checks.rules import check_message
+
+    found = check_message("Call 912 345 678.", "Llame al 912 345 679.", "es")
+    assert ("address-changed", "phone number '912345679' is not in the source") in found

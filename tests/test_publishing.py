@@ -1,5 +1,6 @@
 """Real change: an English correction keeps every language published (marked outdated), a project
-or article can refuse outdated translations, and one broken language fails only its own targets.
+or article can refuse outdated translations, one broken language fails only its own targets, and
+one broken article only its own.
 
 Expected wording comes from the files (the source's front matter, the interface catalogs read
 as text), never from the lookups under test.
@@ -7,8 +8,10 @@ as text), never from the lookups under test.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -17,9 +20,11 @@ import pytest
 from packager.project import load_project
 from packager.source import read_article
 from tests.conftest import SHIPPED_LOCALES, SLUG, copy_project, run_packager, ui_string
+from tests.test_blocks import ARTICLES
+from tests.test_blocks import SLUG as SECOND
 
-EDITED_FROM = "It is a treatment with many steps."
-EDITED_TO = "It is a treatment with several steps."
+EDITED_FROM = "The first studies were small, but the results were strong."
+EDITED_TO = "The first studies were small, but the results were very strong."
 OUTDATED_MSGID = "This translation is of version {version}; the {language} article is now {current}."
 SPOKEN_MSGID = "This translation is of an earlier version of the article. The {language} article has changed since."
 
@@ -49,11 +54,13 @@ def build_outdated(tmp_path: Path, fmt: str, locale: str) -> tuple[Path, str]:
     return root, old
 
 
-def assert_outdated_notices(notices: list[str], locale: str, old: str) -> None:
-    """The outdated notice of a translation of version ``old`` (now ``old``.1), in ``locale`` and in English."""
+def assert_outdated_notices(notices: list[str], locale: str, old: str, new: str = "") -> None:
+    """The outdated notice of a translation of version ``old`` (now ``new``, by default ``old``.1),
+    in ``locale`` and in English."""
+    new = new or f"{old}.1"
     translated = ui_string(locale, "render", OUTDATED_MSGID).split("{")[0].strip()
-    assert any(translated in n and old in n and f"{old}.1" in n for n in notices), notices
-    assert OUTDATED_MSGID.format(version=old, language="English", current=f"{old}.1") in notices
+    assert any(translated in n and old in n and new in n for n in notices), notices
+    assert OUTDATED_MSGID.format(version=old, language="English", current=new) in notices
 
 
 def pdf_text(path: Path) -> str:
@@ -222,15 +229,15 @@ def test_outdated_translations_can_be_refused_and_are_listed_with_the_reason(tmp
 
 def test_an_empty_catalog_fails_only_its_own_locale_and_is_named_once(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
-    assert run_packager("-C", str(root), "init", "fr", "-q").returncode == 0
+    assert run_packager("-C", str(root), "init", "it", "-q").returncode == 0
     result = run_packager("-C", str(root), "build", "--format", "handout", "--format", "large-print")
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("packager: error:")]
-    assert len(errors) == 1 and "/fr (handout, large-print)" in errors[0] and "0% translated" in errors[0]
+    assert len(errors) == 1 and "/it (handout, large-print)" in errors[0] and "0% translated" in errors[0]
     for locale in ("en", *SHIPPED_LOCALES):
         assert (root / "build" / locale / f"{SLUG}.pdf").exists()
-    assert manifest(root)["locales"][f"{SLUG}/fr"]["state"] == "failed"
-    check = run_packager("-C", str(root), "check", "--locale", "fr")
+    assert manifest(root)["locales"][f"{SLUG}/it"]["state"] == "failed"
+    check = run_packager("-C", str(root), "check", "--locale", "it")
     assert check.returncode == 1 and "[incomplete]" in check.stdout
 
 
@@ -247,7 +254,7 @@ def test_a_missing_voice_fails_only_that_audio_target(tmp_path: Path) -> None:
 def test_errors_that_help(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
     result = run_packager("-C", str(root), "build", "--locale", "xx")
-    assert result.returncode == 2 and "there are: en, ar, es, vi, zh_Hans" in result.stderr
+    assert result.returncode == 2 and f"there are: en, {', '.join(SHIPPED_LOCALES)}" in result.stderr
     (root / "packager.yaml").write_text("audio:\n  bitrat: 64\n", encoding="utf-8")
     result = run_packager("-C", str(root), "stats")
     assert result.returncode == 2 and "packager.yaml:2: unknown setting 'audio.bitrat'" in result.stderr
@@ -308,3 +315,32 @@ def test_a_fuzzy_entry_rewritten_for_the_new_text_does_not_leak_into_the_outdate
     assert run_packager("-C", str(root), "build", "--locale", "es", "--format", "handout", "-q").returncode == 0
     shown = pdf_text(root / "build" / "es" / f"{SLUG}.pdf")
     assert "a medio hacer" not in shown and printed(old, shown), "the outdated handout prints the old translation"
+
+
+def test_one_failing_article_leaves_the_others_outputs_and_index_entry(tmp_path: Path) -> None:
+    """Two articles in one project (issue 13, A.3): the second's figure goes missing, so its render
+    fails at build time; the build exits 1 naming the file and line, and the first article's
+    handout, manifest entry and index link are as the last good build left them."""
+    root = copy_project(tmp_path / "project")
+    shutil.copytree(ARTICLES, root / "source", dirs_exist_ok=True)
+    build = ("-C", str(root), "build", "--locale", "en", "--format", "handout")
+    assert run_packager(*build, "-q").returncode == 0
+    first = root / "build" / "en" / f"{SLUG}.pdf"
+    before = first.read_bytes()
+    index = (root / "build" / "index.html").read_text(encoding="utf-8")
+    assert f"en/{SLUG}.pdf" in index and f"en/{SECOND}.pdf" in index
+
+    (root / "source" / "images" / "steps.svg").unlink()
+    result = run_packager(*build)
+    assert result.returncode == 1, result.stderr
+    source = (root / "source" / f"{SECOND}.md").read_text(encoding="utf-8")
+    line = source[: source.index("images/steps.svg")].count("\n") + 1
+    errors = [e for e in result.stderr.splitlines() if e.startswith("packager: error:")]
+    assert len(errors) == 1 and f"{SECOND}/en (handout)" in errors[0] and f"{SECOND}.md:{line}:" in errors[0]
+    assert first.read_bytes() == before
+    data = manifest(root)
+    listed = {o["path"]: o["sha256"] for o in data["outputs"]}
+    assert listed[f"en/{SLUG}.pdf"] == hashlib.sha256(before).hexdigest()
+    assert f"{SECOND}/en/handout" in data["failures"]
+    index = (root / "build" / "index.html").read_text(encoding="utf-8")
+    assert f"en/{SLUG}.pdf" in index and f"en/{SECOND}.pdf" not in index

@@ -362,3 +362,20 @@ def test_a_long_title_is_shortened_at_a_word_to_fit_the_footer() -> None:
     assert shorten("Lupus and CAR T-cell therapy", 40, width) == "Lupus and CAR T-cell therapy"
     assert shorten("Lupus and CAR T-cell therapy", 16, width) == "Lupus and CAR…"
     assert shorten("狼疮与细胞疗法", 4, width) == "狼疮与…"  # no spaces: cut between characters
+
+
+@pytest.mark.parametrize("locale", ["ht", "fr", "am", "zh_Hant"])
+def test_a_printed_date_names_its_month_or_is_iso_where_cldr_has_no_month_names(locale: str) -> None:
+    """Haitian Creole has no month names in CLDR: root's pattern printed "2026 M11 1" on the handout."""
+    from datetime import date
+
+    from babel import Locale
+
+    from packager.render.html import format_day
+
+    month = Locale.parse(locale).months["format"]["wide"][11]
+    printed = format_day(date(2026, 11, 1), locale)
+    if month == "M11":
+        assert printed == "2026-11-01"
+    else:
+        assert month in printed and "2026" in printed

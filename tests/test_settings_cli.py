@@ -47,6 +47,8 @@ def test_settings_are_typed(tmp_path: Path) -> None:
         ("paper_size: A3\n", "packager.yaml:1: setting 'paper_size' must be one of auto, A4, Letter"),
         ("locales: [../../etc]\n", "packager.yaml:1: '../../etc' is not a locale name"),
         ("locales: [es\n", "packager.yaml:2: invalid YAML"),
+        ("skip: {ht: brail}\n", "packager.yaml:1: setting 'skip.ht' names 'brail', which is not a format"),
+        ("skip: {../x: audio}\n", "packager.yaml:1: '../x' is not a locale name"),
     ],
 )
 def test_bad_settings_are_one_line_errors(tmp_path: Path, yaml_text: str, message: str) -> None:
@@ -96,3 +98,19 @@ def test_init_refuses_a_path_as_locale(project_copy: Path, capsys: pytest.Captur
     assert main(["-C", str(project_copy), "init", "../evil"]) == 2
     assert "is not a locale name" in capsys.readouterr().err
     assert not (project_copy / "evil").exists()
+
+
+def test_a_skipped_format_and_the_formats_that_need_it_are_not_planned_for_that_locale(project_copy: Path) -> None:
+    """Liblouis has no Haitian Creole table and espeak-ng no Tagalog voice: the clinic says so once."""
+    from packager.builders import FORMATS
+    from packager.engine.plan import plan
+    from packager.project import load_project
+
+    (project_copy / "packager.yaml").write_text("skip: {es: audio, vi: 'braille, handout'}\n", encoding="utf-8")
+    result = plan(load_project(project_copy), ["es", "vi", "ar"], None)
+    planned = {(job.target.locale, job.target.format) for job in result.todo}
+    needs_audio = {name for name, fmt in FORMATS.items() if "audio" in fmt.needs}
+    assert needs_audio, "a format needing audio is registered (EPUB)"
+    assert {fmt for loc, fmt in planned if loc == "es"} == set(FORMATS) - {"audio"} - needs_audio
+    assert {fmt for loc, fmt in planned if loc == "vi"} == set(FORMATS) - {"braille", "handout"}
+    assert {fmt for loc, fmt in planned if loc == "ar"} == set(FORMATS)

@@ -27,8 +27,24 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from packager import inline
-from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table, Text, unhandled
+from packager import glossary, inline
+from packager.document import (
+    Article,
+    Block,
+    Callout,
+    Checklist,
+    DefinitionList,
+    Figure,
+    GlossaryNote,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Table,
+    Text,
+    unhandled,
+)
+from packager.i18n.ui import CALLOUT_LABELS, NOTES_HEADING
 
 BLANK = "\u2800"  # the empty braille cell
 WALKER = "the braille transcriber"
@@ -66,6 +82,8 @@ TN_LABEL = "Transcriber's note:"
 TN_EMPHASIS = "Print emphasis (bold and italics) is not shown."
 TN_TABLE = "This table is shown one row at a time; each entry starts with its column heading."
 TN_FIGURE = "Picture: {description}"
+CHECKLIST = "A list to tick:"
+DEFINED = "{term}: {definition}"
 VERSION = "Version {version}"
 CONTACT = "Questions? Contact:"
 TABLE_USED = "Braille table: {table}"
@@ -74,7 +92,7 @@ TABLE_USED = "Braille table: {table}"
 def runs_of(text: Text | str, exact_spans: Callable[[str], list[tuple[int, int]]]) -> tuple[Run, ...]:
     """Inline Markdown as runs: links by their text, then their address when it says more; code,
     and what ``exact_spans`` finds in plain text, exact."""
-    root = inline.parse(text.markdown if isinstance(text, Text) else text)
+    root = inline.parse(inline.without_notes(text.markdown if isinstance(text, Text) else text))
     out: list[Run] = []
 
     def plain(chunk: str) -> None:
@@ -138,13 +156,18 @@ class Transcriber:
 
     def article(self, article: Article) -> list[Para]:
         out: list[Para] = [Para(self.runs(article.meta.summary), first=2, new_page=True)]
+        article = glossary.place(article)
         for section in article.sections:
             if section.heading is not None:
                 out.append(self.main_heading(section.heading))
             out += self.blocks(section.blocks)
+        if article.notes:  # footnotes as endnotes, numbered as print numbers them
+            out.append(self.main_heading(self.words.gettext(NOTES_HEADING)))
+            for n, note in enumerate(article.notes, start=1):
+                out.append(Para((Run(f"{n}. "), *self.runs(note.text)), first=0, runover=2))
         return out
 
-    def main_heading(self, text: Text) -> Para:
+    def main_heading(self, text: Text | str) -> Para:
         return Para(self.runs(text), centred=True, blank_before=True, blank_after=True, keep_with_next=True)
 
     def blocks(self, blocks: tuple[Block, ...]) -> list[Para]:
@@ -185,9 +208,29 @@ class Transcriber:
             out[-1] = replace(out[-1], blank_after=True)
             return out
         if isinstance(block, Figure):
-            return [self.note(_(TN_FIGURE).format(description=inline.plain(block.alt.markdown)))]
+            picture = [self.note(_(TN_FIGURE).format(description=inline.plain(block.alt.markdown)))]
+            return picture + ([Para(self.runs(block.caption), first=2)] if block.caption else [])
         if isinstance(block, Quote):
             return _surrounded(self.blocks(block.blocks))
+        if isinstance(block, Callout):  # its label as a cell-5 heading, its text set off by blank lines
+            label = Para(self.runs(_(CALLOUT_LABELS[block.kind])), first=4, runover=4, keep_with_next=True)
+            return _surrounded([label, *self.blocks(block.blocks)])
+        if isinstance(block, Checklist):  # nothing to tick in braille: a list, announced
+            items = [Para(self.runs(item), first=0, runover=2) for item in block.items]
+            return _surrounded([Para(self.runs(_(CHECKLIST)), first=2, keep_with_next=True), *items])
+        if isinstance(block, DefinitionList):
+            entries = []
+            for term, definitions in block.items:
+                said: list[Run] = [*self.runs(term), Run(": ")]
+                for d in definitions:
+                    said += [*self.runs(d), Run(" ")]
+                entries.append(Para(tuple(said), first=0, runover=2))
+            return _surrounded(entries)
+        if isinstance(block, GlossaryNote):
+            before, _term, rest = _(DEFINED).partition("{term}")
+            between, _definition, after = rest.partition("{definition}")
+            runs = (*self.runs(before), *self.runs(block.term), *self.runs(between))
+            return [Para((*runs, *self.runs(block.definition), *self.runs(after)), first=2)]
         raise unhandled(block, WALKER)
 
 

@@ -197,7 +197,8 @@ def choose_table(locale: str, overrides: dict[str, str]) -> Table:
     if not ranked:
         raise PackagerError(
             f"no liblouis literary braille table for {locale!r}; "
-            f"name one in packager.yaml as {table_setting(locale)!r} (a file in {DEFAULT_TABLE_DIR})"
+            f"name one in packager.yaml as {table_setting(locale)!r} (a file in {DEFAULT_TABLE_DIR}), "
+            f"or do without braille for it: 'skip: {{{locale}: braille}}'"
         )
     return ranked[0][1]
 

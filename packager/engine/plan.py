@@ -113,7 +113,9 @@ def _plan_locale(
     article: Article,
     locale: str,
 ) -> None:
-    targets = [Target(article.slug, locale, name, source) for name in builders]
+    targets = [Target(article.slug, locale, name, source) for name in builders if name not in skipped(project, locale)]
+    if not targets:  # every format asked for is one this locale does without
+        return
     digests: dict[Target, str] = {}
     unready: dict[Target, str] = {}  # e.g. no voice for this language: only this target fails
     for t in targets:
@@ -159,6 +161,15 @@ def _plan_locale(
             result.refused.append(Outcome(t, "failed", str(exc)))
         else:
             result.todo.append(Job(t, digests[t], localized, waits[t]))
+
+
+def skipped(project: Project, locale: str) -> set[str]:
+    """The formats the settings skip for ``locale``, and every format that needs one of them."""
+    names = project.settings.skipped(locale)
+    for fmt in formats():  # in build order: a format's needs come before it
+        if set(fmt.needs) & names:
+            names.add(fmt.name)
+    return names
 
 
 def localize_checked(project: Project, article: Article, locale: str) -> tuple[Article, list[str]]:

@@ -58,3 +58,16 @@ def outdated_notice(article: Article, domain: str, locale: str, spoken: bool = F
         language = article.meta.language
     message = ui_gettext(domain, locale)(OUTDATED_SPOKEN if spoken else OUTDATED_NOTICE)
     return message.format(version=article.outdated.version, language=language, current=article.outdated.current_version)
+
+
+#: A call-out's label by its kind (document.CALLOUT_KINDS), printed (render catalog) and spoken
+#: before its content (speech catalog): packager's own words, so every article says them alike.
+CALLOUT_LABELS = {
+    "note": "Note",
+    "tip": "Tip",
+    "important": "Important",
+    "warning": "Warning",
+    "caution": "Caution",
+}
+#: The heading of the footnotes, printed and spoken after the article's last section.
+NOTES_HEADING = "Notes"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from packager import inline
+from packager import glossary, inline
 from packager.builders import Product, Progress
 from packager.document import Article
 from packager.errors import PackagerError
@@ -45,6 +45,7 @@ class EpubBuilder:
         templates = HERE / "templates"
         return [
             Path(__file__).resolve(),
+            HERE / "narrated.py",
             HERE / "html.py",
             templates / "epub.xhtml",
             templates / "epub-nav.xhtml",
@@ -64,6 +65,7 @@ class EpubBuilder:
             mp3 = (folder / mp3_name).read_bytes()
         except OSError as exc:
             raise PackagerError(f"the EPUB needs the narration's {mp3_name}: {exc}") from exc
+        article = glossary.place(article)  # the definitions are elements the narration speaks
         context = html.article_context(article, project, html.HANDOUT)
         images = Ids()
         elements = assign_ids(article, context, images, project)

@@ -10,6 +10,7 @@ escaping, never by a template, so text cannot break out of a CSS string either.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,10 +22,25 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from packager import __version__, inline, segment
-from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table, unhandled
+from packager import __version__, glossary, inline, segment
+from packager.document import (
+    Article,
+    Block,
+    Callout,
+    Checklist,
+    DefinitionList,
+    Figure,
+    GlossaryNote,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Table,
+    Text,
+    unhandled,
+)
 from packager.errors import PackagerError
-from packager.i18n.ui import DRAFT_NOTICE, outdated_notice, ui_gettext
+from packager.i18n.ui import CALLOUT_LABELS, DRAFT_NOTICE, NOTES_HEADING, outdated_notice, ui_gettext
 from packager.project import Project, source_date_epoch
 from packager.render import fonts, qr
 from packager.render.bidi import isolate_ltr, map_text
@@ -108,9 +124,15 @@ def direction(locale: str) -> str:
 
 
 def format_day(day: date, locale: str) -> str:
+    """The locale's long date; ISO 8601 where CLDR has no month names for it (Haitian Creole:
+    root's "2026 M11 1" reads as a code, "2026-11-01" as a date)."""
+    from babel import Locale
     from babel.dates import format_date
 
-    return format_date(day, "long", locale=_babel_locale(locale))
+    parsed = _babel_locale(locale)
+    if parsed.months["format"]["wide"].get(day.month) == Locale.parse("root").months["format"]["wide"][day.month]:
+        return day.isoformat()
+    return format_date(day, "long", locale=parsed)
 
 
 def pdf_date(article: Article) -> str:
@@ -126,7 +148,7 @@ def pdf_date(article: Article) -> str:
 class View:
     """One block, ready for the template (inline HTML already escaped by inline.to_html)."""
 
-    kind: str  # heading | p | list | table | figure | quote
+    kind: str  # heading | p | list | table | figure | quote | callout | checklist | deflist | definition
     level: int = 0
     intro: bool = False  # a paragraph just before a list or table (a lead-in): kept with it
     html: Markup = field(default_factory=Markup)
@@ -138,6 +160,10 @@ class View:
     header: list[Markup] = field(default_factory=list)
     src: str = ""
     alt: str = ""
+    caption: Markup | None = None
+    label: str = ""  # a call-out's kind as printed ("Important")
+    callout: str = ""  # a call-out's kind, for its CSS class
+    label_id: str = ""  # the label's id, for the EPUB overlay (the narration speaks the label)
     children: list[View] = field(default_factory=list)
     id: str = ""  # set by renderers that point into the text (EPUB Media Overlays); print leaves it empty
     row_ids: list[str] = field(default_factory=list)  # a table's body rows, likewise
@@ -163,47 +189,112 @@ class _Levels:
         return self.last
 
 
-def _views(blocks: tuple[Block, ...], article: Article, project: Project, levels: _Levels) -> list[View]:
-    rtl = direction(article.locale) == "rtl"
+class _Writer:
+    """One article's blocks as views: its inline HTML (right-to-left runs isolated, glossary terms
+    marked as <dfn> at their first use, footnote references as numbers), its heading levels."""
 
-    def _html(markdown: str) -> Markup:
-        return _inline_html(markdown, rtl, article.locale)
+    def __init__(self, article: Article, project: Project) -> None:
+        self.article, self.project = article, project
+        self.rtl = direction(article.locale) == "rtl"
+        self.levels = _Levels()
+        self.dfn = glossary.defined_in(article.sections)
+        self.notes = {note.label: n for n, note in enumerate(article.notes, start=1)}
+        self._ = ui_gettext(DOMAIN, article.locale)
 
-    out = []
-    for block in blocks:
+    def html(self, text: Text) -> Markup:
+        rendered = _inline_html(text.markdown, self.rtl, self.article.locale)
+        term = self.dfn.get(text.key)
+        if term is not None:
+            rendered = _mark_term(rendered, inline.plain(term.markdown), self.article.locale)
+        return _note_refs(rendered, self.notes) if self.notes else rendered
+
+    def views(self, blocks: tuple[Block, ...]) -> list[View]:
+        out = [self.view(block) for block in blocks]
+        for view, after in itertools.pairwise(out):
+            view.intro = view.kind == "p" and after.kind in ("list", "table", "checklist")
+        return out
+
+    def view(self, block: Block) -> View:
+        _html = self.html
         if isinstance(block, Heading):
-            out.append(View("heading", level=levels.next(block.level), html=_html(block.text.markdown)))
-        elif isinstance(block, Paragraph):
-            out.append(View("p", html=_html(block.text.markdown)))
-        elif isinstance(block, ListBlock):
-            out.append(_list_view(block, article, project, levels))
-        elif isinstance(block, Table):
-            out.append(
-                View(
-                    "table",
-                    header=[_html(t.markdown) for t in block.header],
-                    rows=[[_html(t.markdown) for t in row] for row in block.rows],
-                )
-            )
-        elif isinstance(block, Figure):
-            out.append(View("figure", src=image_path(article, project, block.src).as_uri(), alt=_plain(block.alt)))
-        elif isinstance(block, Quote):
-            out.append(View("quote", children=_views(block.blocks, article, project, levels)))
-        else:
-            raise unhandled(block, "the print renderer")
-    for view, after in itertools.pairwise(out):
-        view.intro = view.kind == "p" and after.kind in ("list", "table")
-    return out
+            return View("heading", level=self.levels.next(block.level), html=_html(block.text))
+        if isinstance(block, Paragraph):
+            return View("p", html=_html(block.text))
+        if isinstance(block, ListBlock):
+            return self.list_view(block)
+        if isinstance(block, Table):
+            header = [_html(t) for t in block.header]
+            return View("table", header=header, rows=[[_html(t) for t in row] for row in block.rows])
+        if isinstance(block, Figure):
+            src = image_path(self.article, self.project, block).as_uri()
+            caption = _html(block.caption) if block.caption else None
+            return View("figure", src=src, alt=_plain(block.alt), caption=caption)
+        if isinstance(block, Quote):
+            return View("quote", children=self.views(block.blocks))
+        if isinstance(block, Callout):
+            label = self._(CALLOUT_LABELS[block.kind])
+            return View("callout", label=label, callout=block.kind, children=self.views(block.blocks))
+        if isinstance(block, Checklist):
+            return View("checklist", items=[ListItemView(_html(item)) for item in block.items])
+        if isinstance(block, DefinitionList):
+            items = [ListItemView(_html(term), defs=[_html(d) for d in defs]) for term, defs in block.items]
+            return View("deflist", items=items)
+        if isinstance(block, GlossaryNote):
+            line = escape(self._("{term}: {definition}"))
+            term = Markup("<b>") + _capitalised(_html(block.term)) + Markup("</b>")
+            return View("definition", html=line.format(term=term, definition=_html(block.definition)))
+        raise unhandled(block, "the print renderer")
+
+    def list_view(self, block: ListBlock) -> View:
+        """A list, with the lists inside its items, numbered as the author numbered it."""
+        items = []
+        for item in block.items:
+            sublist = self.list_view(item.sublist) if item.sublist else None
+            items.append(ListItemView(self.html(item.text), sublist))
+        return View("list", ordered=block.ordered, start=block.start, loose=block.loose, items=items)
 
 
-def _list_view(block: ListBlock, article: Article, project: Project, levels: _Levels) -> View:
-    """A list, with the lists inside its items, numbered as the author numbered it."""
-    items = []
-    for item in block.items:
-        sublist = _list_view(item.sublist, article, project, levels) if item.sublist else None
-        html = _inline_html(item.text.markdown, direction(article.locale) == "rtl", article.locale)
-        items.append(ListItemView(html, sublist))
-    return View("list", ordered=block.ordered, start=block.start, loose=block.loose, items=items)
+def _capitalised(html: Markup) -> Markup:
+    """The term with its first letter as at the start of a sentence ("Remission: ...")."""
+    done = False
+
+    def first(text: str) -> str:
+        nonlocal done
+        if done or not text.strip():
+            return str(escape(text))
+        done = True
+        i = len(text) - len(text.lstrip())
+        return str(escape(text[:i] + text[i].upper() + text[i + 1 :]))
+
+    return Markup(map_text(html, first))
+
+
+def _mark_term(html: Markup, term: str, locale: str) -> Markup:
+    """``html`` with the first whole-word use of ``term`` in <dfn>, the term being defined there."""
+    done = False
+
+    def mark(text: str) -> str:
+        nonlocal done
+        span = None if done else segment.find_word(text, term, locale)
+        if span is None:
+            return str(escape(text))
+        done = True
+        at, end = span
+        return f"{escape(text[:at])}<dfn>{escape(text[at:end])}</dfn>{escape(text[end:])}"
+
+    return Markup(map_text(html, mark))
+
+
+def _note_refs(html: Markup, numbers: dict[str, int]) -> Markup:
+    """Footnote references ("[^label]") as superscript numbers that link to the note."""
+
+    def ref(match: re.Match[str]) -> str:
+        n = numbers.get(match["label"])
+        if n is None:
+            return match[0]
+        return f'<sup class="note-ref"><a href="#note-{n}" id="note-ref-{n}">{n}</a></sup>'
+
+    return Markup(inline.NOTE_REF.sub(ref, str(html)))
 
 
 @dataclass
@@ -211,18 +302,19 @@ class ListItemView:
     html: Markup
     sublist: View | None = None
     id: str = ""
+    defs: list[Markup] = field(default_factory=list)  # a defined term's definitions
 
 
 def _plain(text: Any) -> str:
     return inline.plain(text.markdown)
 
 
-def image_path(article: Article, project: Project, src: str) -> Path:
-    """An article's image, which must be a file under the project's source/ folder."""
-    path = (article.path.parent / src).resolve()
+def image_path(article: Article, project: Project, figure: Figure) -> Path:
+    """A figure's image, which must be a file under the project's source/ folder."""
+    path = (article.path.parent / figure.src).resolve()
     root = project.source_dir.resolve()
     if not path.is_relative_to(root) or not path.is_file():
-        raise PackagerError(f"image {src!r} must be a file inside {root}", article.path)
+        raise PackagerError(f"image {figure.src!r} must be a file inside {root}", article.path, figure.alt.line)
     return path
 
 
@@ -317,17 +409,19 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
             "label": _("Listen to this handout: scan the code with your phone."),
             "url": url,
         }
-    levels = _Levels()
+    article = glossary.place(article)
+    writer = _Writer(article, project)
     sections = []
     for section in article.sections:
-        levels.last = 2
+        writer.levels.last = 2
         sections.append(
             {
                 "id": section.id,
-                "heading": _inline_html(section.heading.markdown, dir_ == "rtl", locale) if section.heading else None,
-                "blocks": _views(section.blocks, article, project, levels),
+                "heading": writer.html(section.heading) if section.heading else None,
+                "blocks": writer.views(section.blocks),
             }
         )
+    notes = [{"number": n, "html": writer.html(note.text), "id": ""} for n, note in enumerate(article.notes, start=1)]
     about = [(_("Version"), meta.version), (_("Reviewed"), reviewed)]
     if meta.authors:
         about.append((_("Written by"), ", ".join(meta.authors)))
@@ -355,6 +449,9 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
         "contact_label": _("Questions? Contact:"),
         "listen": listen,
         "sections": sections,
+        "notes": notes,
+        "notes_heading": _(NOTES_HEADING),
+        "notes_heading_id": "",
         "about_heading": _("About this handout"),
         "about": about,
     }

@@ -18,7 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from packager.builders import get_builder
-from packager.document import Article, Block, Figure, Heading, ListBlock, Paragraph, Quote, Table, unhandled
+from packager.document import (
+    Article,
+    Block,
+    Callout,
+    Checklist,
+    DefinitionList,
+    Figure,
+    GlossaryNote,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Table,
+    unhandled,
+)
 from packager.errors import PackagerError
 from packager.project import Project
 
@@ -85,6 +99,13 @@ def assign_ids(article: Article, context: dict[str, Any], ids: Ids, project: Pro
             spoken[section.id] = found
         else:
             spoken[OPENING_ID] += found
+    if context["notes"]:
+        from packager.speech.script import NOTES_ID
+
+        context["notes_heading_id"] = ids.next()
+        for note in context["notes"]:
+            note["id"] = ids.next()
+        spoken[NOTES_ID] = [context["notes_heading_id"], *(note["id"] for note in context["notes"])]
     return spoken
 
 
@@ -107,14 +128,28 @@ def _block_ids(
         elif isinstance(block, Figure):
             view.id = ids.next()
             found.append(view.id)
-            path = image_path(article, project, block.src)
+            path = image_path(article, project, block)
             href = f"{ids.images}/{len(ids.files) + 1}{path.suffix.lower()}"
             if path.suffix.lower() not in IMAGE_TYPES:
-                raise PackagerError(f"image {block.src!r}: must be PNG, JPEG, GIF or SVG", article.path)
+                said = f"image {block.src!r}: must be PNG, JPEG, GIF or SVG"
+                raise PackagerError(said, article.path, block.alt.line)
             ids.files[href] = path
             view.src = href
         elif isinstance(block, Quote):
             _block_ids(block.blocks, view.children, ids, found, article, project, False)  # read as in the text
+        elif isinstance(block, Callout):  # the label ("Important"), then the text
+            view.label_id = ids.next()
+            found.append(view.label_id)
+            _block_ids(block.blocks, view.children, ids, found, article, project, False)
+        elif isinstance(block, Checklist):  # "A list to tick:" is the list's, then each item
+            view.id = ids.next()
+            found.append(view.id)
+            _item_ids(view, ids, found, nested=False)
+        elif isinstance(block, DefinitionList):  # each term with its definitions: one utterance, on the term
+            _item_ids(view, ids, found, nested=False)
+        elif isinstance(block, GlossaryNote):
+            view.id = ids.next()
+            found.append(view.id)
         else:
             raise unhandled(block, "the synchronised text")
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from packager import glossary
 from packager.builders import Product, Progress
 from packager.document import Article
 from packager.errors import PackagerError
@@ -65,6 +66,7 @@ class SiteBuilder:
         from packager.speech.builder import track_path
 
         folder, _mp3, timings = narration_files(article, project)
+        article = glossary.place(article)  # the definitions are elements the narration speaks
         context = html.article_context(article, project, html.HANDOUT)
         ids = Ids(images=f"{article.slug}/images")
         elements = assign_ids(article, context, ids, project)
@@ -89,7 +91,7 @@ class SiteBuilder:
         data = json.dumps({"parts": [{"audio": p["audio"], "cues": p["cues"]} for p in parts]}, ensure_ascii=False)
         from babel.numbers import format_decimal
 
-        from packager.speech.script import OPENING_ID
+        from packager.speech.script import NOTES_ID, OPENING_ID
 
         lang = context["lang"]
         page = (
@@ -99,6 +101,7 @@ class SiteBuilder:
                 {
                     **context,
                     "opening_player": players.get(OPENING_ID),
+                    "notes_player": players.get(NOTES_ID),
                     "players": players,
                     "narration": Markup(data.replace("<", "\\u003c")),  # JSON never closes the script element
                     "speeds": [(f"{s:g}", format_decimal(s, locale=lang.replace("-", "_")) + "×") for s in SPEEDS],

@@ -14,6 +14,12 @@ do not say which cells they head (ISO 14289-1, 7.5). Our templates put column he
 in the table head and row headers (the "About this handout" labels) in the body: each
 /TH gets the matching /Scope.
 
+WeasyPrint tags an ``<aside>`` as /NonStruct, a grouping with no meaning. Our call-outs
+("Important", "Warning") are the only asides inside a section (or a quotation), and the only
+/NonStruct there that hold paragraphs: each becomes /Aside (PDF 2.0's type for content apart
+from the main flow), role-mapped to /Sect for PDF/UA-1 readers that know only PDF 1.7 types.
+Its printed label is its first paragraph, so a screen reader reads "Important" first.
+
 Same bytes in, same bytes out: the file identifier is derived from the content.
 """
 
@@ -69,6 +75,37 @@ def _scope_headers(root: Any) -> bool:
     return changed
 
 
+#: Structure elements that may hold a call-out (templates/blocks.html puts it in a section, maybe a quote).
+_CALLOUT_PARENTS = frozenset({"/Sect", "/BlockQuote"})
+
+
+def _tag_callouts(root: Any) -> bool:
+    """Every /NonStruct in a /Sect or /BlockQuote that holds a /P becomes /Aside (role-mapped to /Sect)."""
+    import pikepdf
+
+    changed = False
+    stack = [(root.get("/K"), "")]
+    while stack:
+        item, parent = stack.pop()
+        if isinstance(item, pikepdf.Array):
+            stack.extend((kid, parent) for kid in item)
+        elif isinstance(item, pikepdf.Dictionary) and "/S" in item:
+            found = item.get("/K")
+            kids = list(found) if isinstance(found, pikepdf.Array) else [found]
+            holds_text = any(isinstance(k, pikepdf.Dictionary) and k.get("/S") == "/P" for k in kids)
+            if item.S == "/NonStruct" and parent in _CALLOUT_PARENTS and holds_text:
+                item.S = pikepdf.Name.Aside
+                changed = True
+            if "/K" in item:
+                stack.append((item.K, str(item.S)))
+    if changed:
+        role_map = root.get("/RoleMap")
+        if role_map is None:
+            root.RoleMap = role_map = pikepdf.Dictionary()
+        role_map.Aside = pikepdf.Name.Sect
+    return changed
+
+
 def _parent_tree_arrays(root: Any) -> dict[int, Any]:
     """StructParents key -> the page's MCID-indexed array of structure elements (a flat number tree)."""
     nums = root.ParentTree.get("/Nums")
@@ -78,7 +115,7 @@ def _parent_tree_arrays(root: Any) -> dict[int, Any]:
 
 
 def repair(data: bytes) -> bytes:
-    """``data`` (a tagged PDF) with furniture marked as artifacts and table headers scoped."""
+    """``data`` (a tagged PDF) with furniture marked as artifacts, table headers scoped, call-outs as asides."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -86,6 +123,7 @@ def repair(data: bytes) -> bytes:
         if root is None:
             return data
         changed = _scope_headers(root)
+        changed = _tag_callouts(root) or changed
         reachable = _reachable(root)
         arrays = _parent_tree_arrays(root)
         for page in pdf.pages:

@@ -18,11 +18,15 @@ from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 
-from packager import inline
+from packager import glossary, inline
 from packager.document import (
     Article,
     Block,
+    Callout,
+    Checklist,
+    DefinitionList,
     Figure,
+    GlossaryNote,
     Heading,
     ListBlock,
     Paragraph,
@@ -32,15 +36,25 @@ from packager.document import (
     Text,
     unhandled,
 )
-from packager.i18n.ui import outdated_notice, ui_gettext
+from packager.i18n.ui import CALLOUT_LABELS, NOTES_HEADING, outdated_notice, ui_gettext
 from packager.speech import islands
 from packager.speech.lexicon import Lexicon
 from packager.speech.normalize import normalize, sayable_address
 
 #: Seconds of silence after each kind of utterance: the rhythm a listener navigates by.
-PAUSES = {"title": 0.9, "heading": 0.8, "paragraph": 0.7, "item": 0.5, "last-item": 0.7, "notice": 0.8, "part": 0.4}
+PAUSES = {
+    "title": 0.9,
+    "heading": 0.8,
+    "paragraph": 0.7,
+    "item": 0.5,
+    "last-item": 0.7,
+    "notice": 0.8,
+    "part": 0.4,
+    "label": 0.4,  # a call-out's kind or a checklist's announcement, before what it announces
+}
 OPENING_ID = "introduction"  # the source's id for text before the first heading, too
 CLOSING_ID = "closing"  # the part that gives the clinic's contact, after the last section of the article
+NOTES_ID = "endnotes"  # the footnotes, read after the last section (as print has them), before the closing
 
 
 @dataclass(frozen=True)
@@ -159,9 +173,10 @@ def chapter_sections(article: Article, reference_sections: tuple[str, ...]) -> t
 
 
 def chapter_ids(article: Article, reference_sections: tuple[str, ...]) -> list[str]:
-    """Every part's id in narration order: opening, sections, closing, reference lists."""
+    """Every part's id in narration order: opening, sections, the notes (if any), closing, reference lists."""
     main, references = chapter_sections(article, reference_sections)
-    return [OPENING_ID, *(s.id for s in main), CLOSING_ID, *(s.id for s in references)]
+    notes = [NOTES_ID] if article.notes else []
+    return [OPENING_ID, *(s.id for s in main), *notes, CLOSING_ID, *(s.id for s in references)]
 
 
 def build_script(
@@ -180,8 +195,9 @@ def build_script(
     """
     reader = _Reader(lexicon, source, source_lexicon)
     _ = ui_gettext("speech", article.locale)
+    article = glossary.place(article)
     main, references = chapter_sections(article, reference_sections)
-    total = len(main) + len(references) + 2
+    total = len(main) + len(references) + 2 + bool(article.notes)
     title = reader.spoken(article.meta.title)
     opening = _Writer(reader)
     opening.say(title, "title")
@@ -213,6 +229,13 @@ def build_script(
         writer = part(reader.spoken(section.heading))
         _section(writer, section, _)
         chapters.append(Chapter(section.id, _plain(section.heading), tuple(writer.out)))
+    if article.notes:
+        # Footnotes never interrupt a sentence: they are read after the text, numbered as printed.
+        notes_title = _(NOTES_HEADING)
+        writer = part(notes_title)
+        for n, note in enumerate(article.notes, start=1):
+            writer.say(f"{n}. {reader.spoken(note.text)}", "item")
+        chapters.append(Chapter(NOTES_ID, notes_title, tuple(writer.out)))
     closing_title = _("Contact")
     writer = part(closing_title)
     _closing(writer, clinic, bool(references), _)
@@ -278,12 +301,37 @@ def _block(writer: _Writer, block: Block, _) -> None:
             parts = [f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=False)]
             writer.say(" ".join(p if re.search(r"[.!?。]$", p) else p + "." for p in parts), "item")
     elif isinstance(block, Figure):
-        writer.say(_("Figure: {description}").format(description=spoken(block.alt)), "paragraph")
+        # The description first (written for those who cannot see the picture), then the caption
+        # the page prints under it: a listener gets every word a reader sees.
+        said = _("Figure: {description}").format(description=spoken(block.alt))
+        caption = spoken(block.caption)
+        writer.say(f"{_sentence(said)} {caption}" if caption else said, "paragraph")
     elif isinstance(block, Quote):
         for inner in block.blocks:
             _block(writer, inner, _)
+    elif isinstance(block, Callout):
+        writer.say(_(CALLOUT_LABELS[block.kind]), "label")  # "Important." before the call-out's text
+        for inner in block.blocks:
+            _block(writer, inner, _)
+    elif isinstance(block, Checklist):
+        writer.say(_("A list to tick:"), "label")
+        for n, item in enumerate(block.items, start=1):
+            writer.say(f"{n}. {spoken(item)}", "last-item" if n == len(block.items) else "item")
+    elif isinstance(block, DefinitionList):
+        for n, (term, definitions) in enumerate(block.items, start=1):
+            said = " ".join(_sentence(spoken(d)) for d in definitions)
+            writer.say(f"{_sentence(spoken(term), ':')} {said}", "last-item" if n == len(block.items) else "item")
+    elif isinstance(block, GlossaryNote):
+        said = _("{term} means: {definition}").format(term=spoken(block.term), definition=spoken(block.definition))
+        writer.say(said, "paragraph")
     else:
         raise unhandled(block, "the speech script")
+
+
+def _sentence(text: str, end: str = ".") -> str:
+    """``text`` ending in ``end`` unless it ends a sentence already."""
+    text = text.strip()
+    return text if re.search(r"[.!?。！？:：؟]$", text) else text + end
 
 
 def _list(writer: _Writer, block: ListBlock, _, parent: tuple[int, ...] = ()) -> None:
@@ -324,7 +372,7 @@ def _plain(text: Text | None) -> str:
 
 def _spoken_parts(text: Text, lexicon: Lexicon) -> tuple[str, list[str]]:
     """The text as said (links by their text, an address link in its sayable form) and its emphasised phrases."""
-    root = inline.parse(text.markdown)
+    root = inline.parse(inline.without_notes(text.markdown))
     parts, emphasised = [root.text or ""], []
     for child in root:
         label = "".join(child.itertext())

@@ -66,7 +66,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
-from packager.document import Article, Text
+from packager.document import Article, GlossaryEntry, Text
 from packager.errors import PackagerError, _display
 from packager.i18n.checks.rules import CODES, ERROR, WARNING, check_message
 from packager.i18n.pofile import REVIEW_HEADERS, Catalog, find_entry, one_line, read_catalog, usable, written
@@ -242,6 +242,14 @@ def check_catalog(
             )
         findings.extend(_findings(found, accepts, path, message.lineno, text.key, locale))
     entries = {t.key: (t.markdown, s) for t, s in translated}
+    for entry in _unused_terms(article, entries, locale):
+        said = (
+            f"the glossary term {entries[entry.term.key][1]!r} is never used in the translated text; "
+            "use the same word in the text as in the glossary"
+        )
+        found_term = [("glossary-term-unused", said)]
+        accepts = signoff.accepts(entry.term.key, entry.term.markdown, entries[entry.term.key][1])
+        findings.extend(_findings(found_term, accepts, path, lines.get(entry.term.key), entry.term.key, locale))
     for stale in signoff.stale(entries):
         flag, by = f"{ACCEPT_PREFIX}{stale.finding}", stale.by
         said = f"'{flag}' accepts nothing here: the translation changed since {by} accepted it"
@@ -258,6 +266,19 @@ def check_catalog(
         )
     findings.extend(_findings(found, signoff.catalog_accepts(), path, header, "", locale))
     return findings
+
+
+def _unused_terms(article: Article, entries: dict[str, tuple[str, str]], locale: str) -> list[GlossaryEntry]:
+    """The glossary entries whose translated term the translated text never uses (terms translated only)."""
+    import dataclasses
+
+    from packager import glossary
+
+    if not article.meta.glossary:
+        return []
+    translated = article.map_texts(lambda t: dataclasses.replace(t, markdown=entries.get(t.key, ("", t.markdown))[1]))
+    unused = glossary.unused_terms(dataclasses.replace(translated, locale=locale))
+    return [entry for entry in unused if entry.term.key in entries]
 
 
 def accepted_codes(flags: set[str], comments: list[str]) -> set[str]:

@@ -80,9 +80,11 @@ _NUMERAL_NAMES = re.compile(r"CIRCLED|PARENTHESIZED|ROMAN NUMERAL|DIGIT \w+ FULL
 _FULLWIDTH_SEPARATOR = re.compile(r"(?<=\d)[．，](?=\d)")
 
 
-def addresses(text: str) -> tuple[list[Address], str]:
+def addresses(text: str, locale: str = "en") -> tuple[list[Address], str]:
     """Web and e-mail addresses and phone numbers written in ``text`` (plain text, not markup),
-    and the text with them blanked out (so their digits are not read again as numbers)."""
+    and the text with them blanked out (so their digits are not read again as numbers).
+
+    ``locale`` tells an amount from a phone number: "1 000 000 $" is a price in French."""
     text = digits_to_ascii(text)
     found: list[Address] = []
 
@@ -91,7 +93,7 @@ def addresses(text: str) -> tuple[list[Address], str]:
             raw = match.group(0)
             stripped = raw.rstrip(_TRAILING)
             value = normalise(stripped)
-            if value is None:
+            if value is None or (kind == "phone" and _amount(match, stripped, locale)):
                 return raw
             found.append(Address(kind, value))
             return " " * len(stripped) + raw[len(stripped) :]
@@ -111,7 +113,7 @@ def exact_spans(text: str, locale: str) -> list[tuple[int, int]]:
     converted = digits_to_ascii(text)
     if len(converted) != len(text):  # a numeral became several characters: positions would shift
         return []
-    _, blanked = addresses(text)
+    _, blanked = addresses(text, locale)
     spans = [[m.start(), m.end()] for m in re.finditer(r"\S+", converted) if not blanked[m.start() : m.end()].strip()]
     for number in numbers(blanked, locale):
         if number.unit:
@@ -141,6 +143,20 @@ def public_suffixes():
 
 def host_of(address: str) -> str:
     return bare_address(address).split("/", 1)[0].split("@")[-1]
+
+
+#: Digits grouped in threes by spaces, as French, Russian or Haitian Creole print large numbers.
+_SPACE_GROUPED = re.compile(r"\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+")
+
+
+def _amount(match: re.Match[str], stripped: str, locale: str) -> bool:
+    """A space-grouped number with a currency or unit beside it ("US$ 1 000 000", "1 000 000 $")
+    is an amount, which the number check compares; a phone number has no unit."""
+    if not _SPACE_GROUPED.fullmatch(stripped):
+        return False
+    units = _unit_spellings((locale, "en"))
+    before, after = match.string[: match.start()], match.string[match.start() + len(stripped) :]
+    return _unit_before(before, units) is not None or _unit_after(after, units) is not None
 
 
 def _phone(raw: str) -> str | None:

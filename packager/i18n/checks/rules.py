@@ -55,6 +55,7 @@ CODES: dict[str, tuple[str, str]] = {
     "outdated": (WARNING, "a translation of an earlier version of the article: published, marked outdated"),
     "lexicon-number-words": (WARNING, "a lexicon entry says a written number in words: a reviewer confirms it"),
     "readability": (WARNING, "the translated article reads harder than the plain-language target"),
+    "glossary-term-unused": (WARNING, "a translated glossary term the translated text never uses"),
     "ignored-signoff": (WARNING, "review fields or accept flags in the translator's catalog: ignored"),
     "unused-accept": (WARNING, "an accept- flag that accepts nothing (stale)"),
     "unknown-accept": (WARNING, "an accept- flag naming no known check"),
@@ -212,7 +213,7 @@ def link_text_hosts(source: str, translation: str, locale: str) -> Iterator[tupl
 
 def written_addresses(source: str, translation: str, locale: str) -> Iterator[tuple[str, str]]:
     found_s, _ = num.addresses(inline.plain(source))
-    found_t, _ = num.addresses(inline.plain(translation))
+    found_t, _ = num.addresses(inline.plain(translation), locale)
     hrefs_s = {inline.bare_address(link.href) for link in inline.links(source)}
     hrefs_t = {inline.bare_address(link.href) for link in inline.links(translation)}
     values_s = {a.value for a in found_s}
@@ -232,7 +233,7 @@ def _kind(kind: str) -> str:
 def number_rule(source: str, translation: str, locale: str) -> Iterator[tuple[str, str]]:
     plain_s, plain_t = inline.plain(source), inline.plain(translation)
     _, text_s = num.addresses(plain_s)
-    _, text_t = num.addresses(plain_t)
+    _, text_t = num.addresses(plain_t, locale)
     found_s = num.numbers(text_s, "en", "en")
     found_t = num.numbers(text_t, locale, "en")
     diff = num.compare(found_s, found_t, num.word_numbers(plain_s))

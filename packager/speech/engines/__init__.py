@@ -90,7 +90,8 @@ def voice_for(project: Project, locale: str, engine_name: str | None = None) -> 
     if not voice_name:
         raise PackagerError(
             f"engine {name} has no voice for {locale}; set audio.voices.{locale} "
-            f"(or audio.engines.{locale} with a voice that speaks it) in packager.yaml",
+            f"(or audio.engines.{locale} with a voice that speaks it) in packager.yaml, "
+            f"or do without audio for it: 'skip: {{{locale}: audio}}'",
             "packager.yaml",
         )
     rate = audio.rate or DEFAULT_RATE.get(locale.split("_")[0], 0)
