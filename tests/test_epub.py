@@ -18,7 +18,8 @@ from lxml import etree
 
 from packager import inline
 from packager.source import read_article
-from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, expected_article, run_packager, ui_string
+from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, run_packager
+from tests.test_publishing import assert_published_notices, published_article, translated_version
 
 LOCALES = ("en", "ar")
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
@@ -123,7 +124,7 @@ def test_text_is_the_translated_article_with_lang_dir_and_notices(built: Path, l
     page = xml(book, "EPUB/content.xhtml")
     assert page.get("lang") == locale and page.get("{http://www.w3.org/XML/1998/namespace}lang") == locale
     assert page.get("dir") == ("rtl" if locale == "ar" else "ltr")
-    article = expected_article(read_article(REPO / "source" / f"{SLUG}.md"), locale)
+    article = published_article(locale, translated_version(REPO, locale))
     assert text(page.find(".//x:h1", NS)) == inline.plain(article.meta.title.markdown)
     for section in article.sections:
         element = page.find(f".//x:section[@id='{section.id}']", NS)
@@ -133,10 +134,7 @@ def test_text_is_the_translated_article_with_lang_dir_and_notices(built: Path, l
     body_items = page.xpath(".//x:section[not(@class='about')]//x:li", namespaces=NS)
     assert len(body_items) == sum(len(items_of(b)) for s in article.sections for b in s.blocks)
     notices = [text(p) for p in page.findall(".//x:aside[@class='draft-notice']/x:p", NS)]
-    if locale == "en":
-        assert notices == []
-    else:
-        assert notices == [ui_string(locale, "render", DRAFT), DRAFT]
+    assert_published_notices(notices, locale)
     nav = xml(book, "EPUB/nav.xhtml")
     toc = [text(a) for a in nav.findall(".//x:nav[@id='toc']//x:a", NS)]
     headed = [inline.plain(s.heading.markdown) for s in article.sections if s.heading]
@@ -290,10 +288,10 @@ def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path)
 def test_an_outdated_translation_says_so_in_the_text(tmp_path: Path) -> None:
     from tests.test_publishing import assert_outdated_notices, build_outdated
 
-    root, old = build_outdated(tmp_path, "epub", "ar")
+    root, old, new = build_outdated(tmp_path, "epub", "ar")
     page = xml(epub(root, "ar"), "EPUB/content.xhtml")
     notices = [text(p) for p in page.findall(".//x:aside[@class='draft-notice']/x:p", NS)]
-    assert_outdated_notices(notices, "ar", old)
+    assert_outdated_notices(notices, "ar", old, new)
     opf = xml(epub(root, "ar"), "EPUB/package.opf")
     name = f"packager:{SLUG}:ar:{old}"  # the version this translation is of
     assert opf.findtext(".//dc:identifier", namespaces=NS) == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"

@@ -9,7 +9,6 @@ source read as text, the narration's timings file, and axe-core's WCAG 2.2 AA ru
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -22,9 +21,8 @@ from lxml import html as lxml_html
 
 from benchmarks.browser import AXE, CHROMEDRIVER, CHROMIUM, axe_violations, chromium
 from packager import inline
-from packager.source import read_article
-from tests.conftest import ALL_LOCALES, REPO, SLUG, expected_article, ui_string
-from tests.test_publishing import assert_outdated_notices
+from tests.conftest import ALL_LOCALES, REPO, SLUG, ui_string
+from tests.test_publishing import assert_published_notices, published_article, translated_version
 
 DRAFT = "Draft translation: not yet reviewed by a qualified medical translator."
 
@@ -55,8 +53,7 @@ def words(element) -> str:
 def test_page_is_the_translated_article_with_lang_dir_and_notices(site: Path, locale: str) -> None:
     page = lxml_html.fromstring(page_of(site, locale).read_bytes())
     assert page.get("lang") == locale.replace("_", "-") and page.get("dir") == ("rtl" if locale == "ar" else "ltr")
-    state = json.loads((site.parent / "manifest.json").read_text(encoding="utf-8"))["locales"][f"{SLUG}/{locale}"]
-    article = published_article(locale, state)
+    article = published_article(locale, translated_version(REPO, locale))
     assert words(page.find(".//h1")) == " ".join(inline.plain(article.meta.title.markdown).split())
     for section in article.sections:
         element = page.find(f".//section[@id='{section.id}']")
@@ -68,26 +65,7 @@ def test_page_is_the_translated_article_with_lang_dir_and_notices(site: Path, lo
             if text is not None:
                 assert " ".join(inline.plain(text.markdown).split()) in words(element)
     notices = [words(p) for p in page.findall(".//div[@class='draft-notice']/p")]
-    if locale == "en":
-        assert notices == []
-    else:
-        assert ui_string(locale, "render", DRAFT) in notices and DRAFT in notices
-    if state["state"] == "outdated":
-        assert_outdated_notices(notices, locale, state["version"], state["source_version"])
-    else:
-        assert len(notices) == (0 if locale == "en" else 2)
-
-
-def published_article(locale: str, state: dict):
-    """What the page must show, from the files a translator edits: the source and the catalog, or
-    for an outdated translation the earlier source and catalog kept in ``locales/history/``."""
-    from tests.conftest import po_strings
-
-    if state["state"] != "outdated":
-        return expected_article(read_article(REPO / "source" / f"{SLUG}.md"), locale)
-    (source,) = (REPO / "locales" / "history" / SLUG).glob(f"*-{state['version']}.md")
-    strings = po_strings(source.with_name(f"{source.stem}.{locale}.po"))
-    return read_article(source).map_texts(lambda text: dataclasses.replace(text, markdown=strings[text.key]))
+    assert_published_notices(notices, locale)
 
 
 def test_home_lists_every_language_in_its_own_name(site: Path) -> None:
@@ -194,17 +172,17 @@ def test_manifest_lists_the_pages_and_the_home(shipped_build: Path) -> None:
 
 def test_an_outdated_translation_says_so_on_its_page_and_the_home_page_and_rebuilds_the_same(tmp_path: Path) -> None:
     from tests.conftest import run_packager
-    from tests.test_publishing import build_outdated
+    from tests.test_publishing import assert_outdated_notices, build_outdated
 
-    root, old = build_outdated(tmp_path, "site", "ar")
+    root, old, new = build_outdated(tmp_path, "site", "ar")
     site = root / "build" / "site"
     page = lxml_html.fromstring(page_of(site, "ar").read_bytes())
     notices = [words(p) for p in page.findall(".//div[@class='draft-notice']/p")]
-    assert_outdated_notices(notices, "ar", old)
+    assert_outdated_notices(notices, "ar", old, new)
     home = lxml_html.fromstring((site / "index.html").read_bytes())
     marks = [words(m) for m in home.findall(".//a[@lang='ar']/span[@class='mark']")]
     assert ui_string("ar", "render", DRAFT) in marks
-    assert any(old in m and f"{old}.1" in m for m in marks if m != ui_string("ar", "render", DRAFT)), marks
+    assert any(old in m and new in m for m in marks if m != ui_string("ar", "render", DRAFT)), marks
     # Reproducible: the page and the home page made again from the same inputs are the same bytes.
     before = {path: path.read_bytes() for path in (page_of(site, "ar"), site / "index.html")}
     page_of(site, "ar").unlink()
