@@ -19,7 +19,6 @@ from lxml import etree
 from packager import inline
 from packager.source import read_article
 from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, run_packager
-from tests.test_publishing import assert_published_notices, published_article, translated_version
 
 LOCALES = ("en", "ar")
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
@@ -124,6 +123,8 @@ def test_text_is_the_translated_article_with_lang_dir_and_notices(built: Path, l
     page = xml(book, "EPUB/content.xhtml")
     assert page.get("lang") == locale and page.get("{http://www.w3.org/XML/1998/namespace}lang") == locale
     assert page.get("dir") == ("rtl" if locale == "ar" else "ltr")
+    from tests.test_publishing import assert_published_notices, published_article, translated_version
+
     article = published_article(locale, translated_version(REPO, locale))
     assert text(page.find(".//x:h1", NS)) == inline.plain(article.meta.title.markdown)
     for section in article.sections:
