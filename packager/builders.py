@@ -72,6 +72,12 @@ class Format:
     order: int  # lower starts first: the longest work should not start last
     settings: tuple[str, ...] = ()  # settings (dotted names) the output depends on; only these are hashed
     needs: tuple[str, ...] = ()  # formats of the same article and locale whose outputs it reads
+    #: A folder of build/ holding this format's locale folders ("site": build/site/<locale>/);
+    #: "" for build/<locale>/.
+    folder: str = ""
+    #: "module:function" called as ``function(build_dir, manifest)`` after every build, to write
+    #: the files the format shares between its targets (the site's home page and assets).
+    finish: str = ""
 
 
 #: Settings every target depends on: they decide which text a locale publishes.
@@ -94,6 +100,11 @@ def register(fmt: Format) -> Format:
 def formats() -> list[Format]:
     """Every registered format, in build order."""
     return sorted(FORMATS.values(), key=lambda f: (f.order, f.name))
+
+
+def output_dir(build_dir: Path, name: str, locale: str) -> Path:
+    """Where format ``name`` writes the files of ``locale``: ``build/<locale>/`` or ``build/<folder>/<locale>/``."""
+    return build_dir / FORMATS[name].folder / locale
 
 
 def get_builder(name: str) -> Builder:
@@ -132,5 +143,17 @@ register(
         order=50,  # after the narration it carries
         settings=("clinic", "audio.reference_sections"),
         needs=("audio",),
+    )
+)
+register(
+    Format(
+        "site",
+        "Listening station (web page)",
+        "packager.render.site:SiteBuilder",
+        order=60,  # after the narration it plays
+        settings=("clinic", "audio.reference_sections"),
+        needs=("audio",),
+        folder="site",
+        finish="packager.render.site:write_home",
     )
 )

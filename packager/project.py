@@ -66,7 +66,7 @@ class Settings:
     completeness_threshold: float = 100.0
     paper_size: str = "auto"  # auto | A4 | Letter
     clinic: ClinicSettings = field(default_factory=ClinicSettings)
-    publish_url: str = ""  # public address of build/, for QR codes to the audio
+    publish_url: str = ""  # public address of build/: QR codes to the listening station's pages
     audio: AudioSettings = field(default_factory=AudioSettings)
     braille: BrailleSettings = field(default_factory=BrailleSettings)
     build: BuildSettings = field(default_factory=BuildSettings)

@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 lock=requirements/packager.lock
 [ "${1:-}" = "--test" ] && lock=requirements/test.lock
 
-packages=$(grep -v '^\s*#' debian-packages.txt | grep -v '^\s*$' | tr '\n' ' ')
+lists=debian-packages.txt
+[ "${1:-}" = "--test" ] && lists="$lists debian-test-packages.txt"
+packages=$(cat $lists | grep -v '^\s*#' | grep -v '^\s*$' | tr '\n' ' ')
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -35,4 +37,10 @@ echo "setup: installing $lock into .venv"
 pip=(.venv/bin/python -m pip --quiet --disable-pip-version-check)
 "${pip[@]}" install --require-hashes --no-deps -r "$lock"
 "${pip[@]}" install --no-deps --no-build-isolation -e .
+if [ "${1:-}" = "--test" ]; then
+    # axe-core and Ace by DAISY, exactly as locked; Puppeteer (inside Ace) downloads no browser:
+    # the tests give it Debian's Chromium (PUPPETEER_EXECUTABLE_PATH).
+    echo "setup: installing tools/package-lock.json into tools/node_modules"
+    (cd tools && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+fi
 echo "setup: done"

@@ -18,7 +18,7 @@ from lxml import etree
 
 from packager import inline
 from packager.source import read_article
-from tests.conftest import REPO, SLUG, copy_project, expected_article, run_packager, ui_string
+from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, run_packager
 
 LOCALES = ("en", "ar")
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
@@ -71,15 +71,41 @@ def clip_seconds(value: str) -> float:
     return float(value[:-1])
 
 
-@pytest.mark.parametrize("locale", LOCALES)
-def test_epubcheck_finds_no_error_and_no_warning(built: Path, locale: str) -> None:
+ACE = REPO / "tools" / "node_modules" / ".bin" / "ace-cli"
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_epubcheck_finds_no_error_and_no_warning(shipped_build: Path, locale: str) -> None:
     if not EPUBCHECK.exists():
         pytest.fail("epubcheck is not installed (debian-packages.txt lists it)")
-    path = built / "build" / locale / f"{SLUG}.epub"
+    path = shipped_build / "build" / locale / f"{SLUG}.epub"
     result = subprocess.run(["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=600)
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
     assert "Messages: 0 fatals / 0 errors / 0 warnings" in report, report
+
+
+@pytest.mark.parametrize("locale", ALL_LOCALES)
+def test_ace_by_daisy_finds_no_violation(shipped_build: Path, locale: str, tmp_path: Path) -> None:
+    """Ace by DAISY (npm ``@daisy/ace-cli``, tools/package-lock.json) on Debian's Chromium."""
+    import os
+
+    if not ACE.exists():
+        pytest.fail("Ace by DAISY is not installed: run 'bash scripts/setup.sh --test'")
+    path = shipped_build / "build" / locale / f"{SLUG}.epub"
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium", "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    command = [str(ACE), "--silent", "-o", str(tmp_path / "ace"), str(path)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
+    found = [
+        (check["earl:test"]["dct:title"], check["earl:test"]["earl:impact"], check["earl:result"].get("earl:pointer"))
+        for document in report["assertions"]
+        for check in document["assertions"]
+        if check["earl:result"]["earl:outcome"] == "fail"
+    ]
+    assert found == [], found
+    assert report["earl:result"]["earl:outcome"] == "pass"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -97,7 +123,9 @@ def test_text_is_the_translated_article_with_lang_dir_and_notices(built: Path, l
     page = xml(book, "EPUB/content.xhtml")
     assert page.get("lang") == locale and page.get("{http://www.w3.org/XML/1998/namespace}lang") == locale
     assert page.get("dir") == ("rtl" if locale == "ar" else "ltr")
-    article = expected_article(read_article(REPO / "source" / f"{SLUG}.md"), locale)
+    from tests.test_publishing import assert_published_notices, published_article, translated_version
+
+    article = published_article(locale, translated_version(REPO, locale))
     assert text(page.find(".//x:h1", NS)) == inline.plain(article.meta.title.markdown)
     for section in article.sections:
         element = page.find(f".//x:section[@id='{section.id}']", NS)
@@ -107,10 +135,7 @@ def test_text_is_the_translated_article_with_lang_dir_and_notices(built: Path, l
     body_items = page.xpath(".//x:section[not(@class='about')]//x:li", namespaces=NS)
     assert len(body_items) == sum(len(items_of(b)) for s in article.sections for b in s.blocks)
     notices = [text(p) for p in page.findall(".//x:aside[@class='draft-notice']/x:p", NS)]
-    if locale == "en":
-        assert notices == []
-    else:
-        assert notices == [ui_string(locale, DRAFT), DRAFT]
+    assert_published_notices(notices, locale)
     nav = xml(book, "EPUB/nav.xhtml")
     toc = [text(a) for a in nav.findall(".//x:nav[@id='toc']//x:a", NS)]
     headed = [inline.plain(s.heading.markdown) for s in article.sections if s.heading]
@@ -224,7 +249,7 @@ def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path)
     (root / "source" / "steps.md").write_text(f"---{front.replace(SLUG, 'steps')}---\n{body}", encoding="utf-8")
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20"><rect width="50" height="20"/></svg>'
     (root / "source" / "steps.svg").write_text(svg, encoding="utf-8")
-    result = run_packager("-C", str(root), "build", "--format", "epub")
+    result = run_packager("-C", str(root), "build", "--format", "epub", "--format", "site")  # one narration, both
     assert result.returncode == 0, result.stderr
     path = root / "build" / "en" / "steps.epub"
     check = subprocess.run(["java", "-jar", str(EPUBCHECK), str(path)], capture_output=True, text=True, timeout=600)
@@ -248,21 +273,26 @@ def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path)
     assert len(next(p for p in timings["sections"] if p["id"] == "steps")["utterances"]) == 1 + len(wanted)
     props = [(m.get("property"), m.text) for m in xml(book, "EPUB/package.opf").iter(f"{{{NS['opf']}}}meta")]
     assert ("schema:accessMode", "visual") in props and ("schema:accessibilityFeature", "alternativeText") in props
+    # The listening station's page: the same picture with its description, the same elements followed.
+    from lxml import html as lxml_html
+
+    site = root / "build" / "site" / "en"
+    web = lxml_html.fromstring((site / "steps.html").read_bytes())
+    img = web.find(".//figure/img")
+    assert img.get("alt") == alt and (site / img.get("src")).read_bytes() == svg.encode()
+    cues = {cue[0] for part in json.loads(web.get_element_by_id("narration").text)["parts"] for cue in part["cues"]}
+    spoken = "self::h2 or self::p or self::li or self::tr[parent::tbody] or self::figure"
+    followed = web.xpath(f".//section[@id='steps']//*[{spoken}]")
+    assert len(followed) == len(wanted) and {e.get("id") for e in followed} <= cues
 
 
 def test_an_outdated_translation_says_so_in_the_text(tmp_path: Path) -> None:
-    from tests.test_publishing import OUTDATED_MSGID, edit_source, front_matter_version
+    from tests.test_publishing import assert_outdated_notices, build_outdated
 
-    root = copy_project(tmp_path / "project")
-    old = front_matter_version(root)
-    edit_source(root, old + ".1")
-    result = run_packager("-C", str(root), "build", "--format", "epub", "--locale", "ar")
-    assert result.returncode == 0, result.stderr
+    root, old, new = build_outdated(tmp_path, "epub", "ar")
     page = xml(epub(root, "ar"), "EPUB/content.xhtml")
     notices = [text(p) for p in page.findall(".//x:aside[@class='draft-notice']/x:p", NS)]
-    translated = ui_string("ar", OUTDATED_MSGID).split("{")[0].strip()
-    assert any(translated in n and old in n and f"{old}.1" in n for n in notices), notices
-    assert OUTDATED_MSGID.format(version=old, language="English", current=f"{old}.1") in notices
+    assert_outdated_notices(notices, "ar", old, new)
     opf = xml(epub(root, "ar"), "EPUB/package.opf")
     name = f"packager:{SLUG}:ar:{old}"  # the version this translation is of
     assert opf.findtext(".//dc:identifier", namespaces=NS) == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from packager.document import Article
 from packager.project import load_project
 from packager.source import read_article
-from tests.conftest import SHIPPED_LOCALES, SLUG, copy_project, run_packager, ui_string
+from tests.conftest import REPO, SHIPPED_LOCALES, SLUG, copy_project, run_packager, ui_string
 from tests.test_blocks import ARTICLES
 from tests.test_blocks import SLUG as SECOND
 
@@ -41,6 +42,70 @@ def edit_source(root: Path, new_version: str, extra: str = "") -> None:
     text = text.replace(EDITED_FROM, EDITED_TO, 1)
     text = re.sub(r"^version: \S+$", f"version: {new_version}{extra}", text, count=1, flags=re.M)
     path.write_text(text, encoding="utf-8")
+
+
+def translated_version(root: Path, locale: str) -> str:
+    """The article version a shipped translation is of, read from the files: the article as it is
+    when the catalog is complete (no fuzzy or empty entry), else the catalog's latest snapshot in
+    ``locales/history/`` (kept when an update merged a newer text into it)."""
+    catalog = root / "locales" / locale / "LC_MESSAGES" / f"{SLUG}.po"
+    text = catalog.read_text(encoding="utf-8") if catalog.exists() else ""
+    complete = not re.search(r"^#,.*\bfuzzy\b", text, re.M) and not re.search(r'^msgstr ""\n(?!")', text, re.M)
+    snapshots = sorted((root / "locales" / "history" / SLUG).glob(f"*.{locale}.po"))
+    if complete or not snapshots:
+        return front_matter_version(root)
+    return snapshots[-1].name.split("-", 1)[1].removesuffix(f".{locale}.po")
+
+
+def published_article(locale: str, version: str) -> Article:
+    """What an output of ``locale`` must show, from the files a translator edits: the source and
+    the catalog, or for an outdated translation the earlier source and catalog kept in
+    ``locales/history/`` (``version`` from :func:`translated_version`)."""
+    import dataclasses
+
+    from tests.conftest import expected_article, po_strings
+
+    if version == front_matter_version(REPO):
+        return expected_article(read_article(REPO / "source" / f"{SLUG}.md"), locale)
+    (source,) = (REPO / "locales" / "history" / SLUG).glob(f"*-{version}.md")
+    strings = po_strings(source.with_name(f"{source.stem}.{locale}.po"))
+    return read_article(source).map_texts(lambda text: dataclasses.replace(text, markdown=strings[text.key]))
+
+
+def build_outdated(tmp_path: Path, fmt: str, locale: str) -> tuple[Path, str, str]:
+    """A copy of the project whose English article moved on a version, built in one format and
+    locale: the project's folder, the version the translation is of and the article's new version.
+
+    """
+    root = copy_project(tmp_path / "project")
+    current = front_matter_version(root)
+    old = translated_version(root, locale)
+    edit_source(root, current + ".1")
+    result = run_packager("-C", str(root), "build", "--format", fmt, "--locale", locale)
+    assert result.returncode == 0, result.stderr
+    return root, old, current + ".1"
+
+
+def assert_outdated_notices(notices: list[str], locale: str, old: str, new: str = "") -> None:
+    """The outdated notice of a translation of version ``old`` (now ``new``, by default ``old``.1),
+    in ``locale`` and in English."""
+    new = new or f"{old}.1"
+    translated = ui_string(locale, OUTDATED_MSGID).split("{")[0].strip()
+    assert any(translated in n and old in n and new in n for n in notices), notices
+    assert OUTDATED_MSGID.format(version=old, language="English", current=new) in notices
+
+
+def assert_published_notices(notices: list[str], locale: str) -> None:
+    """A shipped translation's notices: draft, in its language and in English, and outdated when it is."""
+    draft = "Draft translation: not yet reviewed by a qualified medical translator."
+    version, current = translated_version(REPO, locale), front_matter_version(REPO)
+    if locale == "en":
+        assert notices == []
+    elif version != current:
+        assert ui_string(locale, draft) in notices and draft in notices
+        assert_outdated_notices(notices, locale, version, current)
+    else:
+        assert notices == [ui_string(locale, draft), draft]
 
 
 def pdf_text(path: Path) -> str:

@@ -388,12 +388,12 @@ def _struct_types(node: pikepdf.Object) -> list[str]:
     return out
 
 
-def test_qr_code_figure_has_alt_text_and_the_audio_address_is_printed(built: dict, plumbed: dict) -> None:
+def test_qr_code_figure_has_alt_text_and_the_station_page_address_is_printed(built: dict, plumbed: dict) -> None:
     for locale in ALL_LOCALES:
         page = plumbed[locale, "handout"][0]
         middle = page["size"][0] / 2
         end_side = [c for c in page["chars"] if (c["x0"] > middle) == (locale != "ar")]
-        assert _squash(f"{PUBLISH}/{locale}/{SLUG}.mp3") in _squash("".join(c["text"] for c in end_side))
+        assert _squash(f"{PUBLISH}/site/{locale}/{SLUG}.html") in _squash("".join(c["text"] for c in end_side))
         assert CLINIC.name.replace(" ", "") in _squash(page["text"])
         with pikepdf.open(built[locale, "handout"].path) as pdf:
             alts = figure_alts(pdf.Root.StructTreeRoot)

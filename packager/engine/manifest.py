@@ -31,9 +31,11 @@ def read_manifest(build_dir: Path) -> dict[str, Any]:
 
 def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
     """build/manifest.json: every output, what each locale publishes (current, outdated with its
-    version, refused or failed with the reason), and every target that failed, with its reason."""
+    version, refused or failed with the reason), every target that failed, with its reason, and
+    under ``shared`` the files a format writes for all its targets (the site's home page)."""
     targets = dict(sorted(manifest["targets"].items()))
     outputs = [out for entry in targets.values() for out in entry["outputs"]]
+    shared = dict(sorted(manifest.get("shared", {}).items()))  # by format: its files of no one target or locale
     data = {
         "version": MANIFEST_VERSION,
         "packager": __version__,
@@ -41,6 +43,7 @@ def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
         "failures": dict(sorted(manifest["failures"].items())),
         "outputs": outputs,
         "targets": targets,
+        "shared": shared,
     }
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if (build_dir / MANIFEST).is_dir():
@@ -80,7 +83,11 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
         outs = outputs.get(key, [])
         links = []
         shown = [  # not per-section files, nor data for machines (timings): the manifest lists those
-            o for o in outs if o["format"] in FORMATS and o["path"].count("/") == 1 and not o["path"].endswith(".json")
+            o
+            for o in outs
+            if o["format"] in FORMATS
+            and (o.get("main") or o["path"].count("/") == 1)
+            and not o["path"].endswith(".json")
         ]
         for out in sorted(shown, key=lambda o: (order.index(o["format"]), not o.get("main"), o["path"])):
             label = FORMATS[out["format"]].label

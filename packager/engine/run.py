@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import shutil
 import sys
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from packager import timings
 from packager.atomic import atomic_write
-from packager.builders import FORMATS, Product, Progress, load_builder, no_progress
+from packager.builders import FORMATS, Product, Progress, formats, load_builder, no_progress, output_dir
 from packager.document import Article
 from packager.engine.inputs import forget
 from packager.engine.manifest import (
@@ -127,6 +128,11 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
     if the_plan.todo:
         outcomes += _run_jobs(project, the_plan.todo, jobs, manifest, report)
     with timings.stage("write"):
+        manifest["shared"] = {}
+        for fmt in formats():  # files a format shares between its targets, from what the manifest lists
+            if fmt.finish:
+                module, _, attr = fmt.finish.partition(":")
+                manifest["shared"][fmt.name] = getattr(importlib.import_module(module), attr)(build_dir, manifest)
         write_manifest(build_dir, manifest)
         write_index(build_dir, manifest)
         save_verified(build_dir)
@@ -388,7 +394,7 @@ def make(project: Project, spec: str, article: Article, progress: Progress = no_
 def write_outputs(project: Project, target: Target, article: Article, digest: str, product: Product, main: str) -> list:
     """Write a target's files atomically into build/<locale>/; their manifest entries."""
     outputs = []
-    locale_dir = project.build_dir / target.locale
+    locale_dir = output_dir(project.build_dir, target.format, target.locale)
     for name, data in product.files.items():
         path = (locale_dir / name).resolve()
         if not path.is_relative_to(locale_dir.resolve()):

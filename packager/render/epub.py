@@ -6,43 +6,25 @@ narration's MP3 and one Media Overlay (SMIL) that says when each heading, paragr
 table row and figure of the text is spoken. The narration is the ``audio`` format's output
 (``needs=("audio",)``): its ``<slug>.timings.json`` gives every utterance's start and end.
 
-Which utterance speaks which element follows the speech script's order within each part: a
-part opens with "Part N of M" and its heading, then one utterance per paragraph, list item
-(reference lists: one per entry), table row and figure. Spoken-only utterances (the opening's
-notices, "Part N of M", the closing) are not in the overlay. A count that does not add up is
-an error, never a shifted highlight.
+Which utterance speaks which element is decided in :mod:`packager.render.narrated`, shared
+with the listening-station site.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from packager import glossary, inline
-from packager.builders import Product, Progress, get_builder
-from packager.document import (
-    Article,
-    Block,
-    Callout,
-    Checklist,
-    DefinitionList,
-    Figure,
-    GlossaryNote,
-    Heading,
-    ListBlock,
-    Paragraph,
-    Quote,
-    Table,
-    unhandled,
-)
+from packager.builders import Product, Progress
+from packager.document import Article
 from packager.errors import PackagerError
 from packager.i18n.ui import ui_gettext, ui_paths
 from packager.project import Project, source_date_epoch
+from packager.render.narrated import IMAGE_TYPES, Clip, Ids, assign_ids, narration_files, spoken_clips
 
 HERE = Path(__file__).resolve().parent
 CONTENT = "content.xhtml"
@@ -50,23 +32,6 @@ OVERLAY = "content.smil"
 ACTIVE_CLASS = "mo-active"  # defined in themes/epub.css
 #: Zip entries get this fixed date: the same inputs give the same bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-#: EPUB core media types for pictures.
-IMAGE_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".svg": "image/svg+xml",
-}
-
-
-@dataclass(frozen=True)
-class Clip:
-    """One ``par`` of the overlay: an element of the text and when the narration speaks it."""
-
-    element: str  # id in the content document
-    start: float
-    end: float
 
 
 class EpubBuilder:
@@ -80,6 +45,7 @@ class EpubBuilder:
         templates = HERE / "templates"
         return [
             Path(__file__).resolve(),
+            HERE / "narrated.py",
             HERE / "html.py",
             templates / "epub.xhtml",
             templates / "epub-nav.xhtml",
@@ -94,20 +60,16 @@ class EpubBuilder:
     def build(self, article: Article, project: Project, progress: Progress) -> Product:
         from packager.render import html
 
-        folder = project.build_dir / article.locale
-        audio_files = get_builder("audio").outputs(article)
-        mp3_name = audio_files[0]
-        timings_name = next(name for name in audio_files if name.endswith(".timings.json"))
+        folder, mp3_name, timings = narration_files(article, project)
         try:
             mp3 = (folder / mp3_name).read_bytes()
-            timings = json.loads((folder / timings_name).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise PackagerError(f"the EPUB needs the narration's {mp3_name} and {timings_name}: {exc}") from exc
+        except OSError as exc:
+            raise PackagerError(f"the EPUB needs the narration's {mp3_name}: {exc}") from exc
         article = glossary.place(article)  # the definitions are elements the narration speaks
         context = html.article_context(article, project, html.HANDOUT)
-        images = _Ids()
-        elements = _assign_ids(article, context, images, project)
-        clips = overlay_clips(article, elements, timings, project.settings.audio.reference_sections)
+        images = Ids()
+        elements = assign_ids(article, context, images, project)
+        clips = spoken_clips(article, elements, timings, project.settings.audio.reference_sections)
         env = html._environment()
         content = env.get_template("epub.xhtml").render(context)
         _ = ui_gettext(project.locales_dir, article.locale)
@@ -132,128 +94,6 @@ class EpubBuilder:
         }
         info = {"duration": duration, "overlay_clips": len(clips)}
         return Product(files={self.outputs(article)[0]: ocf(entries)}, info=info)
-
-
-class _Ids:
-    """Element ids for the overlay, and the images the content document carries."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.files: dict[str, Path] = {}
-
-    def next(self) -> str:
-        self.count += 1
-        return f"mo-{self.count}"
-
-
-def _assign_ids(article: Article, context: dict[str, Any], ids: _Ids, project: Project) -> dict[str, list[str]]:
-    """Give every spoken element of the context's views an id; by section id, the ids of the
-    elements in reading order (the opening's key holds the title and summary first)."""
-    from packager.speech.script import OPENING_ID
-
-    context["listen"] = None  # the EPUB carries the narration itself
-    context["title_id"], context["summary_id"] = ids.next(), ids.next()
-    spoken: dict[str, list[str]] = {OPENING_ID: [context["title_id"], context["summary_id"]]}
-    references = project.settings.audio.reference_sections
-    for section, view in zip(article.sections, context["sections"], strict=True):
-        view["heading_md"] = section.heading.markdown if section.heading else ""
-        view["heading_id"] = ids.next() if section.heading else ""
-        found = [view["heading_id"]] if section.heading else []
-        _block_ids(section.blocks, view["blocks"], ids, found, article, project, section.id in references)
-        if section.heading:
-            spoken[section.id] = found
-        else:
-            spoken[OPENING_ID] += found
-    if context["notes"]:
-        from packager.speech.script import NOTES_ID
-
-        context["notes_heading_id"] = ids.next()
-        for note in context["notes"]:
-            note["id"] = ids.next()
-        spoken[NOTES_ID] = [context["notes_heading_id"], *(note["id"] for note in context["notes"])]
-    return spoken
-
-
-def _block_ids(
-    blocks: tuple[Block, ...], views: list, ids: _Ids, found: list[str], article: Article, project: Project, ref: bool
-) -> None:
-    """Ids for the elements the narration speaks one by one, in its order (``ref``: a reference
-    list, where the narration reads each entry, not the lists inside it)."""
-    from packager.render.html import image_path
-
-    for block, view in zip(blocks, views, strict=True):
-        if isinstance(block, (Heading, Paragraph)):
-            view.id = ids.next()
-            found.append(view.id)
-        elif isinstance(block, ListBlock):
-            _item_ids(view, ids, found, nested=not ref)
-        elif isinstance(block, Table):
-            view.row_ids = [ids.next() for _ in block.rows]
-            found += view.row_ids
-        elif isinstance(block, Figure):
-            view.id = ids.next()
-            found.append(view.id)
-            path = image_path(article, project, block)
-            href = f"images/{len(ids.files) + 1}{path.suffix.lower()}"
-            if path.suffix.lower() not in IMAGE_TYPES:
-                said = f"image {block.src!r}: an EPUB takes PNG, JPEG, GIF or SVG"
-                raise PackagerError(said, article.path, block.alt.line)
-            ids.files[href] = path
-            view.src = href
-        elif isinstance(block, Quote):
-            _block_ids(block.blocks, view.children, ids, found, article, project, False)  # read as in the text
-        elif isinstance(block, Callout):  # the label ("Important"), then the text
-            view.label_id = ids.next()
-            found.append(view.label_id)
-            _block_ids(block.blocks, view.children, ids, found, article, project, False)
-        elif isinstance(block, Checklist):  # "A list to tick:" is the list's, then each item
-            view.id = ids.next()
-            found.append(view.id)
-            _item_ids(view, ids, found, nested=False)
-        elif isinstance(block, DefinitionList):  # each term with its definitions: one utterance, on the term
-            _item_ids(view, ids, found, nested=False)
-        elif isinstance(block, GlossaryNote):
-            view.id = ids.next()
-            found.append(view.id)
-        else:
-            raise unhandled(block, "the EPUB overlay")
-
-
-def _item_ids(view: Any, ids: _Ids, found: list[str], nested: bool) -> None:
-    for item in view.items:
-        item.id = ids.next()
-        found.append(item.id)
-        if item.sublist is not None and nested:
-            _item_ids(item.sublist, ids, found, nested)
-
-
-def overlay_clips(
-    article: Article, elements: dict[str, list[str]], timings: dict[str, Any], reference_sections: tuple[str, ...]
-) -> list[Clip]:
-    """The overlay's pars in reading order, each with its utterance's start and end in the MP3."""
-    from packager.speech.script import OPENING_ID
-
-    parts = {part["id"]: part for part in timings["sections"]}
-    last_part = timings["sections"][-1]["id"] if timings["sections"] else ""
-    clips: list[Clip] = []
-    for part_id, ids in elements.items():
-        part = parts.get(part_id)
-        if part is None:
-            raise PackagerError(f"the narration has no part {part_id!r}: build the audio again")
-        said = part["utterances"]
-        if part_id == OPENING_ID:  # the title first; the summary and the text before any heading last
-            chosen = [said[0], *said[len(said) - len(ids) + 1 :]] if len(said) >= len(ids) else []
-        else:  # "Part N of M", then the heading and the blocks; the last part ends "End of recording."
-            chosen = said[1 : 1 + len(ids)]
-            extra = len(said) - 1 - len(ids)
-            if extra not in ((0, 1) if part_id == last_part else (0,)):
-                chosen = []
-        if len(chosen) != len(ids):
-            raise PackagerError(
-                f"the narration of part {part_id!r} has {len(said)} utterances for {len(ids)} elements of the text"
-            )
-        clips += [Clip(i, float(u["start"]), float(u["end"])) for i, u in zip(ids, chosen, strict=True)]
-    return clips
 
 
 def clock(seconds: float) -> str:

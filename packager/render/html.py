@@ -361,9 +361,10 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
     clinic = project.settings.clinic
     listen = None
     if project.settings.publish_url.strip():
-        from packager.builders import main_output
+        from packager.builders import main_output, output_dir
 
-        url = qr.published_url(project.settings.publish_url, locale, main_output("audio", article))
+        page = output_dir(Path(), "site", locale) / main_output("site", article)  # the listening station
+        url = qr.published_url(project.settings.publish_url, page.as_posix())
         listen = {
             "svg": qr.qr_svg(url, _("Audio version of this handout")),
             "label": _("Listen to this handout: scan the code with your phone."),

@@ -1,4 +1,5 @@
-"""QR codes that take a reader of paper to the audio narration of the same handout."""
+"""QR codes that take a reader of paper to the listening station's page of the same handout
+(its text, read aloud)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from markupsafe import Markup
 from packager.errors import PackagerError
 
 
-def published_url(publish_url: str, locale: str, path: str) -> str:
-    """Where an output is published: ``<publish_url>/<locale>/<path>`` (path from its format)."""
+def published_url(publish_url: str, path: str) -> str:
+    """Where an output is published: ``<publish_url>/<path>``, ``path`` relative to ``build/``."""
     base = publish_url.strip().rstrip("/")
     if not base.startswith(("https://", "http://")):
         raise PackagerError(f"setting 'publish_url' must be an http(s) address, not {publish_url!r}")
-    return f"{base}/{quote(locale)}/{quote(path)}"
+    return f"{base}/{quote(path)}"
 
 
 def qr_svg(url: str, title: str) -> Markup:

@@ -56,7 +56,7 @@ class AudioBuilder:
 
         slug = article.slug
         order = chapter_ids(article, AudioSettings().reference_sections)
-        tracks = [f"{slug}/{n:02d}-{cid}.mp3" for n, cid in enumerate(order, start=1)]
+        tracks = [track_path(slug, n, cid) for n, cid in enumerate(order, start=1)]
         return [f"{slug}.mp3", f"{slug}.m4b", *tracks, f"{slug}.m3u8", f"{slug}.timings.json"]
 
     def inputs(self, project: Project, locale: str) -> list[Path | str]:
@@ -160,7 +160,7 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     for n, (chapter, mp3, seconds) in enumerate(chapters, start=1):
         start, position = position, position + seconds
         marks.append(ChapterMark(chapter.id, chapter.title, round(start * 1000), round(position * 1000)))
-        path = f"{slug}/{n:02d}-{chapter.id}.mp3"
+        path = track_path(slug, n, chapter.id)
         track = Tags(**{**base.__dict__, "title": chapter.title, "album": script.title, "track": f"{n}/{total}"})
         files[path] = tag_mp3(mp3, track)
         entries.append((path, chapter.title, seconds))
@@ -170,6 +170,11 @@ def _package(article: Article, project: Project, script: Script, rendered, engin
     full = {f"{slug}.mp3": tag_mp3(narration, base, marks), f"{slug}.m4b": m4b}
     timings = {f"{slug}.timings.json": timing_file(f"{slug}.mp3", script, rendered)}
     return {**full, **files, f"{slug}.m3u8": playlist(script.title, entries), **timings}
+
+
+def track_path(slug: str, number: int, chapter_id: str) -> str:
+    """The MP3 of one part of the narration, by its place (from 1) and id, relative to the locale's folder."""
+    return f"{slug}/{number:02d}-{chapter_id}.mp3"
 
 
 def timing_file(audio_path: str, script: Script, rendered) -> bytes:
