@@ -18,6 +18,8 @@ missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# Debian's npm is its own package; a NodeSource nodejs ships npm inside and conflicts with it.
+if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null; then missing="$missing npm"; fi
 if [ -n "$missing" ]; then
     echo "setup: installing Debian packages:$missing"
     if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
