@@ -6,8 +6,21 @@ Each test states a rule a patient or a clinic relies on; expected values come fr
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import stat
+from hashlib import sha256
+from pathlib import Path
+
+import pytest
 from babel.units import format_unit
 
+import packager
+from packager.atomic import atomic_write, write_if_changed
+from packager.builders import FORMATS, formats
+from packager.engine.manifest import is_fresh, read_manifest, write_index, write_manifest
+from packager.errors import PackagerError
 from packager.i18n.checks.rules import check_message
 
 
@@ -19,3 +32,169 @@ def test_persian_zero_width_non_joiner_inside_a_word_is_text_not_an_invisible_ch
     assert "invisible-character" not in {code for code, _ in check_message("Take 5 mg.", f"{written}.", "fa")}
     for hidden in ("\u200c5 mg.", "5 mg\u200c.", "5\u200cmg."):
         assert "invisible-character" in {code for code, _ in check_message("Take 5 mg.", hidden, "fa")}, hidden
+
+
+# --- atomic writes -------------------------------------------------------------------------------
+
+
+def test_write_if_changed_leaves_an_identical_file_alone_and_rewrites_a_different_one(tmp_path: Path) -> None:
+    """A rebuild that makes the same bytes does not touch the file staff print from (same inode,
+    same time); a different content of the same size is written all the same."""
+    path = tmp_path / "out" / "handout.pdf"
+    assert write_if_changed(path, b"abcd") is True and path.read_bytes() == b"abcd"
+    before = path.stat()
+    assert write_if_changed(path, b"abcd") is False
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert write_if_changed(path, b"abce") is True and path.read_bytes() == b"abce"
+    assert write_if_changed(path, b"abc") is True and path.read_bytes() == b"abc"
+
+
+def test_an_atomic_write_is_readable_by_everyone_and_leaves_no_temporary(tmp_path: Path) -> None:
+    """0644 whatever the umask of the build, so the web server of the clinic can serve the file;
+    temporaries go to ``tmp_dir`` (made if missing) and none is left behind."""
+    path, scratch = tmp_path / "build" / "es" / "handout.pdf", tmp_path / "build" / ".tmp"
+    old = os.umask(0o077)
+    try:
+        atomic_write(path, b"%PDF-1.7", tmp_dir=scratch)
+    finally:
+        os.umask(old)
+    assert path.read_bytes() == b"%PDF-1.7"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert scratch.is_dir() and list(scratch.iterdir()) == [] and [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_an_atomic_write_builds_its_temporary_in_tmp_dir_not_beside_the_output(tmp_path: Path, monkeypatch) -> None:
+    """A SIGKILL between write and rename must leave nothing half-written in the folder staff print from."""
+    import packager.atomic
+
+    renamed: list[tuple[Path, Path]] = []
+    real = os.replace
+    monkeypatch.setattr(packager.atomic.os, "replace", lambda a, b: (renamed.append((Path(a), Path(b))), real(a, b)))
+    path, scratch = tmp_path / "out" / "a.pdf", tmp_path / "scratch"
+    atomic_write(path, b"x", tmp_dir=scratch)
+    atomic_write(tmp_path / "b.pdf", b"y")
+    assert [(a.parent, b) for a, b in renamed] == [(scratch, path), (tmp_path, tmp_path / "b.pdf")]
+    assert all(a.name.startswith(f".{b.name}.") and a.name.endswith(".tmp") for a, b in renamed)
+
+
+def test_an_interrupted_atomic_write_removes_its_temporary_and_raises(tmp_path: Path, monkeypatch) -> None:
+    """Even a KeyboardInterrupt (Ctrl-C during a build) cleans up and is passed on."""
+    import packager.atomic
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(packager.atomic.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt, match=r"^$"):
+        atomic_write(tmp_path / "a.pdf", b"x")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- build state: build/manifest.json, build/index.html and freshness ---------------------------
+
+EMPTY_MANIFEST = {"version": 1, "targets": {}, "locales": {}, "failures": {}}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [None, "not json", "[]", '{"version": 2, "targets": {}, "locales": {}, "failures": {}}',
+     '{"targets": {}, "locales": {}, "failures": {}}', '{"version": 1, "targets": [], "locales": {}, "failures": {}}',
+     '{"version": 1, "targets": {}, "locales": {}}', '{"version": 1, "targets": {}, "locales": 3, "failures": {}}'],
+)  # fmt: skip
+def test_a_missing_or_damaged_manifest_reads_as_empty_so_everything_is_rebuilt(tmp_path: Path, content) -> None:
+    if content is not None:
+        (tmp_path / "manifest.json").write_text(content, encoding="utf-8")
+    assert read_manifest(tmp_path) == EMPTY_MANIFEST
+
+
+def test_a_manifest_folder_reads_as_empty_and_cannot_be_written(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").mkdir()
+    assert read_manifest(tmp_path) == EMPTY_MANIFEST
+    with pytest.raises(PackagerError, match="the manifest is a folder; remove it and build again"):
+        write_manifest(tmp_path, EMPTY_MANIFEST)
+
+
+def _out(article: str, locale: str, fmt: str, path: str, data: bytes = b"", **more) -> dict:
+    digest = sha256(data).hexdigest()
+    return {"article": article, "locale": locale, "format": fmt, "path": path, "sha256": digest, **more}
+
+
+def test_the_manifest_lists_every_output_in_target_order_and_reads_back(tmp_path: Path) -> None:
+    """Sorted keys, every target's outputs in one list, non-ASCII kept as it is, one final newline."""
+    state = {"targets": {
+        "t/vi/handout": {"inputs": "b", "outputs": [_out("t", "vi", "handout", "vi/t.pdf")]},
+        "t/ar/handout": {"inputs": "a", "outputs": [_out("t", "ar", "handout", "ar/t.pdf", title="الذئبة")]},
+    }, "locales": {"t/vi": {"state": "current"}, "t/ar": {"state": "outdated"}},
+        "failures": {"t/zh/audio": "no voice", "t/es/audio": "no voice"}}  # fmt: skip
+    write_manifest(tmp_path, state)
+    text = (tmp_path / "manifest.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text.endswith("}\n") and "الذئبة" in text
+    assert data["version"] == 1 and data["packager"] == packager.__version__
+    assert list(data["targets"]) == ["t/ar/handout", "t/vi/handout"]
+    assert list(data["locales"]) == ["t/ar", "t/vi"] and list(data["failures"]) == ["t/es/audio", "t/zh/audio"]
+    assert [o["path"] for o in data["outputs"]] == ["ar/t.pdf", "vi/t.pdf"]
+    assert read_manifest(tmp_path) == data
+    assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["manifest.json"]
+
+
+def test_the_index_page_says_for_each_language_what_it_publishes(tmp_path: Path) -> None:
+    """Staff see, per article and language: the files (labelled by format, main file first), and
+    why a language is outdated, a draft, not built or carries accepted findings."""
+    handout, audio = FORMATS["handout"].label, FORMATS["audio"].label
+    state = {"targets": {
+        "t/es/handout": {"outputs": [_out("t", "es", "handout", "es/t.pdf", main=True, draft=True)]},
+        "t/es/audio": {"outputs": [
+            _out("t", "es", "audio", "es/t.m4b"), _out("t", "es", "audio", "es/t.mp3", main=True),
+            _out("t", "es", "audio", "es/t/01.mp3"), _out("t", "es", "audio", "es/t.json"),
+        ]},
+        "t/en/handout": {"outputs": [_out("t", "en", "handout", "en/t.pdf", main=True)]},
+    }, "locales": {
+        "t/es": {"state": "outdated", "version": "1.0", "source_version": "1.1", "accepted_findings": ["k: m [c]"]},
+        "t/xx": {"state": "refused", "reason": "only an earlier version <1.0> is complete"},
+        "t/en": {"state": "current"},
+    }, "failures": {"t/en/audio": "no voice for en", "t/xx/handout": "refused"}}  # fmt: skip
+    write_index(tmp_path, state)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    items = dict(re.findall(r"<li><strong>t</strong>: <span lang=\"([^\"]+)\">.*?</span> \(.*?\): (.*?)</li>", page))
+    assert list(items) == ["en", "es", "xx"]
+    assert items["en"] == f'<a href="en/t.pdf">{handout}</a><br><em>not built: audio: no voice for en</em>'
+    links = {  # in the registry's build order, each format's main file first
+        "handout": [f'<a href="es/t.pdf">{handout}</a>'],
+        "audio": [f'<a href="es/t.mp3">{audio}</a>', f'<a href="es/t.m4b">{audio} (m4b)</a>'],
+    }
+    assert items["es"] == " · ".join(link for fmt in formats() for link in links.get(fmt.name, [])) + (
+        "<br><em>outdated translation: of version 1.0; the article is now 1.1</em>"
+        "<br><em>draft translation, not yet medically reviewed</em>"
+        "<br><em>1 check findings accepted by a reviewer: k: m [c]</em>"
+    )
+    assert items["xx"] == "no files<br><em>not built: only an earlier version &lt;1.0&gt; is complete</em>"
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">') and page.endswith("</ul></body></html>\n")
+
+
+def test_a_target_is_fresh_only_with_the_same_inputs_and_every_output_as_recorded(tmp_path: Path) -> None:
+    (tmp_path / "es").mkdir()
+    (tmp_path / "es" / "t.pdf").write_bytes(b"pdf")
+    good = {"inputs": "d", "outputs": [_out("t", "es", "handout", "es/t.pdf", b"pdf")]}
+    assert is_fresh(good, "d", tmp_path)
+    assert not is_fresh(good, "other inputs", tmp_path)
+    assert not is_fresh(None, "d", tmp_path) and not is_fresh({"inputs": "d", "outputs": {}}, "d", tmp_path)
+    for bad in ({}, {"path": 1, "sha256": "x"}, {"path": "es/t.pdf", "sha256": None}):
+        assert not is_fresh({"inputs": "d", "outputs": [bad]}, "d", tmp_path), bad
+    (tmp_path / "es" / "t.pdf").write_bytes(b"PDF")  # same size, other bytes
+    assert not is_fresh(good, "d", tmp_path)
+    (tmp_path / "es" / "t.pdf").unlink()
+    assert not is_fresh(good, "d", tmp_path)
+    (tmp_path / "es" / "t.pdf").mkdir()
+    assert not is_fresh(good, "d", tmp_path)
+
+
+def test_a_manifest_path_out_of_build_or_through_a_symlink_is_never_fresh(tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    build.mkdir()
+    (tmp_path / "secret").write_bytes(b"s")
+    (build / "link.pdf").symlink_to(tmp_path / "secret")
+    for path in ("../secret", str(tmp_path / "secret"), "link.pdf"):
+        assert not is_fresh(
+            {"inputs": "d", "outputs": [{"path": path, "sha256": sha256(b"s").hexdigest()}]}, "d", build
+        )
