@@ -19,9 +19,17 @@ from babel.units import format_unit
 import packager
 from packager.atomic import atomic_write, write_if_changed
 from packager.builders import FORMATS, formats
+from packager.document import Outdated
 from packager.engine.manifest import is_fresh, read_manifest, write_index, write_manifest
-from packager.errors import PackagerError
+from packager.errors import IncompleteTranslation, PackagerError
 from packager.i18n.checks.rules import check_message
+from packager.i18n.pofile import read_catalog
+from packager.i18n.translate import OutdatedRefused, Translation, localize, translate
+from packager.project import load_project
+from packager.source import read_article
+
+from .conftest import SLUG, po_strings
+from .test_publishing import edit_source, front_matter_version
 
 
 def test_persian_zero_width_non_joiner_inside_a_word_is_text_not_an_invisible_character() -> None:
@@ -198,3 +206,69 @@ def test_a_manifest_path_out_of_build_or_through_a_symlink_is_never_fresh(tmp_pa
         assert not is_fresh(
             {"inputs": "d", "outputs": [{"path": path, "sha256": sha256(b"s").hexdigest()}]}, "d", build
         )
+
+
+# --- the translate transform: which text a locale publishes --------------------------------------
+
+
+def test_the_source_language_is_published_as_written(project_copy: Path) -> None:
+    project = load_project(project_copy)
+    article = read_article(project.source_dir / f"{SLUG}.md")
+    assert localize(project, article, "en") == Translation(article, None, None, article)
+
+
+def test_a_translation_exactly_at_the_threshold_is_published_and_one_below_is_refused(project_copy: Path) -> None:
+    """With one of the N texts untranslated the catalog is 100·(N−1)/N % complete (N from the source)."""
+    article = read_article(project_copy / "source" / f"{SLUG}.md")
+    catalog = read_catalog(project_copy / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po", locale="es")
+    first = next(article.texts())
+    catalog.get(first.markdown, context=first.key).string = ""
+    complete = 100 * (len(list(article.texts())) - 1) / len(list(article.texts()))
+    published = translate(article, catalog, "es", threshold=complete)
+    assert next(published.texts()) == first and published.draft and published.locale == "es"
+    with pytest.raises(
+        IncompleteTranslation,
+        match=rf"locale es is \d+% translated, below the [\d.]+% threshold; missing: {first.key}$",
+    ):
+        translate(article, catalog, "es", threshold=complete + 0.01)
+
+
+def test_after_an_english_correction_the_earlier_translation_is_published_marked_outdated(project_copy: Path) -> None:
+    old = front_matter_version(project_copy)
+    edit_source(project_copy, old + ".1")
+    project = load_project(project_copy)
+    article = read_article(project.source_dir / f"{SLUG}.md")
+    result = localize(project, article, "es")
+    assert result.earlier and result.article.outdated == Outdated(old, old + ".1")
+    assert result.source.meta.version == old and result.article.draft
+    strings = po_strings(project_copy / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po")
+    assert [t.markdown for t in result.article.texts()] == [strings[t.key] for t in result.source.texts()]
+
+
+@pytest.mark.parametrize(
+    ("settings", "withdraw", "reason"),
+    [("outdated_translations: refuse\n", "", r"packager.yaml refuses outdated translations \(outdated_translations"),
+     ("", "NEW", r"the article withdraws translations older than NEW \(withdraw_translations_before\)")],
+)  # fmt: skip
+def test_an_outdated_translation_is_refused_when_the_project_or_the_article_says_so(
+    project_copy: Path, settings: str, withdraw: str, reason: str
+) -> None:
+    old = front_matter_version(project_copy)
+    new = old + ".1"
+    (project_copy / "packager.yaml").write_text(settings, encoding="utf-8")
+    edit_source(project_copy, new, f"\nwithdraw_translations_before: {new}" if withdraw else "")
+    project = load_project(project_copy)
+    article = read_article(project.source_dir / f"{SLUG}.md")
+    with pytest.raises(
+        OutdatedRefused,
+        match=rf"the last complete translation is of version {old}, and " + reason.replace("NEW", re.escape(new)),
+    ):
+        localize(project, article, "es")
+
+
+def test_withdrawing_translations_before_the_version_they_translate_keeps_them(project_copy: Path) -> None:
+    old = front_matter_version(project_copy)
+    edit_source(project_copy, old + ".1", f"\nwithdraw_translations_before: {old}")
+    project = load_project(project_copy)
+    article = read_article(project.source_dir / f"{SLUG}.md")
+    assert localize(project, article, "es").article.outdated == Outdated(old, old + ".1")
