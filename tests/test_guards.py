@@ -13,6 +13,7 @@ import stat
 from hashlib import sha256
 from pathlib import Path
 
+import numpy as np
 import pytest
 from babel.units import format_unit
 
@@ -27,6 +28,7 @@ from packager.i18n.pofile import read_catalog
 from packager.i18n.translate import OutdatedRefused, Translation, localize, translate
 from packager.project import load_project
 from packager.source import read_article
+from packager.speech import audio
 
 from .conftest import SLUG, po_strings
 from .test_publishing import edit_source, front_matter_version
@@ -272,3 +274,79 @@ def test_withdrawing_translations_before_the_version_they_translate_keeps_them(p
     project = load_project(project_copy)
     article = read_article(project.source_dir / f"{SLUG}.md")
     assert localize(project, article, "es").article.outdated == Outdated(old, old + ".1")
+
+
+# --- audio mastering: what a listener hears, measured on synthetic signals -----------------------
+
+
+def _tone(seconds: float, db: float, rate: int = audio.SAMPLE_RATE, hz: float = 440.0) -> np.ndarray:
+    t = np.arange(round(seconds * rate)) / rate
+    rng = np.random.default_rng(7)  # speech-like: a tone with noise, so the loudness gate sees a real signal
+    signal = np.sin(2 * np.pi * hz * t) + 0.3 * rng.standard_normal(t.size)
+    return (signal / np.max(np.abs(signal)) * 10 ** (db / 20)).astype(np.float32)
+
+
+@pytest.mark.parametrize("db", [-40.0, -12.0, -0.5])
+def test_mastering_brings_quiet_and_loud_speech_to_the_target_loudness_under_the_peak_ceiling(db: float) -> None:
+    """-19 LUFS within the ±1 LU the target allows (ITU-R BS.1770 through pyloudnorm), true peak
+    under -3 dBTP as audiobook platforms (ACX) require."""
+    import pyloudnorm
+    from scipy.signal import resample_poly
+
+    out = audio.master(_tone(3.0, db))
+    level = pyloudnorm.Meter(audio.SAMPLE_RATE).integrated_loudness(out.astype(np.float64))
+    assert -20.0 <= level <= -18.0
+    assert 20 * np.log10(np.max(np.abs(resample_poly(out.astype(np.float64), 4, 1)))) <= -3.0
+    assert out.dtype == np.float32 and out.size == round(3.0 * audio.SAMPLE_RATE)
+
+
+def test_mastering_silence_returns_silence() -> None:
+    out = audio.master(np.zeros(audio.SAMPLE_RATE, dtype=np.float32))
+    assert out.dtype == np.float32 and out.size == audio.SAMPLE_RATE and not out.any()
+
+
+def test_trimming_drops_the_engines_own_silence_but_keeps_10_ms_around_the_words() -> None:
+    rate = audio.SAMPLE_RATE
+    word = _tone(0.5, -20.0)
+    padded = np.concatenate([np.zeros(rate), word, np.zeros(rate)])
+    out = audio.trim(padded, rate)
+    margin = int(0.01 * rate)
+    first, last = np.flatnonzero(np.abs(word) > 10 ** (-50 / 20))[[0, -1]]
+    assert out.size == (last - first + 1) + 2 * margin
+    assert np.array_equal(out, padded[rate + first - margin : rate + last + margin + 1])
+    assert audio.trim(np.zeros(100, dtype=np.float32), rate).size == 0
+    assert audio.trim(np.zeros(0, dtype=np.float32), rate).size == 0
+
+
+def test_silence_lasts_exactly_the_seconds_asked_at_the_rate_asked() -> None:
+    assert audio.silence(0.7).size == round(0.7 * 22050) and not audio.silence(0.7).any()
+    assert audio.silence(1.5, 16000).size == 24000 and audio.silence(1.5).dtype == np.float32
+
+
+def test_resampling_keeps_the_duration() -> None:
+    voice = _tone(2.0, -20.0, rate=16000)
+    assert audio.to_rate(voice, 16000).size == 2 * 22050
+    assert audio.to_rate(voice, 22050) is voice
+
+
+def test_an_mp3_has_an_info_frame_and_lasts_as_long_as_its_samples(tmp_path: Path) -> None:
+    """The Info frame (Xing header) counts the frames ffprobe finds and the file's bytes; the length
+    read off the frame headers is the second encoded (plus the encoder's delay and padding)."""
+    from tests.test_speech_measure import audio_packets
+
+    mp3 = audio.encode_mp3(_tone(1.0, -20.0), 64)
+    assert 1.0 <= audio.mp3_seconds(mp3) <= 1.2
+    tagged = audio.with_info_header(mp3)
+    (tmp_path / "a.mp3").write_bytes(tagged)
+    info = tagged.index(b"Info")
+    assert int.from_bytes(tagged[info + 8 : info + 12], "big") == audio_packets(tmp_path / "a.mp3")
+    assert int.from_bytes(tagged[info + 12 : info + 16], "big") == len(tagged)
+    assert tagged.endswith(mp3) and audio.mp3_seconds(tagged) == pytest.approx(audio.mp3_seconds(mp3) + 576 / 22050)
+    assert audio.mp3_seconds(b"") == 0.0 and audio.with_info_header(b"ab") == b"ab"
+
+
+def test_the_playlist_lists_every_track_with_its_rounded_length_on_one_line() -> None:
+    text = audio.playlist("Lupus\nand  CAR T", [("t/01.mp3", "One\ttwo", 61.6), ("t/02.mp3", "Three", 2.4)])
+    assert text.decode("utf-8") == (
+        "#EXTM3U\n#PLAYLIST:Lupus and CAR T\n#EXTINF:62,One two\nt/01.mp3\n#EXTINF:2,Three\nt/02.mp3\n"
+    )
