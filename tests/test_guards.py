@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from babel import Locale
 from babel.units import format_unit
 
 import packager
@@ -25,7 +26,7 @@ from packager.engine.manifest import is_fresh, read_manifest, write_index, write
 from packager.errors import IncompleteTranslation, PackagerError
 from packager.i18n.checks.rules import check_message
 from packager.i18n.pofile import read_catalog
-from packager.i18n.translate import OutdatedRefused, Translation, localize, translate
+from packager.i18n.translate import OutdatedRefused, Translation, localize, localized, translate
 from packager.project import load_project
 from packager.source import read_article
 from packager.speech import audio
@@ -120,7 +121,7 @@ def test_a_missing_or_damaged_manifest_reads_as_empty_so_everything_is_rebuilt(t
 def test_a_manifest_folder_reads_as_empty_and_cannot_be_written(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").mkdir()
     assert read_manifest(tmp_path) == EMPTY_MANIFEST
-    with pytest.raises(PackagerError, match="the manifest is a folder; remove it and build again"):
+    with pytest.raises(PackagerError, match=r"manifest\.json: the manifest is a folder; remove it and build again$"):
         write_manifest(tmp_path, EMPTY_MANIFEST)
 
 
@@ -149,8 +150,9 @@ def test_the_manifest_lists_every_output_in_target_order_and_reads_back(tmp_path
 
 
 def test_the_index_page_says_for_each_language_what_it_publishes(tmp_path: Path) -> None:
-    """Staff see, per article and language: the files (labelled by format, main file first), and
-    why a language is outdated, a draft, not built or carries accepted findings."""
+    """Staff see, per article and language (named in itself, as CLDR names it): the files (labelled
+    by format, main file first), and why a language is outdated, a draft, not built or carries
+    accepted findings. A locale the manifest lists only among failures is listed too."""
     handout, audio = FORMATS["handout"].label, FORMATS["audio"].label
     state = {"targets": {
         "t/es/handout": {"outputs": [_out("t", "es", "handout", "es/t.pdf", main=True, draft=True)]},
@@ -160,14 +162,24 @@ def test_the_index_page_says_for_each_language_what_it_publishes(tmp_path: Path)
         ]},
         "t/en/handout": {"outputs": [_out("t", "en", "handout", "en/t.pdf", main=True)]},
     }, "locales": {
-        "t/es": {"state": "outdated", "version": "1.0", "source_version": "1.1", "accepted_findings": ["k: m [c]"]},
+        "t/es": {"state": "outdated", "version": "1.0", "source_version": "1.1",
+                 "accepted_findings": ["k: m [c]", "j: n [d]"]},
         "t/xx": {"state": "refused", "reason": "only an earlier version <1.0> is complete"},
+        "t/fr": {"state": "failed", "reason": "translation check failed"},
+        "t/de": {"state": "refused"},
         "t/en": {"state": "current"},
-    }, "failures": {"t/en/audio": "no voice for en", "t/xx/handout": "refused"}}  # fmt: skip
+    }, "failures": {"t/en/audio": "no voice for en", "t/xx/handout": "refused", "t/fr/handout": "check failed",
+                    "t/zh_Hans/audio": "no voice"}}  # fmt: skip
     write_index(tmp_path, state)
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
-    items = dict(re.findall(r"<li><strong>t</strong>: <span lang=\"([^\"]+)\">.*?</span> \(.*?\): (.*?)</li>", page))
-    assert list(items) == ["en", "es", "xx"]
+    rows = re.findall(
+        r"^<li><strong>t</strong>: <span lang=\"([^\"]+)\">(.*?)</span> \((.*?)\): (.*?)</li>$", page, re.M
+    )
+    assert [(lang, name, locale) for lang, name, locale, _ in rows] == [
+        (locale.replace("_", "-"), Locale.parse(locale).get_display_name(locale) if locale != "xx" else "xx", locale)
+        for locale in ("de", "en", "es", "fr", "xx", "zh_Hans")
+    ]
+    items = {locale: item for _, _, locale, item in rows}
     assert items["en"] == f'<a href="en/t.pdf">{handout}</a><br><em>not built: audio: no voice for en</em>'
     links = {  # in the registry's build order, each format's main file first
         "handout": [f'<a href="es/t.pdf">{handout}</a>'],
@@ -176,10 +188,30 @@ def test_the_index_page_says_for_each_language_what_it_publishes(tmp_path: Path)
     assert items["es"] == " · ".join(link for fmt in formats() for link in links.get(fmt.name, [])) + (
         "<br><em>outdated translation: of version 1.0; the article is now 1.1</em>"
         "<br><em>draft translation, not yet medically reviewed</em>"
-        "<br><em>1 check findings accepted by a reviewer: k: m [c]</em>"
+        "<br><em>2 check findings accepted by a reviewer: k: m [c]; j: n [d]</em>"
     )
     assert items["xx"] == "no files<br><em>not built: only an earlier version &lt;1.0&gt; is complete</em>"
-    assert page.startswith('<!DOCTYPE html>\n<html lang="en">') and page.endswith("</ul></body></html>\n")
+    assert items["fr"] == "no files<br><em>not built: translation check failed</em>"  # its reason, once
+    assert items["de"] == "no files<br><em>not built: </em>"
+    assert items["zh_Hans"] == "no files<br><em>not built: audio: no voice</em>"
+    assert page.startswith(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Patient handouts</title>'
+    )
+    assert "</head>\n<body><h1>Patient handouts</h1>\n<ul>\n<li>" in page and page.endswith(
+        "</li>\n</ul></body></html>\n"
+    )
+
+
+def test_the_manifest_and_the_index_are_written_through_build_tmp(tmp_path: Path, monkeypatch) -> None:
+    """Their temporaries go to build/.tmp, never beside the files staff open."""
+    import packager.atomic
+
+    renamed: list[Path] = []
+    real = os.replace
+    monkeypatch.setattr(packager.atomic.os, "replace", lambda a, b: (renamed.append(Path(a).parent), real(a, b)))
+    write_manifest(tmp_path, EMPTY_MANIFEST)
+    write_index(tmp_path, EMPTY_MANIFEST)
+    assert renamed == [tmp_path / ".tmp", tmp_path / ".tmp"]
 
 
 def test_a_target_is_fresh_only_with_the_same_inputs_and_every_output_as_recorded(tmp_path: Path) -> None:
@@ -350,3 +382,20 @@ def test_the_playlist_lists_every_track_with_its_rounded_length_on_one_line() ->
     assert text.decode("utf-8") == (
         "#EXTM3U\n#PLAYLIST:Lupus and CAR T\n#EXTINF:62,One two\nt/01.mp3\n#EXTINF:2,Three\nt/02.mp3\n"
     )
+
+
+def test_a_kept_copy_of_the_current_text_is_skipped_for_the_older_one_the_catalog_translates(
+    project_copy: Path,
+) -> None:
+    """``packager update`` keeps the new text too; the translation of the text before it is still found,
+    and its figures still resolve from source/ (the article's own path)."""
+    old = front_matter_version(project_copy)
+    edit_source(project_copy, old + ".1")
+    source = project_copy / "source" / f"{SLUG}.md"
+    history = project_copy / "locales" / "history" / SLUG
+    (history / f"0002-{old}.1.md").write_bytes(source.read_bytes())
+    project = load_project(project_copy)
+    article = read_article(source)
+    result = localize(project, article, "es")
+    assert result.article.outdated == Outdated(old, old + ".1") and result.article.path == article.path
+    assert localized(project, article, "es") == result.article
