@@ -24,6 +24,7 @@ from packager.builders import FORMATS, formats
 from packager.document import Outdated
 from packager.engine.manifest import is_fresh, read_manifest, write_index, write_manifest
 from packager.errors import IncompleteTranslation, PackagerError
+from packager.i18n.checks.lexicon import check_lexicon
 from packager.i18n.checks.rules import check_message
 from packager.i18n.pofile import read_catalog
 from packager.i18n.translate import OutdatedRefused, Translation, localize, localized, translate
@@ -399,3 +400,60 @@ def test_a_kept_copy_of_the_current_text_is_skipped_for_the_older_one_the_catalo
     result = localize(project, article, "es")
     assert result.article.outdated == Outdated(old, old + ".1") and result.article.path == article.path
     assert localized(project, article, "es") == result.article
+
+
+# --- pronunciation lexicons: an entry may change how words sound, never what is said -------------
+
+LEXICON = """\
+# a volunteer's lexicon
+words:
+  "not": ""
+  "375,000": "357000"
+  "375,000 dollars": "375000 dollars"
+  "CAR-T": "car tee"
+  "3 mg": "three milligrams"
+  "妈": "ma1"
+  "—": ""
+  "x": ["a list"]
+symbols:
+  "%": "percent"
+  "mg": "  "
+letters:
+  "١٢": "12"
+  "5": "6"
+voices: {"not": ""}
+other: "ignored"
+"""
+
+
+def test_a_lexicon_entry_that_deletes_a_word_or_changes_a_number_is_reported_with_its_line(tmp_path: Path) -> None:
+    """Findings name the section, the written form and the line (1-based, from the text above);
+    punctuation may be silent, a number said in words needs a reviewer, pinyin tone digits are no
+    number, and digits of any script compare as what a reader reads."""
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(LEXICON, encoding="utf-8")
+    lines = {line.split(":")[0].strip().strip('"'): n for n, line in enumerate(LEXICON.splitlines(), start=1)}
+    found = [(code, line, key) for code, _message, line, key in check_lexicon(path)]
+    assert found == [
+        ("lexicon-deletes", lines["not"], "lexicon/words/not"),
+        ("lexicon-number", lines["375,000"], "lexicon/words/375,000"),
+        ("lexicon-number-words", lines["3 mg"], "lexicon/words/3 mg"),
+        ("lexicon-deletes", lines["x"], "lexicon/words/x"),
+        ("lexicon-deletes", lines["mg"], "lexicon/symbols/mg"),
+        ("lexicon-number", lines["5"], "lexicon/letters/5"),
+    ]
+    messages = {key: message for _code, message, _line, key in check_lexicon(path)}
+    assert messages["lexicon/words/not"] == "'not' is said as nothing: an entry may not delete words"
+    assert messages["lexicon/words/375,000"] == "'375,000' is said with the number(s) 357000, which it does not show"
+    assert (
+        messages["lexicon/words/3 mg"]
+        == "'3 mg' is said in words ('three milligrams'): a reviewer should confirm the number"
+    )
+
+
+@pytest.mark.parametrize("text", ["words: [unclosed", "- a list\n- not a mapping\n", "", "words: 3\n"])
+def test_a_lexicon_that_is_not_a_mapping_of_sections_has_no_entry_findings(tmp_path: Path, text: str) -> None:
+    """The lexicon reader reports malformed files, naming the line; the check finds nothing to compare."""
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert list(check_lexicon(path)) == []
