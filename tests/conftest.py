@@ -52,7 +52,11 @@ def run_packager(*args: str, cwd: Path | None = None, env: dict[str, str] | None
         text=True,
         # The code beside these tests, even when another copy is installed: mutation testing
         # runs the suite on a mutated copy of the project (see scripts/mutation.sh).
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]), **(env or {})},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+            **(env or {}),
+        },
         timeout=3600,
     )
 
