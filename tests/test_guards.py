@@ -29,7 +29,7 @@ from packager.i18n.checks.rules import check_message
 from packager.i18n.pofile import read_catalog
 from packager.i18n.translate import OutdatedRefused, Translation, localize, localized, translate
 from packager.project import load_project
-from packager.source import read_article
+from packager.source import MAX_SOURCE_BYTES, read_article
 from packager.speech import audio
 
 from .conftest import SLUG, po_strings
@@ -457,3 +457,15 @@ def test_a_lexicon_that_is_not_a_mapping_of_sections_has_no_entry_findings(tmp_p
     path = tmp_path / "lexicon.yaml"
     path.write_text(text, encoding="utf-8")
     assert list(check_lexicon(path)) == []
+
+
+def test_an_oversized_kept_text_is_a_one_line_error_naming_it(project_copy: Path) -> None:
+    old = front_matter_version(project_copy)
+    edit_source(project_copy, old + ".1")
+    kept = project_copy / "locales" / "history" / SLUG / f"0002-{old}.1.md"
+    kept.write_bytes(b"x" * (MAX_SOURCE_BYTES + 1))
+    project = load_project(project_copy)
+    with pytest.raises(
+        PackagerError, match=rf"0002-{re.escape(old)}\.1\.md: the earlier text is larger than \d+ bytes$"
+    ):
+        localize(project, read_article(project.source_dir / f"{SLUG}.md"), "es")
