@@ -469,3 +469,22 @@ def test_an_oversized_kept_text_is_a_one_line_error_naming_it(project_copy: Path
         PackagerError, match=rf"0002-{re.escape(old)}\.1\.md: the earlier text is larger than \d+ bytes$"
     ):
         localize(project, read_article(project.source_dir / f"{SLUG}.md"), "es")
+
+
+def test_a_current_translation_names_its_catalog_file_so_the_build_checks_it(project_copy: Path) -> None:
+    """The build checks the catalog a Translation names (engine/plan.py); a Translation without it
+    would be published unchecked."""
+    from packager.engine.plan import localize_checked
+
+    project = load_project(project_copy)
+    article = read_article(project.source_dir / f"{SLUG}.md")
+    path = project_copy / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
+    result = localize(project, article, "es")
+    assert result.path == path and not result.earlier and result.article.locale == "es"
+    strings = po_strings(path)
+    assert [t.markdown for t in result.article.texts()] == [strings[t.key] for t in article.texts()]
+    text = path.read_text(encoding="utf-8")
+    number = re.search(r'^msgstr ".*?(\d{3})', text, re.M)
+    path.write_text(text[: number.start(1)] + "999" + text[number.end(1) :], encoding="utf-8")
+    with pytest.raises(PackagerError, match=r"^translation check failed: .*\[number-changed\]"):
+        localize_checked(project, article, "es")
