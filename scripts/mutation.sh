@@ -6,7 +6,9 @@
 #   bash scripts/mutation.sh 'packager.i18n.checks.numbers*'   # only mutants whose name matches
 #   .venv/bin/mutmut results; .venv/bin/mutmut show NAME       # the survivors, and what each changed
 # Outside CI's required path: it takes tens of minutes on 2 cores. mutmut comes with the test lock.
-# Results are kept in mutants/ and only changed functions are re-run; remove mutants/ to start afresh.
+# Results are kept in mutants/: a run without names runs only mutants not yet run or whose code
+# changed; named mutants always run again. Remove mutants/ to start afresh. An interrupted run's
+# score: .venv/bin/python scripts/mutation_score.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-.venv/bin/python}
@@ -19,15 +21,4 @@ nice "$mutmut" run --max-children "${MUTATION_JOBS:-$(nproc)}" "$@" >mutants/run
     tail -40 mutants/run.log >&2
     exit 1
 }
-"$mutmut" export-cicd-stats >/dev/null
-"$python" - "$(($(date +%s) - start))" <<'EOF'
-import json
-import sys
-
-stats = json.load(open("mutants/mutmut-cicd-stats.json"))
-# A mutant that makes the tests hang past mutmut's limit is caught too (timeout); one not yet run is left out.
-killed = stats["killed"] + stats["timeout"]
-checked = killed + stats["survived"] + stats["no_tests"] + stats["suspicious"] + stats["segfault"]
-print(f"mutation: killed {killed} of {checked} ({100 * killed / max(checked, 1):.1f}%) in {int(sys.argv[1]) // 60} min;",
-      f"survived {stats['survived']}, no tests {stats['no_tests']}, timeouts {stats['timeout']}")
-EOF
+"$python" scripts/mutation_score.py "$(($(date +%s) - start))"
