@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
 from hashlib import sha256
 from pathlib import Path
@@ -26,7 +27,7 @@ from packager.engine.manifest import is_fresh, read_manifest, write_index, write
 from packager.errors import IncompleteTranslation, PackagerError
 from packager.i18n.checks.lexicon import check_lexicon
 from packager.i18n.checks.rules import check_message
-from packager.i18n.pofile import read_catalog
+from packager.i18n.pofile import read_catalog, write_catalog
 from packager.i18n.translate import OutdatedRefused, Translation, localize, localized, translate
 from packager.project import load_project
 from packager.source import MAX_SOURCE_BYTES, read_article
@@ -246,16 +247,34 @@ def test_a_manifest_path_out_of_build_or_through_a_symlink_is_never_fresh(tmp_pa
 # --- the translate transform: which text a locale publishes --------------------------------------
 
 
+@pytest.fixture
+def current(project_copy: Path) -> Path:
+    """The project with a Spanish catalog that translates the source as it is now (each msgstr its
+    msgid, which the checks pass) and, as ``packager update`` leaves it, one kept copy of this text:
+    the tests below make their own translation state, whatever state the shipped catalogs are in."""
+    catalog = read_catalog(project_copy / "locales" / f"{SLUG}.pot")
+    for message in catalog:
+        if message.id:
+            message.string = message.id
+    write_catalog(project_copy / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po", catalog)
+    history = project_copy / "locales" / "history" / SLUG
+    shutil.rmtree(history, ignore_errors=True)
+    history.mkdir(parents=True)
+    source = project_copy / "source" / f"{SLUG}.md"
+    (history / f"0001-{front_matter_version(project_copy)}.md").write_bytes(source.read_bytes())
+    return project_copy
+
+
 def test_the_source_language_is_published_as_written(project_copy: Path) -> None:
     project = load_project(project_copy)
     article = read_article(project.source_dir / f"{SLUG}.md")
     assert localize(project, article, "en") == Translation(article, None, None, article)
 
 
-def test_a_translation_exactly_at_the_threshold_is_published_and_one_below_is_refused(project_copy: Path) -> None:
+def test_a_translation_exactly_at_the_threshold_is_published_and_one_below_is_refused(current: Path) -> None:
     """With one of the N texts untranslated the catalog is 100·(N−1)/N % complete (N from the source)."""
-    article = read_article(project_copy / "source" / f"{SLUG}.md")
-    catalog = read_catalog(project_copy / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po", locale="es")
+    article = read_article(current / "source" / f"{SLUG}.md")
+    catalog = read_catalog(current / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po", locale="es")
     first = next(article.texts())
     catalog.get(first.markdown, context=first.key).string = ""
     complete = 100 * (len(list(article.texts())) - 1) / len(list(article.texts()))
@@ -268,15 +287,15 @@ def test_a_translation_exactly_at_the_threshold_is_published_and_one_below_is_re
         translate(article, catalog, "es", threshold=complete + 0.01)
 
 
-def test_after_an_english_correction_the_earlier_translation_is_published_marked_outdated(project_copy: Path) -> None:
-    old = front_matter_version(project_copy)
-    edit_source(project_copy, old + ".1")
-    project = load_project(project_copy)
+def test_after_an_english_correction_the_earlier_translation_is_published_marked_outdated(current: Path) -> None:
+    old = front_matter_version(current)
+    edit_source(current, old + ".1")
+    project = load_project(current)
     article = read_article(project.source_dir / f"{SLUG}.md")
     result = localize(project, article, "es")
     assert result.earlier and result.article.outdated == Outdated(old, old + ".1")
     assert result.source.meta.version == old and result.article.draft
-    strings = po_strings(project_copy / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po")
+    strings = po_strings(current / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po")
     assert [t.markdown for t in result.article.texts()] == [strings[t.key] for t in result.source.texts()]
 
 
@@ -286,13 +305,13 @@ def test_after_an_english_correction_the_earlier_translation_is_published_marked
      ("", "NEW", r"the article withdraws translations older than NEW \(withdraw_translations_before\)")],
 )  # fmt: skip
 def test_an_outdated_translation_is_refused_when_the_project_or_the_article_says_so(
-    project_copy: Path, settings: str, withdraw: str, reason: str
+    current: Path, settings: str, withdraw: str, reason: str
 ) -> None:
-    old = front_matter_version(project_copy)
+    old = front_matter_version(current)
     new = old + ".1"
-    (project_copy / "packager.yaml").write_text(settings, encoding="utf-8")
-    edit_source(project_copy, new, f"\nwithdraw_translations_before: {new}" if withdraw else "")
-    project = load_project(project_copy)
+    (current / "packager.yaml").write_text(settings, encoding="utf-8")
+    edit_source(current, new, f"\nwithdraw_translations_before: {new}" if withdraw else "")
+    project = load_project(current)
     article = read_article(project.source_dir / f"{SLUG}.md")
     with pytest.raises(
         OutdatedRefused,
@@ -301,10 +320,10 @@ def test_an_outdated_translation_is_refused_when_the_project_or_the_article_says
         localize(project, article, "es")
 
 
-def test_withdrawing_translations_before_the_version_they_translate_keeps_them(project_copy: Path) -> None:
-    old = front_matter_version(project_copy)
-    edit_source(project_copy, old + ".1", f"\nwithdraw_translations_before: {old}")
-    project = load_project(project_copy)
+def test_withdrawing_translations_before_the_version_they_translate_keeps_them(current: Path) -> None:
+    old = front_matter_version(current)
+    edit_source(current, old + ".1", f"\nwithdraw_translations_before: {old}")
+    project = load_project(current)
     article = read_article(project.source_dir / f"{SLUG}.md")
     assert localize(project, article, "es").article.outdated == Outdated(old, old + ".1")
 
@@ -386,16 +405,16 @@ def test_the_playlist_lists_every_track_with_its_rounded_length_on_one_line() ->
 
 
 def test_a_kept_copy_of_the_current_text_is_skipped_for_the_older_one_the_catalog_translates(
-    project_copy: Path,
+    current: Path,
 ) -> None:
     """``packager update`` keeps the new text too; the translation of the text before it is still found,
     and its figures still resolve from source/ (the article's own path)."""
-    old = front_matter_version(project_copy)
-    edit_source(project_copy, old + ".1")
-    source = project_copy / "source" / f"{SLUG}.md"
-    history = project_copy / "locales" / "history" / SLUG
+    old = front_matter_version(current)
+    edit_source(current, old + ".1")
+    source = current / "source" / f"{SLUG}.md"
+    history = current / "locales" / "history" / SLUG
     (history / f"0002-{old}.1.md").write_bytes(source.read_bytes())
-    project = load_project(project_copy)
+    project = load_project(current)
     article = read_article(source)
     result = localize(project, article, "es")
     assert result.article.outdated == Outdated(old, old + ".1") and result.article.path == article.path
@@ -461,26 +480,26 @@ def test_a_lexicon_that_is_not_a_mapping_of_sections_has_no_entry_findings(tmp_p
     assert list(check_lexicon(path)) == []
 
 
-def test_an_oversized_kept_text_is_a_one_line_error_naming_it(project_copy: Path) -> None:
-    old = front_matter_version(project_copy)
-    edit_source(project_copy, old + ".1")
-    kept = project_copy / "locales" / "history" / SLUG / f"0002-{old}.1.md"
+def test_an_oversized_kept_text_is_a_one_line_error_naming_it(current: Path) -> None:
+    old = front_matter_version(current)
+    edit_source(current, old + ".1")
+    kept = current / "locales" / "history" / SLUG / f"0002-{old}.1.md"
     kept.write_bytes(b"x" * (MAX_SOURCE_BYTES + 1))
-    project = load_project(project_copy)
+    project = load_project(current)
     with pytest.raises(
         PackagerError, match=rf"0002-{re.escape(old)}\.1\.md: the earlier text is larger than \d+ bytes$"
     ):
         localize(project, read_article(project.source_dir / f"{SLUG}.md"), "es")
 
 
-def test_a_current_translation_names_its_catalog_file_so_the_build_checks_it(project_copy: Path) -> None:
+def test_a_current_translation_names_its_catalog_file_so_the_build_checks_it(current: Path) -> None:
     """The build checks the catalog a Translation names (engine/plan.py); a Translation without it
     would be published unchecked."""
     from packager.engine.plan import localize_checked
 
-    project = load_project(project_copy)
+    project = load_project(current)
     article = read_article(project.source_dir / f"{SLUG}.md")
-    path = project_copy / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
+    path = current / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
     result = localize(project, article, "es")
     assert result.path == path and not result.earlier and result.article.locale == "es"
     strings = po_strings(path)
