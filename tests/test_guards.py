@@ -425,9 +425,10 @@ def test_a_kept_copy_of_the_current_text_is_skipped_for_the_older_one_the_catalo
 
 LEXICON = """\
 # a volunteer's lexicon
+voices: {"not": ""}
 words:
   "not": ""
-  "375,000": "357000"
+  "375,000": "357000 or 12"
   "375,000 dollars": "375000 dollars"
   "CAR-T": "car tee"
   "3 mg": "three milligrams"
@@ -441,7 +442,6 @@ symbols:
 letters:
   "١٢": "12"
   "5": "6"
-voices: {"not": ""}
 other: "ignored"
 """
 
@@ -465,7 +465,9 @@ def test_a_lexicon_entry_that_deletes_a_word_or_changes_a_number_is_reported_wit
     ]
     messages = {key: message for _code, message, _line, key in check_lexicon(path)}
     assert messages["lexicon/words/not"] == "'not' is said as nothing: an entry may not delete words"
-    assert messages["lexicon/words/375,000"] == "'375,000' is said with the number(s) 357000, which it does not show"
+    assert (
+        messages["lexicon/words/375,000"] == "'375,000' is said with the number(s) 357000, 12, which it does not show"
+    )
     assert (
         messages["lexicon/words/3 mg"]
         == "'3 mg' is said in words ('three milligrams'): a reviewer should confirm the number"
@@ -509,3 +511,13 @@ def test_a_current_translation_names_its_catalog_file_so_the_build_checks_it(cur
     path.write_text(text[: number.start(1)] + "999" + text[number.end(1) :], encoding="utf-8")
     with pytest.raises(PackagerError, match=r"^translation check failed: .*\[number-changed\]"):
         localize_checked(project, article, "es")
+
+
+def test_an_oversized_lexicon_is_a_one_line_error_naming_it(tmp_path: Path) -> None:
+    """A megabyte at most (read before parsing, so a planted /dev/zero cannot exhaust memory)."""
+    path = tmp_path / "lexicon.yaml"
+    path.write_bytes(b"#" * 1_000_000)
+    assert list(check_lexicon(path)) == []
+    path.write_bytes(b"#" * 1_000_001)
+    with pytest.raises(PackagerError, match=r"lexicon\.yaml: the lexicon is larger than 1000000 bytes$"):
+        list(check_lexicon(path))
