@@ -295,8 +295,44 @@ def test_after_an_english_correction_the_earlier_translation_is_published_marked
     result = localize(project, article, "es")
     assert result.earlier and result.article.outdated == Outdated(old, old + ".1")
     assert result.source.meta.version == old and result.article.draft
-    strings = po_strings(current / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po")
+    path = current / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
+    assert result.path == path and result.catalog is not None and result.article.locale == "es"  # checked too
+    strings = po_strings(path)
     assert [t.markdown for t in result.article.texts()] == [strings[t.key] for t in result.source.texts()]
+
+
+def test_after_update_the_outdated_translation_comes_from_the_catalog_as_update_kept_it(current: Path) -> None:
+    """``packager update`` marks the edited entry fuzzy (its previous msgid the earlier text) and keeps
+    the catalog as it was beside the earlier text; that copy is what is published, and checked."""
+    from packager.cli import main
+
+    old = front_matter_version(current)
+    edit_source(current, old + ".1")
+    assert main(["-C", str(current), "-q", "update"]) == 0
+    project = load_project(current)
+    article = read_article(project.source_dir / f"{SLUG}.md")
+    result = localize(project, article, "es")
+    kept = current / "locales" / "history" / SLUG / f"0001-{old}.es.po"
+    assert result.path == kept and result.catalog is not None and result.article.outdated == Outdated(old, old + ".1")
+    strings = po_strings(kept)
+    assert [t.markdown for t in result.article.texts()] == [strings[t.key] for t in result.source.texts()]
+    kept.unlink()  # without the copy: the fuzzy entries of the updated catalog, by their previous msgid
+    result = localize(project, article, "es")
+    assert result.path == current / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
+    assert [t.markdown for t in result.article.texts()] == [strings[t.key] for t in result.source.texts()]
+
+
+def test_an_incomplete_translation_names_its_catalog_and_a_lower_threshold_publishes_it(current: Path) -> None:
+    path = current / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
+    catalog = read_catalog(path, locale="es")
+    next(m for m in catalog if m.id).string = ""
+    write_catalog(path, catalog)
+    shutil.rmtree(current / "locales" / "history")
+    article = read_article(current / "source" / f"{SLUG}.md")
+    with pytest.raises(IncompleteTranslation, match=rf"^{re.escape(str(path))}: locale es is \d+% translated"):
+        localize(load_project(current), article, "es")
+    (current / "packager.yaml").write_text("completeness_threshold: 90\n", encoding="utf-8")
+    assert localize(load_project(current), article, "es").path == path
 
 
 @pytest.mark.parametrize(
@@ -315,7 +351,8 @@ def test_an_outdated_translation_is_refused_when_the_project_or_the_article_says
     article = read_article(project.source_dir / f"{SLUG}.md")
     with pytest.raises(
         OutdatedRefused,
-        match=rf"the last complete translation is of version {old}, and " + reason.replace("NEW", re.escape(new)),
+        match=rf"^{re.escape(str(current / 'locales' / 'es' / 'LC_MESSAGES' / f'{SLUG}.po'))}: .*"
+        rf"the last complete translation is of version {old}, and " + reason.replace("NEW", re.escape(new)),
     ):
         localize(project, article, "es")
 
