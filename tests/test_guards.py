@@ -469,7 +469,7 @@ words:
   "375,000 dollars": "375000 dollars"
   "CAR-T": "car tee"
   "3 mg": "three milligrams"
-  "B12": "bee twelve"
+  "B6": "bee six"
   "妈": "ma1"
   "—": ""
   "x": ["a list"]
@@ -495,7 +495,7 @@ def test_a_lexicon_entry_that_deletes_a_word_or_changes_a_number_is_reported_wit
         ("lexicon-deletes", lines["not"], "lexicon/words/not"),
         ("lexicon-number", lines["375,000"], "lexicon/words/375,000"),
         ("lexicon-number-words", lines["3 mg"], "lexicon/words/3 mg"),
-        ("lexicon-number-words", lines["B12"], "lexicon/words/B12"),  # digits on a word are a number when written
+        ("lexicon-number-words", lines["B6"], "lexicon/words/B6"),  # a digit on a word is a number when written
         ("lexicon-deletes", lines["x"], "lexicon/words/x"),
         ("lexicon-deletes", lines["mg"], "lexicon/symbols/mg"),
         ("lexicon-number", lines["5"], "lexicon/letters/5"),
