@@ -250,7 +250,7 @@ FILE_CASES = [
 
 @pytest.mark.parametrize(("name", "line", "message"), FILE_CASES, ids=[c[0] for c in FILE_CASES])
 def test_malformed_catalog_is_one_line_error(name: str, line: int, message: str) -> None:
-    with pytest.raises(PackagerError) as info:
+    with pytest.raises(PackagerError, match=re.escape(message)) as info:
         read_catalog(DATA / name, locale="es")
     assert info.value.line == line
     assert message in info.value.message

@@ -283,6 +283,7 @@ def test_numbers_side_by_side_are_not_read_as_a_phone_number() -> None:
         ("fr", "Le traitement coûte environ 1 000 000 $ US."),  # the space a French keyboard types
         ("ht", "Tretman an koute US$ 1 000 000."),
         ("ru", "Лечение стоит около 1 000 000 долларов США."),
+        ("es", "El tratamiento cuesta unos 1.000.000 US$."),
     ],
 )
 def test_an_amount_grouped_by_spaces_is_a_price_not_a_phone_number(locale: str, translation: str) -> None:

@@ -128,7 +128,7 @@ def test_lists_read_as_the_spec_renders_them(tmp_path: Path, example: dict) -> N
 def test_lists_packager_cannot_keep_are_refused_naming_the_line(tmp_path: Path, example: dict) -> None:
     path = tmp_path / "a-test.md"
     path.write_text(FRONT + example["markdown"], encoding="utf-8")
-    with pytest.raises(PackagerError) as info:
+    with pytest.raises(PackagerError, match=re.escape(example["message"])) as info:
         read_article(path)
     text = str(info.value)
     assert example["message"] in text and "\n" not in text

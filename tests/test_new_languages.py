@@ -214,7 +214,7 @@ def test_audio_uses_the_languages_espeak_voice(built: Path, locale: str) -> None
 
 
 def test_a_language_no_engine_speaks_fails_its_audio_with_one_line(project: Path) -> None:
-    with pytest.raises(PackagerError) as caught:
+    with pytest.raises(PackagerError, match=re.escape("audio.voices.tl")) as caught:
         AudioBuilder().preflight(load_project(project), ["tl"])
     message = str(caught.value)
     assert "\n" not in message and "audio.voices.tl" in message and "audio.engines.tl" in message

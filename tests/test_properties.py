@@ -4,25 +4,45 @@
 2. Whatever a translation says, rendered HTML refers to nothing outside the project, and a
    translation that passes the checks links only where the source links.
 3. A number or URL changed in a translation is always reported.
+4. A quantity written as CLDR writes it in the locale (every unit and currency the checks compare,
+   every decimal numbering system, every shipped locale and issue 12's languages) passes the
+   checks; the same message with the amount (of any unit or any currency), the unit, the link or
+   the phone number changed fails.
+
+Which branches the examples reached is recorded with ``hypothesis.event``; to see it::
+
+    .venv/bin/python -m pytest -q -p no:randomly tests/test_properties.py --hypothesis-show-statistics
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import string
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from babel import Locale
+from babel.numbers import UnsupportedNumberingSystemError, format_currency, get_currency_precision, list_currencies
+from babel.units import format_unit
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from packager import inline
 from packager.errors import PackagerError
+from packager.i18n import cldr
 from packager.i18n.checks import check_catalog
 from packager.i18n.checks.rules import check_message
 from packager.i18n.pofile import read_catalog
 from packager.source import read_article
+
+from .conftest import REPO
+from .test_cldr import LOCALES as ISSUE_12_LOCALES
+from .test_cldr import _cldr_numbering_systems
 
 #: PACKAGER_HYPOTHESIS_EXAMPLES=2000 for a long hunt; the default keeps the suite fast.
 FAST = settings(
@@ -38,13 +58,28 @@ amounts = st.one_of(
     st.integers(0, 10**7).map(lambda n: f"{n:,}"),
     st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False).map(str),
 )
-units = st.sampled_from(["", " mg", "%", " mL", " hours"])
+
+
+def _english_unit_words() -> list[str]:
+    """What follows the number in every English CLDR pattern of every unit the checks know
+    (" weeks", " wk", "°C", "%"...): the source's units, from CLDR rather than a hand-picked few."""
+    patterns = Locale.parse("en")._data["unit_patterns"]
+    found = {
+        pattern.split("{0}", 1)[1]
+        for cldr_id in cldr.CLDR_UNITS.values()
+        for length in ("long", "short", "narrow")
+        for form, pattern in (patterns[cldr_id].get(length) or {}).items()
+        if form != "per" and pattern.startswith("{0}")
+    }
+    return sorted(found)
+
+
+units = st.sampled_from(["", *_english_unit_words()])
 number_tokens = st.builds(lambda a, u, dollar: ("$" if dollar and not u else "") + a + u, amounts, units, st.booleans())
 link_tokens = st.builds("[{}]({})".format, words, hosts)
 source_tokens = st.one_of(
     words, words, words, number_tokens, link_tokens, st.builds("**{}**".format, words), st.builds("*{}*".format, words)
 )
-sources = st.lists(source_tokens, min_size=1, max_size=14).map(lambda t: " ".join(t).capitalize() + ".")
 
 HOSTILE = [
     "<script>alert('x')</script>", '<img src="file:///etc/passwd">', "![x](file:///etc/passwd)",
@@ -76,19 +111,45 @@ def rendered_hrefs(html: str) -> list[str]:
     return hrefs
 
 
+def _sentence(tokens: list[str]) -> str:
+    return " ".join(tokens).capitalize() + "."
+
+
+@st.composite
+def faithful(draw: st.DrawFn, tokens: list[str]) -> str:
+    """A translation that keeps what must be kept: other words (and link texts) around the same
+    numbers and link targets, maybe in another order. It must pass, so the link branch runs."""
+    out = []
+    for token in tokens:
+        if token.startswith("[") and "](" in token:
+            out.append(f"[{draw(words)}]({token.split('](', 1)[1]}")
+        elif token.isalpha():
+            out.append(draw(words))
+        else:
+            out.append(token)
+    return _sentence(out[::-1] if draw(st.booleans()) else out)
+
+
 @FAST
-@given(source=sources, translation=translations, locale=locales)
+@given(data=st.data(), tokens=st.lists(source_tokens, min_size=1, max_size=14), locale=locales)
 def test_checks_never_raise_and_what_passes_links_only_where_the_source_does(
-    source: str, translation: str, locale: str
+    data: st.DataObject, tokens: list[str], locale: str
 ) -> None:
+    source = _sentence(tokens)
+    translation = data.draw(st.one_of(faithful(tokens), translations))
     findings = check_message(source, translation, locale)
     if any(code in ("too-long", "too-deep", "empty-translation") for code, _ in findings):
+        event("refused before rendering")
         return  # refused before rendering; the renderer never sees it
     hrefs = rendered_hrefs(inline.to_html(translation, print_urls=True))
     assert all(inline.is_safe_href(h) for h in hrefs)
     blocking = {code for code, _ in findings if code not in _WARNINGS}
     if not blocking:
-        assert sorted(hrefs) == sorted(link.href for link in inline.links(source))
+        links = sorted(link.href for link in inline.links(source))
+        event(f"passes the checks, so links must match: {'with' if links else 'without'} a link")
+        assert sorted(hrefs) == links
+    else:
+        event("a blocking finding")
 
 
 _WARNINGS = {
@@ -113,10 +174,12 @@ def test_a_changed_number_or_url_is_always_reported(data: st.DataObject, tokens:
     i = data.draw(st.sampled_from(changeable))
     token = tokens[i]
     if "](" in token:
+        event("changed: a link target")
         label, href = token[1:-1].split("](")
         last = data.draw(st.sampled_from([c for c in "xyz/" if c != href[-1]]))
         changed = f"[{label}]({href[:-1] + last})"
     else:
+        event("changed: a number with a unit" if re.search(r"[^\d.,]", token) else "changed: a number")
         changed = _mutate_number(token, data)
         before = re.sub(r"[^\d.]", "", token.replace(",", "")).lstrip("0") or "0"
         after = re.sub(r"[^\d.]", "", changed.replace(",", "")).lstrip("0") or "0"
@@ -143,6 +206,156 @@ def test_native_digits_alone_are_not_a_change(tokens: list[str], locale: str) ->
 
 def _ascii(text: str) -> str:
     return "".join(str(int(c)) if c.isdigit() else c for c in text)
+
+
+# --- quantities as CLDR writes them ---------------------------------------------------------------
+
+SHIPPED = sorted(p.name for p in (REPO / "locales").iterdir() if (p / "LC_MESSAGES").is_dir())
+QUANTITY_LOCALES = sorted({*SHIPPED, *ISSUE_12_LOCALES})
+#: Canonical units and the currencies the checks compare by code: a change between two is reported.
+KNOWN_UNITS = sorted(cldr.CLDR_UNITS) + list(cldr.CURRENCIES)
+
+
+@functools.cache
+def decimal_digits() -> dict[str, str]:
+    """Numbering system -> its digits 0-9, as ICU writes them, for every decimal system CLDR knows
+    (hanidec's 一二三 are left out: they are also the everyday Chinese words for numbers)."""
+    from icu4py.messageformat import MessageFormat
+
+    found = {}
+    for system in sorted(_cldr_numbering_systems() - {"hanidec"}):
+        digits = "".join(MessageFormat("{n, number}", f"en@numbers={system}").format({"n": d}) for d in range(10))
+        if len(digits) == 10 and all(unicodedata.decimal(c, None) == d for d, c in enumerate(digits)):
+            found[system] = digits
+    return found
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal
+    unit: str  # a canonical unit (cldr.CLDR_UNITS) or an ISO 4217 currency code
+    length: str  # CLDR unit pattern length
+
+    def written(self, locale: str, system: str = "latn") -> str:
+        """As CLDR writes it in ``locale``: the unit pattern or currency format, with the separators
+        of the locale's own numbering system (Babel; Latin ones for a system the locale does not
+        use) and the system's digits (ICU)."""
+        data = Locale.parse(locale)._data
+        own = {data["default_numbering_system"], *data["numbering_systems"].values()}
+        try:
+            text = self._format(locale, system if system in own else "latn")
+        except UnsupportedNumberingSystemError:
+            text = self._format(locale, "latn")
+        # Without CLDR's bidi marks (Arabic's RLM before a price): the invisible-character rule refuses
+        # every bidi control the source lacks, so a translator's copy of CLDR's output needs them out.
+        return text.translate(str.maketrans("0123456789", decimal_digits()[system], "\u200e\u200f\u061c"))
+
+    def _format(self, locale: str, system: str) -> str:
+        if self.unit in cldr.CLDR_UNITS:
+            return format_unit(
+                self.value, cldr.CLDR_UNITS[self.unit], self.length, locale=locale, numbering_system=system
+            )
+        return format_currency(self.value, self.unit, locale=locale, numbering_system=system)
+
+
+def _in_currency_precision(value: Decimal, unit: str) -> Decimal:
+    """A price with as many decimals as the currency has (CLDR), so formatting does not round it."""
+    if unit in cldr.CLDR_UNITS:
+        return value
+    return value.quantize(Decimal(1).scaleb(-get_currency_precision(unit)))
+
+
+#: Below a million: "1.000.000" and "1 000 000", as most locales group a million, are read as
+#: phone numbers (a false alarm, reported in issue 19's closing note).
+amounts_cldr = st.one_of(
+    st.integers(0, 10**6 - 1).map(Decimal),
+    st.decimals(min_value=0, max_value=10**4, places=1),
+    st.decimals(min_value=0, max_value=100, places=2),
+)
+
+
+def quantities(currencies: list[str]) -> st.SearchStrategy[Quantity]:
+    """Amounts of the units and currencies the checks compare, or of ``currencies``."""
+    return st.builds(
+        lambda value, unit, length: Quantity(_in_currency_precision(value, unit), unit, length),
+        amounts_cldr,
+        st.one_of(st.sampled_from(KNOWN_UNITS), st.sampled_from(currencies)),
+        st.sampled_from(["long", "short", "narrow"]),
+    )
+
+
+phones = st.builds(
+    "+{} {:03d} {:03d} {:04d}".format, st.integers(1, 99), *[st.integers(0, 999)] * 2, st.integers(0, 9999)
+)
+systems = st.deferred(lambda: st.sampled_from(sorted(decimal_digits())))
+
+
+def message(quantity: str, phone: str, href: str, label: str, translated: bool) -> str:
+    """The source sentence, or a translation of it: other words and order, the same things to copy."""
+    if translated:
+        return f"[{label}]({href}) — {quantity} — {phone}."
+    return f"Take {quantity} a day and call {phone}, or read [the {label} guide]({href})."
+
+
+def _blocking(source: str, translation: str, locale: str) -> set[str]:
+    return {code for code, _ in check_message(source, translation, locale) if code not in _WARNINGS}
+
+
+@FAST
+@given(
+    quantity=quantities(list(cldr.CURRENCIES)), system=systems, locale=st.sampled_from(QUANTITY_LOCALES),
+    phone=phones, href=hosts,
+)  # fmt: skip
+def test_a_quantity_written_as_cldr_writes_it_passes_the_checks(
+    quantity: Quantity, system: str, locale: str, phone: str, href: str
+) -> None:
+    written = quantity.written(locale, system)
+    assume(any(c.isdecimal() for c in written))  # Arabic 'أسبوع' for one week: no number to compare
+    event(f"unit: {quantity.unit}")
+    event(f"numbering system: {system}")
+    source = message(quantity.written("en"), phone, href, "clinic", translated=False)
+    translation = message(written, phone, href, "clinique", translated=True)
+    assert not _blocking(source, translation, locale), (source, translation)
+
+
+#: What each change to a faithful translation must be reported as.
+CHANGES = {
+    "amount": {"number-changed"},
+    "unit": {"unit-changed"},
+    "link": {"link-changed"},
+    "phone": {"address-changed"},
+}
+
+
+@FAST
+@given(
+    data=st.data(), quantity=quantities(sorted(list_currencies())), system=systems,
+    locale=st.sampled_from(QUANTITY_LOCALES), phone=phones, href=hosts, change=st.sampled_from(sorted(CHANGES)),
+)  # fmt: skip
+def test_a_changed_amount_unit_link_or_phone_number_fails_the_checks(
+    data: st.DataObject, quantity: Quantity, system: str, locale: str, phone: str, href: str, change: str
+) -> None:
+    source = message(quantity.written("en"), phone, href, "clinic", translated=False)
+    changed = {"quantity": quantity, "phone": phone, "href": href}
+    if change == "amount":
+        bigger = quantity.value + data.draw(st.integers(1, 10**4))
+        changed["quantity"] = Quantity(_in_currency_precision(bigger, quantity.unit), quantity.unit, quantity.length)
+    elif change == "unit":
+        assume(quantity.unit in KNOWN_UNITS and cldr.has_unit_words(locale))
+        other = data.draw(st.sampled_from([u for u in KNOWN_UNITS if u != quantity.unit]))
+        changed["quantity"] = Quantity(_in_currency_precision(quantity.value, other), other, quantity.length)
+    elif change == "link":
+        changed["href"] = href + data.draw(st.sampled_from(["x", "/", "/x"]))
+    else:
+        changed["phone"] = _mutate_number(phone, data)
+    written = changed["quantity"].written(locale, system)
+    assume(any(c.isdecimal() for c in written) and any(c.isdecimal() for c in quantity.written("en")))
+    event(f"changed: {change}")
+    translation = message(written, changed["phone"], changed["href"], "clinique", translated=True)
+    found = _blocking(source, translation, locale)
+    for code in sorted(found):
+        event(f"reported as: {code}")
+    assert found & CHANGES[change], (source, translation, found)
 
 
 # --- files --------------------------------------------------------------------------------------

@@ -256,17 +256,18 @@ def test_rules_hold_wherever_the_page_foot_falls(fmt: str, tmp_path: Path) -> No
     # How many one-line paragraphs fill page 1: then slide the rest across its foot, a line at a time.
     probe = _build(tmp_path, fmt, 80)
     per_page = sum(1 for b in probe.blocks if b.page == 1 and b.text.startswith("Short line"))
-    heading_pages, table_splits = set(), []
+    heading_pages, lead_in_pages, table_splits = set(), set(), []
     for lines in range(per_page - 12, per_page + 1):
         q = _build(tmp_path, fmt, lines)
         assert_paginated(q)
         if fmt == "large-print":
             assert_half_full(q)
         heading_pages.add(next(b.page for b in q.blocks if b.kind == "H2" and "must not" in b.text))
+        lead_in_pages.add(next(b.page for b in q.blocks if b.text.startswith("Here are the six studies")))
         table_splits += [rows for _table, rows in q.split_tables if _table == 1]
         rows = [b for b in q.blocks if b.table == 1]
         for page in sorted({b.page for b in rows}):  # each page of the table starts with its header
             assert next(b for b in rows if b.page == page).header, (lines, page)
     # The slide really brought each kind of block to the foot of page 1.
-    assert heading_pages == {1, 2}
+    assert heading_pages == {1, 2} and lead_in_pages == {1, 2}
     assert table_splits and all(min(rows) >= 2 for rows in table_splits), table_splits

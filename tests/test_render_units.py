@@ -138,7 +138,7 @@ def test_uncovered_character_in_a_catalog_is_a_build_error(tmp_path: Path, artic
     project = project_at(root)
     translated = localized(project, article, "es")
     for builder in (HandoutBuilder(), LargePrintBuilder()):
-        with pytest.raises(PackagerError) as caught:
+        with pytest.raises(PackagerError, match="locale es") as caught:
             builder.build(translated, project, no_progress)
         message = str(caught.value)
         assert "locale es" in message

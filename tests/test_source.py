@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,7 @@ def test_bad_input_is_one_line_error_with_file_and_line(
     tmp_path: Path, body: str, front: str, message: str, line: int
 ) -> None:
     path = write(tmp_path, body, front)
-    with pytest.raises(PackagerError) as info:
+    with pytest.raises(PackagerError, match=re.escape(message)) as info:
         read_article(path)
     text = str(info.value)
     assert message in text

@@ -52,7 +52,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):
     return project, article, product, out, calls
 
 
-def test_files_and_playlist(built) -> None:
+def test_the_playlist_lists_every_track_with_its_length_and_progress_counts_every_step(built) -> None:
     _, article, product, out, calls = built
     assert list(product.files) == AudioBuilder().outputs(article)
     playlist = (out / "tiny.m3u8").read_text(encoding="utf-8").splitlines()
@@ -65,7 +65,7 @@ def test_files_and_playlist(built) -> None:
     assert calls[-1][0] == calls[-1][1] and [c[0] for c in calls] == list(range(1, calls[-1][1] + 1))
 
 
-def test_tags_and_chapters(built) -> None:
+def test_id3_tags_and_chapters_come_from_the_article_in_time_order(built) -> None:
     _, _, product, out, _ = built
     tags = ID3(out / "tiny.mp3")
     assert str(tags["TIT2"]) == "Tiny handout" and str(tags["TPE1"]) == "Test Writer"
@@ -95,7 +95,7 @@ def test_tags_and_chapters(built) -> None:
     assert product.info["duration"] == pytest.approx(samples.size / rate, abs=0.1)
 
 
-def test_info_header(built) -> None:
+def test_every_mp3_has_an_info_frame_counting_its_frames_and_bytes(built) -> None:
     """A Xing "Info" frame gives the frame and byte counts of every MP3, whole narration and tracks."""
     _, _, product, out, _ = built
     for name in product.files:
@@ -107,7 +107,7 @@ def test_info_header(built) -> None:
             assert MP3(out / name).info.length == pytest.approx(info["frames"] * 576 / 22050), name
 
 
-def test_m4b_audiobook(built) -> None:
+def test_the_m4b_has_the_chapters_length_and_level_of_the_mp3(built) -> None:
     _, _, product, out, _ = built
     assert "tiny.m4b" in product.files
     streams = probe(out / "tiny.m4b", "-show_streams", "-select_streams", "a:0", "-show_format")
@@ -125,7 +125,7 @@ def test_m4b_audiobook(built) -> None:
     assert true_peak_db(samples) <= -3.0
 
 
-def test_timing_and_level(built) -> None:
+def test_lead_in_tail_section_pauses_loudness_and_true_peak_of_the_narration(built) -> None:
     _, _, _, out, _ = built
     samples, rate = decode(out / "tiny.mp3")
     gaps = silences(samples, rate)
@@ -141,7 +141,7 @@ def test_timing_and_level(built) -> None:
     assert true_peak_db(samples) <= -3.0  # audiobook specs (ACX) ask for -3 dBTP
 
 
-def test_reproducible_and_cached(built, tmp_path: Path) -> None:
+def test_a_cold_cache_gives_identical_mp3s_a_warm_one_resynthesises_only_changed_text(built, tmp_path: Path) -> None:
     _, _, product, _, _ = built
     project, article = _project(tmp_path / "again")
     fresh = AudioBuilder().build(article, project, lambda *a: None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -45,7 +46,7 @@ def test_a_language_espeak_cannot_speak_gets_one_line_naming_the_settings(tmp_pa
     assert "tl" not in LISTED and "fil" not in LISTED
     (tmp_path / "source").mkdir()
     (tmp_path / "packager.yaml").write_text("")
-    with pytest.raises(PackagerError) as caught:
+    with pytest.raises(PackagerError, match=re.escape("audio.voices.tl")) as caught:
         voice_for(load_project(tmp_path), "tl")
     message = str(caught.value)
     assert "\n" not in message and "audio.voices.tl" in message and "audio.engines.tl" in message

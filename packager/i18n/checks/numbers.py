@@ -145,8 +145,8 @@ def host_of(address: str) -> str:
     return bare_address(address).split("/", 1)[0].split("@")[-1]
 
 
-#: Digits grouped in threes by spaces, as French, Russian or Haitian Creole print large numbers.
-_SPACE_GROUPED = re.compile(r"\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+")
+#: Digits grouped in threes by spaces or full stops, as French or Spanish print large numbers.
+_SPACE_GROUPED = re.compile(r"\d{1,3}(?:([ \u00a0\u202f\u2009.])\d{3})(?:\1\d{3})*")
 
 
 def _amount(match: re.Match[str], stripped: str, locale: str) -> bool:

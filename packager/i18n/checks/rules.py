@@ -117,8 +117,19 @@ def _char_name(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
 
 
+#: Zero-width non-joiner and joiner spell words in Persian, Urdu and Indic scripts (CLDR writes
+#: "میلی‌گرم" for milligrams): inside a word, after a letter or mark and before a letter, they are text.
+_JOINERS = "\u200c\u200d"
+
+
+def _in_word(text: str, index: int) -> bool:
+    if text[index] not in _JOINERS or index == 0 or index + 1 == len(text):
+        return False
+    return unicodedata.category(text[index - 1])[0] in "LM" and text[index + 1].isalpha()
+
+
 def invisible_characters(source: str, translation: str, locale: str) -> Iterator[tuple[str, str]]:
-    counts = Counter(c for c in translation if _invisible(c))
+    counts = Counter(c for i, c in enumerate(translation) if _invisible(c) and not _in_word(translation, i))
     for char, n in sorted(counts.items()):
         if n > source.count(char):
             yield "invisible-character", f"invisible character {_char_name(char)} that the source does not have"
