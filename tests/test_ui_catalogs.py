@@ -172,7 +172,8 @@ def test_the_projects_catalog_is_printed_english_once_and_an_edit_rebuilds(tmp_p
     assert status == "built"
     page = squash(text)
     assert page.count(squash(words[DRAFT])) == 1 and page.count(squash(DRAFT)) == 1  # Spanish, then English
-    day = format_date(date(2026, 11, 1), "long", locale="es")
+    reviewed = re.search(r"^reviewed: (\S+)$", (root / "source" / f"{SLUG}.md").read_text(encoding="utf-8"), re.M)[1]
+    day = format_date(date.fromisoformat(reviewed), "long", locale="es")
     assert squash(words["Last updated {date}"].format(date=day)) in page
     assert squash(words["About this handout"]) in page
 
