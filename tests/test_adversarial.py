@@ -127,9 +127,9 @@ MESSAGE_CASES = [
     Case("address-in-text-changed", TRIALS, sub("[clinicaltrials.gov]", "[clinicaltrials.com]"),
          E("address-changed"), "web address 'clinicaltrials.com' is not in the source"),
     # Numbers, amounts, units
-    Case("amount-changed", COST, sub("$375,000 a $475,000", "$37,500 a $475,000"), E("number-changed"),
-         "'37,500' (USD) is not in the source"),
-    Case("currency-changed", COST, sub("$375,000 a $475,000", "€375,000 a $475,000"), E("unit-changed"),
+    Case("amount-changed", COST, sub("$375.000 a $475.000", "$37.500 a $475.000"), E("number-changed"),
+         "'37.500' (USD) is not in the source"),
+    Case("currency-changed", COST, sub("$375.000 a $475.000", "€375.000 a $475.000"), E("unit-changed"),
          "has EUR; the source has '375,000' (USD) with USD"),
     Case("scale-changed", COST, sub("$1 millón", "$1 mil"), E("number-changed"), "from the source is missing"),
     Case("year-changed", REF2, sub("(2022)", "(2012)"), E("number-changed"), "'2012' is not in the source"),
@@ -139,7 +139,8 @@ MESSAGE_CASES = [
          locale="ar"),
     Case("arabic-indic-digits-changed", COST, sub("$375,000 إلى $475,000", "$٣٧٠٬٠٠٠ إلى $475,000"),
          E("number-changed"), "'370٬000' (USD) is not in the source", locale="ar"),
-    Case("locale-separators-same", COST, sub("$375,000 a $475,000", "375.000 dólares a 475.000 dólares"), NOTHING,
+    Case("locale-separators-same", COST, sub("$375.000 a $475.000", "375.000 dólares a 475.000 dólares"), NOTHING),
+    Case("us-separators-in-spanish", COST, sub("$375.000 a $475.000", "$375,000 a $475,000"), NOTHING,
          warnings=E("number-format")),
     Case("chinese-myriad-same", COST, sub("$1 百万", "100万美元"), NOTHING, locale="zh_Hans"),
     Case("chinese-myriad-changed", COST, sub("$1 百万", "10万美元"), E("number-changed"), locale="zh_Hans"),
@@ -195,8 +196,8 @@ MESSAGE_CASES = [
     Case("accept-stale", PLAIN, lambda s: s, NOTHING, flags=("accept-number-changed",),
          warnings=E("unused-accept")),
     # Warnings only
-    Case("same-as-source", PLAIN, "CAR T-cell therapy is a kind of immunotherapy. That means it uses your immune "
-         "system to treat a disease.", NOTHING, warnings=E("same-as-source")),
+    Case("same-as-source", PLAIN, "Immunotherapy means treating a disease with help from your own immune system. "
+         "CAR T-cell therapy is one type of immunotherapy.", NOTHING, warnings=E("same-as-source")),
     Case("length-ratio", PLAIN, "Es terapia.", NOTHING, warnings=E("length-ratio")),
     Case("end-punctuation", PLAIN, lambda s: s.rstrip("."), NOTHING, warnings=E("end-punctuation")),
     Case("doubled-word", PLAIN, sub("es un tipo", "es es un tipo"), NOTHING, warnings=E("doubled-word")),
@@ -366,7 +367,7 @@ TITLE = "title: Lupus and CAR T-cell therapy"
 PROJECT_CASES = [
     ("yaml-syntax-front-matter", lambda r: _front_matter(r, "title: Lupus", "title: [Lupus"), [],
      f"source/{SLUG}.md:3: invalid front matter: expected ',' or ']'"),
-    ("yaml-bad-date", lambda r: _front_matter(r, "reviewed: 2026-11-01", "reviewed: 2026-13-45"), [],
+    ("yaml-bad-date", lambda r: _front_matter(r, "reviewed: 2026-11-26", "reviewed: 2026-13-45"), [],
      f"source/{SLUG}.md:6: invalid front matter: month must be in 1..12"),
     ("yaml-python-tag", lambda r: _front_matter(r, TITLE, "title: !!python/object/apply:os.system [id]"),
      [], "could not determine a constructor"),
@@ -381,7 +382,7 @@ PROJECT_CASES = [
      "packager.yaml:1: '../../tmp/x' is not a locale name"),
     ("cli-locale-escapes", lambda r: None, ["--locale", "../../../tmp/x"], "'../../../tmp/x' is not a locale name"),
     ("cli-locale-absolute", lambda r: None, ["--locale", "/etc"], "'/etc' is not a locale name"),
-    ("missing-catalog", lambda r: None, ["--locale", "fr"], "no catalog for fr"),
+    ("missing-catalog", lambda r: None, ["--locale", "it"], "no catalog for it"),
 ]  # fmt: skip
 
 
