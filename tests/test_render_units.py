@@ -84,7 +84,7 @@ def test_outputs_and_inputs(root: Path, article: Article) -> None:
     assert large.outputs(article) == [f"{SLUG}.large-print.pdf"]
     inputs = large.inputs(project, "ar")
     names = {Path(p).name for p in inputs if isinstance(p, Path)}
-    assert {"common.css", "large-print.css", "article.html", "blocks.html", "render.po"} <= names
+    assert {"common.css", "large-print.css", "article.html", "blocks.html", "packager.po"} <= names
     assert "AtkinsonHyperlegible-Regular.ttf" in names
     assert "AtkinsonHyperlegible-Italic.ttf" not in names  # large print never sets italics
     assert any("Arabic" in n for n in names)
@@ -136,6 +136,7 @@ def test_uncovered_character_in_a_catalog_is_a_build_error(tmp_path: Path, artic
     assert n == 1
     po.write_text(text, encoding="utf-8")
     project = project_at(root)
+    article = read_article(root / "source" / f"{SLUG}.md")  # its figure is inside this project
     translated = localized(project, article, "es")
     for builder in (HandoutBuilder(), LargePrintBuilder()):
         with pytest.raises(PackagerError, match="locale es") as caught:
@@ -199,7 +200,8 @@ def test_raw_html_in_a_translation_is_printed_as_text(root: Path, article: Artic
     evil = '<script>alert(1)</script><img src="http://evil.example/x.png"> & "quotes"'
     hostile = dataclasses.replace(_with_texts(article, lambda t: evil + " " + t.markdown), locale="es")
     html = render(hostile, project_at(root), HANDOUT).html
-    assert "<script" not in html and "<img" not in html
+    assert "<script" not in html and '<img src="http://evil' not in html  # the article's own figure is an <img>
+    assert html.count("<img") == len(list(article.figures()))
     assert "&lt;script&gt;" in html and "&lt;img" in html
 
 

@@ -23,9 +23,12 @@ from tests.conftest import ALL_LOCALES, REPO, SLUG
 from tests.test_speech_measure import decode, loudness, probed_chapters, silences, true_peak_db
 
 #: Comfortable pace of the whole recording (pauses included): words a minute; Vietnamese
-#: syllables (written as words); Chinese characters; Korean eojeol (space-separated words).
+#: syllables (written as words); Chinese characters; Korean syllable blocks (counted one each,
+#: as eSpeak's speeds count wide East Asian characters; conversational Korean is 250-350 a minute).
+#: French, Portuguese and Haitian Creole: patient-education narration at 120-200 words a minute.
 RATE_RANGE = {"en": (140, 170), "es": (140, 180), "ar": (100, 140), "vi": (150, 200), "zh_Hans": (180, 250)}
-RATE_RANGE |= {"zh_Hant": RATE_RANGE["zh_Hans"], "ko": (100, 140)}
+RATE_RANGE |= {"zh_Hant": RATE_RANGE["zh_Hans"], "ko": (250, 350)}
+RATE_RANGE |= {"fr": (140, 200), "pt_BR": (120, 180), "ht": (140, 200)}
 
 
 @pytest.fixture(scope="module", params=ALL_LOCALES)
@@ -69,7 +72,9 @@ def test_m4b_chapters_and_level(narration) -> None:
     m4b = folder / f"{SLUG}.m4b"
     expected = probed_chapters(folder / f"{SLUG}.mp3")
     got = probed_chapters(m4b)
-    assert [t for t, _, _ in got] == [t for t, _, _ in expected], locale
+    # The M4B keeps a French narrow no-break space before "?" as a plain space (ffmpeg's metadata).
+    plain = lambda title: " ".join(title.split())  # noqa: E731
+    assert [plain(t) for t, _, _ in got] == [plain(t) for t, _, _ in expected], locale
     for (_, s1, e1), (_, s2, e2) in zip(got, expected, strict=True):
         assert s1 == pytest.approx(s2, abs=0.002) and e1 == pytest.approx(e2, abs=0.002), locale
     audio, audio_rate = decode(m4b)
