@@ -64,7 +64,9 @@ def test_dependents_rebuild_when_what_they_need_changes_and_only_then(project: P
 def test_a_failed_dependency_fails_its_dependents_cleanly(project: Path, tmp_path: Path) -> None:
     root = copy_project(tmp_path / "broken")
     po = root / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
-    po.write_text(po.read_text(encoding="utf-8").replace("$375,000", "$37,500"), encoding="utf-8")
+    text = po.read_text(encoding="utf-8")
+    assert 'msgstr "' in text and "$375.000" in text  # the Spanish price, written with Spanish separators
+    po.write_text(text.replace("$375.000", "$37.500"), encoding="utf-8")
     result = packager_with_fake_format("-C", str(root), "build", "--format", "digest", "--locale", "es", "--json")
     assert result.returncode == 1
     got = statuses(result)
