@@ -125,6 +125,21 @@ def test_the_m4b_has_the_chapters_length_and_level_of_the_mp3(built) -> None:
     assert true_peak_db(samples) <= -3.0
 
 
+def test_m4b_chapter_titles_keep_no_break_spaces_on_one_line(built, tmp_path: Path) -> None:
+    """French writes a narrow no-break space before "?": the M4B's title keeps it; a line break
+    becomes a space, and ffmpeg's special characters are escaped, not lost."""
+    from packager.speech.audio import ChapterMark, Tags
+    from packager.speech.audiobook import encode_m4b
+
+    _, _, product, _, _ = built
+    title = "Qu'est-ce que CAR-T\u202f?\n1\u00a0000 = mille; #1"
+    tags = Tags(title=title, artist="a", album="b", language="fra", year=2026, version="1", licence="CC BY 4.0")
+    (tmp_path / "t.m4b").write_bytes(encode_m4b(product.files["tiny.mp3"], tags, [ChapterMark("a", title, 0, 500)], 64))
+    one_line = title.replace("\n", " ")
+    assert [t for t, _, _ in probed_chapters(tmp_path / "t.m4b")] == [one_line]
+    assert probe(tmp_path / "t.m4b", "-show_format")["format"]["tags"]["title"] == one_line
+
+
 def test_lead_in_tail_section_pauses_loudness_and_true_peak_of_the_narration(built) -> None:
     _, _, _, out, _ = built
     samples, rate = decode(out / "tiny.mp3")

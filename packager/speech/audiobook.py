@@ -7,6 +7,7 @@ Kept apart from ``audio`` (numpy): planning a build asks for ``ffmpeg_version`` 
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -56,6 +57,11 @@ def ffmpeg_version() -> str:
     return (result.stdout.splitlines() or ["ffmpeg unknown"])[0]
 
 
+#: Runs of whitespace that may break a line; no-break spaces (French puts a narrow one before "?") stay.
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+
+
 def _ffmeta(value: str) -> str:
-    """A value for ffmpeg's metadata file: its special characters escaped, on one line."""
-    return "".join("\\" + c if c in "=;#\\" else c for c in " ".join(value.split()))
+    """A value for ffmpeg's metadata file: its special characters escaped, on one line, no-break spaces kept."""
+    one_line = _BREAKING_SPACE.sub(" ", value).strip(" ")
+    return "".join("\\" + c if c in "=;#\\" else c for c in one_line)
