@@ -65,6 +65,15 @@ def test_the_playlist_lists_every_track_with_its_length_and_progress_counts_ever
     assert calls[-1][0] == calls[-1][1] and [c[0] for c in calls] == list(range(1, calls[-1][1] + 1))
 
 
+def test_playlist_titles_are_one_line_and_keep_no_break_spaces() -> None:
+    from packager.speech.audio import playlist
+
+    title = "Qu'est-ce que CAR-T\u202f?\n1\u00a0000"
+    lines = playlist(title, [("a/01.mp3", title, 1.4)]).decode("utf-8").splitlines()
+    one_line = "Qu'est-ce que CAR-T\u202f? 1\u00a0000"
+    assert lines == ["#EXTM3U", f"#PLAYLIST:{one_line}", f"#EXTINF:1,{one_line}", "a/01.mp3"]
+
+
 def test_id3_tags_and_chapters_come_from_the_article_in_time_order(built) -> None:
     _, _, product, out, _ = built
     tags = ID3(out / "tiny.mp3")

@@ -8,6 +8,7 @@ never clips.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -267,5 +268,9 @@ def playlist(title: str, entries: list[tuple[str, str, float]]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+#: Runs of whitespace that may break a line; no-break spaces (French puts a narrow one before "?") stay.
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return _BREAKING_SPACE.sub(" ", text).strip(" ")
