@@ -6,6 +6,7 @@ markup through this module, so they agree on what a string contains.
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -88,6 +89,56 @@ def without_notes(text: str) -> str:
 def plain(text: str) -> str:
     """Just the words: emphasis dropped, links by their text, footnote references left out."""
     return "".join(parse(without_notes(text)).itertext())
+
+
+@lru_cache(maxsize=4096)
+def sentences(text: str, locale: str) -> tuple[str, ...]:
+    """``text`` cut into its sentences (ICU's, for the language), each a piece of the Markdown as
+    written, with the spaces after it and the footnote references it carries.
+
+    The narration speaks each sentence of a paragraph as its own utterance and the listening
+    station and the EPUB mark each in the page: both cut here, so they agree. A cut falls only
+    in the text between links and emphasis, never inside one; if the pieces would not read back
+    as the sentences (an escape or markup the cut would break), the text stays whole.
+    """
+    from difflib import SequenceMatcher
+
+    from packager import segment
+
+    root = parse(without_notes(text))
+    words = "".join(root.itertext())
+    outside = _outside_markup(root)
+    starts = [at for at in segment.sentence_starts(words, locale) if any(a <= at <= b for a, b in outside)]
+    if not starts:
+        return (text,)
+    matched = SequenceMatcher(None, words, text, autojunk=False).get_matching_blocks()
+    cuts: list[int] = []
+    for start in starts:
+        at = next((j + start - i for i, j, n in matched if i <= start < i + n), None)
+        if at is None:
+            return (text,)
+        while at > (cuts[-1] if cuts else 0) and text[at - 1] in "*_[`\\<":  # the next sentence's opening markup
+            at -= 1
+        cuts.append(at)
+    pieces = tuple(text[a:b] for a, b in itertools.pairwise([0, *cuts, len(text)]))
+    said = [words[a:b] for a, b in itertools.pairwise([0, *starts, len(words)])]
+    markup = [m for piece in pieces for m in structure(piece) if not m.startswith("note:")]
+    if markup != [m for m in structure(text) if not m.startswith("note:")] or any(
+        plain(piece).strip() != sentence.strip() for piece, sentence in zip(pieces, said, strict=True)
+    ):
+        return (text,)
+    return pieces
+
+
+def _outside_markup(root: etree.Element) -> list[tuple[int, int]]:
+    """(start, end) in the words of ``root`` of each run of text outside its links and emphasis."""
+    runs, at = [(0, len(root.text or ""))], len(root.text or "")
+    for child in root:
+        at += len("".join(child.itertext()))
+        tail = child.tail or ""
+        runs.append((at, at + len(tail)))
+        at += len(tail)
+    return runs
 
 
 def links(text: str) -> list[Link]:

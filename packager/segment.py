@@ -32,6 +32,17 @@ def sentences(text: str, locale: str) -> list[str]:
     return [s for s in SentenceBreaker(text, _icu_locale(locale, sentences=True)) if s.strip()]
 
 
+def sentence_starts(text: str, locale: str) -> list[int]:
+    """Where each sentence of ``text`` after the first starts (the cuts of :func:`sentences`; a
+    sentence keeps the spaces after its end)."""
+    if not text.strip():
+        return []
+    from icu4py.breakers import SentenceBreaker
+
+    starts = [start for start, _ in SentenceBreaker(text, _icu_locale(locale, sentences=True)).segments()]
+    return [start for start in starts if text[:start].strip() and text[start:].strip()]
+
+
 @lru_cache(maxsize=4096)
 def ends_sentence(text: str, locale: str) -> bool:
     """Whether ``text`` ends with a sentence terminal of its language (".", "。", "؟", "।", "።" ...):

@@ -278,8 +278,18 @@ def test_checklist_items_have_an_empty_box_to_tick(project: Path, po: dict[str, 
 
 
 def utterances(project: Path) -> dict[str, list[str]]:
+    """By part, what the narration says for each element: a paragraph's sentences (each its own
+    utterance, the later ones marked ``joins``) put back together."""
     timings = json.loads((project / "build" / LOCALE / f"{SLUG}.timings.json").read_text(encoding="utf-8"))
-    return {part["id"]: [u["text"] for u in part["utterances"]] for part in timings["sections"]}
+    parts: dict[str, list[str]] = {}
+    for part in timings["sections"]:
+        said = parts.setdefault(part["id"], [])
+        for u in part["utterances"]:
+            if u.get("joins"):
+                said[-1] += " " + u["text"]
+            else:
+                said.append(u["text"])
+    return parts
 
 
 def test_narration_announces_call_outs_checklists_definitions_and_reads_notes_last(

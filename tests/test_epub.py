@@ -7,6 +7,7 @@ article and the catalogs read as text.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
@@ -181,7 +182,14 @@ def test_overlay_clips_are_the_narrations_utterances_and_point_at_the_text(built
     )
     # every heading, paragraph, item, row and figure is synchronised, and a checklist's spoken announcement
     assert spoken and all(e.get("id") for e in spoken)
-    assert len(pars) == len(spoken) + 2  # and the title and summary
+    title, summary = page.find(".//x:h1", NS), page.find(".//x:p[@class='summary']", NS)
+
+    def sentences(element) -> list[str]:  # one par per sentence: a paragraph's, each of its sentences
+        return [s.get("id") for s in element.findall("x:span[@class='s']", NS)] or [element.get("id")]
+
+    targets = [par.find("s:text", NS).get("src").partition("#")[2] for par in pars]
+    assert sorted(targets) == sorted(t for e in [title, summary, *spoken] for t in sentences(e))
+    assert len(targets) > len(spoken) + 2  # some paragraph has more than one sentence
     audio_bytes = book.read(f"EPUB/audio/{SLUG}.mp3")
     assert audio_bytes == (built / "build" / locale / f"{SLUG}.mp3").read_bytes()
 
@@ -239,15 +247,18 @@ def test_second_build_is_byte_identical(built: Path) -> None:
 
 
 def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path) -> None:
-    """A small article with every block kind: the picture travels with its description, and
-    every element the narration reads one by one has its own clip."""
+    """A small article with every block kind: the picture travels with its description, every
+    element the narration reads one by one has its own clip, and a paragraph or item of several
+    sentences one clip per sentence."""
     root = tmp_path / "project"
     (root / "source").mkdir(parents=True)
     front = (REPO / "source" / f"{SLUG}.md").read_text(encoding="utf-8").split("---", 2)[1]
     front = re.sub(r"^glossary:\n(?:[ -].*\n)*", "", front, flags=re.M)  # its terms are not in this body
     alt = "Four steps: collect, change, grow and return the T cells"
+    sentences = ["The treatment has four steps.", "Each one takes days.", "Your team explains them."]
+    item = ["Collect the cells.", "It is like giving blood."]
     body = (
-        "## Steps\n\nThe treatment has four steps.\n\n1. Collect the cells.\n   - It takes a few hours.\n"
+        f"## Steps\n\n{' '.join(sentences)}\n\n1. {' '.join(item)}\n   - It takes a few hours.\n"
         "2. Change them in a lab.\n\n> Ask your team how long each step takes.\n\n"
         "| Week | What happens |\n| --- | --- |\n| 1 | Collection |\n| 3 | Infusion |\n\n"
         f"![{alt}](steps.svg)\n"
@@ -274,9 +285,23 @@ def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path)
         namespaces=NS,
     )
     assert len(wanted) == 1 + 2 + 3 + 2 + 1  # heading; paragraph and quoted one; three items; two rows; the figure
-    assert {e.get("id") for e in wanted} <= ids
+
+    def clips_of(element) -> list[str]:
+        return [s.get("id") for s in element.findall("x:span[@class='s']", NS)] or [element.get("id")]
+
+    targets = [t for e in wanted for t in clips_of(e)]
+    assert set(targets) <= ids and len(targets) == len(wanted) + (3 - 1) + (2 - 1)
+    paragraph = next(e for e in wanted if e.tag == f"{{{NS['x']}}}p")
+    assert [text(s) for s in paragraph.findall("x:span[@class='s']", NS)] == sentences
+    first_item = next(e for e in wanted if e.tag == f"{{{NS['x']}}}li")
+    assert [text(s) for s in first_item.findall("x:span[@class='s']", NS)] == item
     timings = json.loads((root / "build" / "en" / "steps.timings.json").read_text(encoding="utf-8"))
-    assert len(next(p for p in timings["sections"] if p["id"] == "steps")["utterances"]) == 1 + len(wanted)
+    said = next(p for p in timings["sections"] if p["id"] == "steps")["utterances"]
+    assert len(said) == 1 + len(targets)  # "Part 1 of N", then one utterance per clip
+    # The paragraph's sentences are spoken one after the other, each timed on its own.
+    spoken_sentences = said[2:5]
+    assert [bool(u.get("joins")) for u in spoken_sentences] == [False, True, True]
+    assert all(a["end"] < b["start"] for a, b in itertools.pairwise(spoken_sentences))
     props = [(m.get("property"), m.text) for m in xml(book, "EPUB/package.opf").iter(f"{{{NS['opf']}}}meta")]
     assert ("schema:accessMode", "visual") in props and ("schema:accessibilityFeature", "alternativeText") in props
     # The listening station's page: the same picture with its description, the same elements followed.
@@ -289,7 +314,9 @@ def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path)
     cues = {cue[0] for part in json.loads(web.get_element_by_id("narration").text)["parts"] for cue in part["cues"]}
     spoken = "self::h2 or self::p or self::li or self::tr[parent::tbody] or self::figure"
     followed = web.xpath(f".//section[@id='steps']//*[{spoken}]")
-    assert len(followed) == len(wanted) and {e.get("id") for e in followed} <= cues
+    assert len(followed) == len(wanted)
+    assert [s.get("id") or e.get("id") for e in followed for s in (e.findall("span[@class='s']") or [e])] == targets
+    assert set(targets) <= cues
 
 
 def test_an_outdated_translation_says_so_in_the_text(tmp_path: Path) -> None:

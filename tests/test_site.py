@@ -49,6 +49,17 @@ def words(element) -> str:
     return " ".join(element.text_content().split())
 
 
+def words_of(text: str) -> str:
+    return " ".join(text.split())
+
+
+def source_paragraphs() -> list[str]:
+    """Every text of the article as the template's msgids hold it (the source's words), plain."""
+    pot = (REPO / "locales" / f"{SLUG}.pot").read_text(encoding="utf-8")
+    msgids = [re.sub(r"\\(.)", r"\1", m) for m in re.findall(r'^msgid "(.+)"$', pot, re.M)]
+    return [words_of(inline.plain(m)) for m in msgids]
+
+
 @pytest.mark.parametrize("locale", ALL_LOCALES)
 def test_page_is_the_translated_article_with_lang_dir_and_notices(site: Path, locale: str) -> None:
     page = lxml_html.fromstring(page_of(site, locale).read_bytes())
@@ -131,22 +142,35 @@ def test_keyboard_play_on_section_two_follows_the_timings(site: Path, shipped_bu
     assert browser.switch_to.active_element == target, "Tab never reached section 2's play button"
     ActionChains(browser).send_keys(Keys.ENTER).perform()
     audio = f"document.querySelector('#{part['id']} audio')"
-    # The second and third utterances of the part: its heading, then its first block.
-    first, second = (u["start"] - part["start"] for u in part["utterances"][1:3])
+    assert browser.execute_script(f"return !{audio}.paused")  # Enter started this section's narration
+    said = part["utterances"]
+    # The first paragraph the part reads in more than one sentence: its first two sentences.
+    later = next(n for n, u in enumerate(said) if u.get("joins"))
+    first, second = (u["start"] - part["start"] for u in said[later - 1 : later + 1])
 
-    def reading() -> str:
-        return browser.execute_script("const e = document.querySelector('.reading'); return e ? e.id : '';")
+    def reading() -> dict:
+        return browser.execute_script(
+            "const e = document.querySelector('.reading');"
+            "return e ? {id: e.id, text: e.textContent, whole: e.parentElement.textContent} : {};"
+        )
 
-    browser.execute_script(f"{audio}.pause(); {audio}.currentTime = arguments[0];", first + 0.05)
+    browser.execute_script(f"{audio}.pause(); {audio}.currentTime = arguments[0];", second - 0.05)
     time.sleep(0.5)
     before = reading()
     browser.execute_script(f"{audio}.currentTime = arguments[0];", second + 0.05)
     time.sleep(0.5)
     after = reading()
-    assert before and after and before != after
-    heading = browser.execute_script(f"return document.querySelector('#{part['id']} h2').id")
-    assert before == heading
-    assert browser.execute_script(f"return document.getElementById('{after}').closest('section').id") == part["id"]
+    assert first < second - 0.05  # "before" was read inside the first sentence
+    # The highlight moved from one sentence to the next of the same paragraph, as the time passed
+    # the second's start: the paragraph's text (from the catalog) holds the two, one after the other.
+    assert before["id"] and after["id"] and before["id"] != after["id"]
+    assert before["id"].rsplit("-", 1)[0] == after["id"].rsplit("-", 1)[0]
+    paragraphs = source_paragraphs()
+    pair = words_of(before["text"]) + " " + words_of(after["text"])
+    assert any(pair in paragraph for paragraph in paragraphs), pair
+    assert words_of(before["whole"]) in paragraphs
+    section = browser.execute_script(f"return document.getElementById('{after['id']}').closest('section').id")
+    assert section == part["id"]
 
 
 def test_kiosk_returns_to_the_languages_when_idle(site: Path, browser) -> None:

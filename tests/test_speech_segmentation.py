@@ -7,6 +7,7 @@ one syllable per Japanese letter.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -55,9 +56,14 @@ def test_a_sentence_ending_in_its_own_terminal_gets_no_full_stop(
     tmp_path: Path, locale: str, heading: str, paragraph: str, terminal: str
 ) -> None:
     script = _script(tmp_path, locale, heading, paragraph)
-    said = [u.text for u in script.chapters[1].utterances]
-    spoken_paragraph = next(t for t in said if t.startswith(paragraph[:4]))
-    assert spoken_paragraph == paragraph  # ends with "।", "።", "۔", "。", "؟": nothing added
+    utterances = list(script.chapters[1].utterances)
+    said = [u.text for u in utterances]
+    first = next(n for n, t in enumerate(said) if t.startswith(paragraph[:4]))
+    sentences = [utterances[first], *itertools.takewhile(lambda u: u.joins, utterances[first + 1 :])]
+    assert len(sentences) == 2  # the paragraph's two sentences, each its own utterance (timed on its own)
+    # Each ends with "।", "።", "۔", "。", "؟" as written: nothing added, nothing lost.
+    assert "".join(u.text for u in sentences).replace(" ", "") == paragraph.replace(" ", "")
+    assert sentences[-1].text.endswith(terminal)
     spoken_heading = next(t for t in said if t.startswith(heading))
     assert spoken_heading[len(heading) :] in (".", "。")  # a heading has no terminal: one is added
 

@@ -66,10 +66,10 @@ class EpubBuilder:
         except OSError as exc:
             raise PackagerError(f"the EPUB needs the narration's {mp3_name}: {exc}") from exc
         article = glossary.place(article)  # the definitions are elements the narration speaks
-        context = html.article_context(article, project, html.HANDOUT)
+        context = html.article_context(article, project, html.HANDOUT, sentences=True)
         images = Ids()
         elements = assign_ids(article, context, images, project)
-        clips = spoken_clips(article, elements, timings, project.settings.audio.reference_sections)
+        clips = [clip for part in spoken_clips(elements, timings, images).values() for clip in part]
         env = html._environment()
         content = env.get_template("epub.xhtml").render(context)
         _ = ui_gettext(project.locales_dir, article.locale)

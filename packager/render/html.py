@@ -160,16 +160,28 @@ class _Writer:
     """One article's blocks as views: its inline HTML (right-to-left runs isolated, glossary terms
     marked as <dfn> at their first use, footnote references as numbers), its heading levels."""
 
-    def __init__(self, article: Article, project: Project) -> None:
+    def __init__(self, article: Article, project: Project, sentences: bool = False) -> None:
         self.article, self.project = article, project
+        self.sentences = sentences
         self.rtl = direction(article.locale) == "rtl"
         self.levels = _Levels()
         self.dfn = glossary.defined_in(article.sections)
         self.notes = {note.label: n for n, note in enumerate(article.notes, start=1)}
         self._ = ui_gettext(project.locales_dir, article.locale)
 
-    def html(self, text: Text) -> Markup:
-        rendered = _inline_html(text.markdown, self.rtl, self.article.locale)
+    def html(self, text: Text, spoken_by_sentence: bool = False) -> Markup:
+        """``spoken_by_sentence``: a text the narration reads sentence by sentence; with the
+        writer's ``sentences``, each of its sentences in a ``<span class="s">`` (when it has more
+        than one), for synchronised text to mark."""
+        pieces = inline.sentences(text.markdown, self.article.locale) if spoken_by_sentence and self.sentences else ()
+        if len(pieces) > 1:
+            rendered = Markup("").join(
+                Markup('<span class="s">%s</span>%s')
+                % (_inline_html(piece.strip(), self.rtl, self.article.locale), " " if piece[-1:].isspace() else "")
+                for piece in pieces
+            )
+        else:
+            rendered = _inline_html(text.markdown, self.rtl, self.article.locale)
         for term in self.dfn.get(text.key, ()):
             rendered = _mark_term(rendered, inline.plain(term.markdown), self.article.locale)
         return _note_refs(rendered, self.notes) if self.notes else rendered
@@ -185,7 +197,7 @@ class _Writer:
         if isinstance(block, Heading):
             return View("heading", level=self.levels.next(block.level), html=_html(block.text))
         if isinstance(block, Paragraph):
-            return View("p", html=_html(block.text))
+            return View("p", html=_html(block.text, spoken_by_sentence=True))
         if isinstance(block, ListBlock):
             return self.list_view(block)
         if isinstance(block, Table):
@@ -201,7 +213,7 @@ class _Writer:
             label = self._(CALLOUT_LABELS[block.kind])
             return View("callout", label=label, callout=block.kind, children=self.views(block.blocks))
         if isinstance(block, Checklist):
-            return View("checklist", items=[ListItemView(_html(item)) for item in block.items])
+            return View("checklist", items=[ListItemView(_html(item, spoken_by_sentence=True)) for item in block.items])
         if isinstance(block, DefinitionList):
             items = [ListItemView(_html(term), defs=[_html(d) for d in defs]) for term, defs in block.items]
             return View("deflist", items=items)
@@ -216,7 +228,7 @@ class _Writer:
         items = []
         for item in block.items:
             sublist = self.list_view(item.sublist) if item.sublist else None
-            items.append(ListItemView(self.html(item.text), sublist))
+            items.append(ListItemView(self.html(item.text, spoken_by_sentence=True), sublist))
         return View("list", ordered=block.ordered, start=block.start, loose=block.loose, items=items)
 
 
@@ -348,9 +360,12 @@ def dated_line(meta: Meta, locale: str, _: Callable[[str], str]) -> str:
     return _("Medically reviewed by {reviewers}, {date}").format(reviewers=reviewers, date=day)
 
 
-def article_context(article: Article, project: Project, theme: Theme, *, tight: bool = False) -> dict[str, Any]:
+def article_context(
+    article: Article, project: Project, theme: Theme, *, tight: bool = False, sentences: bool = False
+) -> dict[str, Any]:
     """What the article templates show: the title, notices, masthead, sections as views, "About
-    this handout". The print edition (``article.html``) and the EPUB (``epub.xhtml``) both read it."""
+    this handout". The print edition (``article.html``) and the EPUB (``epub.xhtml``) both read it.
+    ``sentences``: each sentence the narration speaks on its own in a span (synchronised text)."""
     locale = article.locale
     _ = ui_gettext(project.locales_dir, locale)
     meta = article.meta
@@ -371,10 +386,12 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
             "url": url,
         }
     article = glossary.place(article)
-    writer = _Writer(article, project)
+    writer = _Writer(article, project, sentences)
     sections = []
     for section in article.sections:
         writer.levels.last = 2
+        # A reference list is read entry by entry, each whole (speech/script.py).
+        writer.sentences = sentences and section.id not in project.settings.audio.reference_sections
         sections.append(
             {
                 "id": section.id,
@@ -382,7 +399,11 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
                 "blocks": writer.views(section.blocks),
             }
         )
-    notes = [{"number": n, "html": writer.html(note.text), "id": ""} for n, note in enumerate(article.notes, start=1)]
+    writer.sentences = sentences
+    notes = [
+        {"number": n, "html": writer.html(note.text, spoken_by_sentence=True), "id": ""}
+        for n, note in enumerate(article.notes, start=1)
+    ]
     about = [(_("Version"), meta.version), (_("Last updated"), reviewed)]
     if meta.authors:
         about.append((_("Written by"), ", ".join(meta.authors)))
@@ -400,7 +421,7 @@ def article_context(article: Article, project: Project, theme: Theme, *, tight: 
         "title": title,
         "title_html": _inline_html(meta.title.markdown, dir_ == "rtl", locale),
         "summary": _plain(meta.summary),
-        "summary_html": _inline_html(meta.summary.markdown, dir_ == "rtl", locale),
+        "summary_html": writer.html(meta.summary, spoken_by_sentence=True),
         "authors": ", ".join(meta.authors),
         "keywords": ", ".join(keywords),
         "generator": f"packager {__version__}",

@@ -1,21 +1,28 @@
-"""The text as the narration speaks it: which element of the page each utterance reads aloud.
+"""The text as the narration speaks it: which element of the page, and which sentence of it,
+each utterance reads aloud.
 
 Synchronised text (the EPUB's Media Overlays, the listening-station site) needs, for every
-heading, paragraph, list item, table row and figure the narration speaks, an element id and
-the utterance's start and end in ``<slug>.timings.json`` (written by the ``audio`` format).
-Which utterance speaks which element follows the speech script's order within each part: a
-part opens with "Part N of M" and its heading, then one utterance per paragraph, list item
-(reference lists: one per entry), table row and figure. Spoken-only utterances (the opening's
-notices, "Part N of M", the closing) are not matched. A count that does not add up is an
-error, never a shifted highlight.
+sentence the narration speaks, an id in the page and the utterance's start and end in
+``<slug>.timings.json`` (written by the ``audio`` format). Which utterances speak which element
+follows the speech script's order within each part: a part opens with "Part N of M" and its
+heading, then the utterances of each paragraph, list item (reference lists: one per entry),
+table row and figure. A paragraph or item is spoken sentence by sentence (the script's
+``joins`` marks a later sentence of the same element), cut where the page cuts it into
+``<span class="s">`` (both cut with :func:`packager.inline.sentences`). Spoken-only utterances
+(the opening's notices, "Part N of M", the closing) are not matched. A count that does not add
+up is an error, never a shifted highlight.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from packager.builders import get_builder
 from packager.document import (
@@ -61,11 +68,15 @@ def narration_files(article: Article, project: Project) -> tuple[Path, str, dict
 
 @dataclass(frozen=True)
 class Clip:
-    """An element of the text and when the narration speaks it (an EPUB overlay's ``par``)."""
+    """A sentence (or a whole element) of the text and when the narration speaks it (an EPUB
+    overlay's ``par``, a listening-station cue)."""
 
     element: str  # id in the content document
     start: float
     end: float
+
+
+_SENTENCE = re.compile(re.escape('<span class="s">'))
 
 
 class Ids:
@@ -75,10 +86,20 @@ class Ids:
         self.count = 0
         self.images = images
         self.files: dict[str, Path] = {}
+        self.sentences: dict[str, int] = {}  # an element read sentence by sentence: how many it has
 
     def next(self) -> str:
         self.count += 1
         return f"mo-{self.count}"
+
+    def sentence_ids(self, html: Markup, element: str) -> Markup:
+        """``html`` (an element's) with an id on each of its sentences: ``<element>-1``, ``-2``..."""
+        count = len(_SENTENCE.findall(html))
+        if not count:
+            return html
+        self.sentences[element] = count
+        numbers = itertools.count(1)
+        return Markup(_SENTENCE.sub(lambda _: f'<span class="s" id="{element}-{next(numbers)}">', html))
 
 
 def assign_ids(article: Article, context: dict[str, Any], ids: Ids, project: Project) -> dict[str, list[str]]:
@@ -88,6 +109,7 @@ def assign_ids(article: Article, context: dict[str, Any], ids: Ids, project: Pro
 
     context["listen"] = None  # the page carries the narration itself: no QR code to it
     context["title_id"], context["summary_id"] = ids.next(), ids.next()
+    context["summary_html"] = ids.sentence_ids(context["summary_html"], context["summary_id"])
     spoken: dict[str, list[str]] = {OPENING_ID: [context["title_id"], context["summary_id"]]}
     references = project.settings.audio.reference_sections
     for section, view in zip(article.sections, context["sections"], strict=True):
@@ -105,6 +127,7 @@ def assign_ids(article: Article, context: dict[str, Any], ids: Ids, project: Pro
         context["notes_heading_id"] = ids.next()
         for note in context["notes"]:
             note["id"] = ids.next()
+            note["html"] = ids.sentence_ids(note["html"], note["id"])
         spoken[NOTES_ID] = [context["notes_heading_id"], *(note["id"] for note in context["notes"])]
     return spoken
 
@@ -119,6 +142,7 @@ def _block_ids(
     for block, view in zip(blocks, views, strict=True):
         if isinstance(block, (Heading, Paragraph)):
             view.id = ids.next()
+            view.html = ids.sentence_ids(view.html, view.id)
             found.append(view.id)
         elif isinstance(block, ListBlock):
             _item_ids(view, ids, found, nested=not ref)
@@ -157,35 +181,57 @@ def _block_ids(
 def _item_ids(view: Any, ids: Ids, found: list[str], nested: bool) -> None:
     for item in view.items:
         item.id = ids.next()
+        item.html = ids.sentence_ids(item.html, item.id)
         found.append(item.id)
         if item.sublist is not None and nested:
             _item_ids(item.sublist, ids, found, nested)
 
 
-def spoken_clips(
-    article: Article, elements: dict[str, list[str]], timings: dict[str, Any], reference_sections: tuple[str, ...]
-) -> list[Clip]:
-    """The spoken elements in reading order, each with its utterance's start and end in the MP3."""
+def spoken_clips(elements: dict[str, list[str]], timings: dict[str, Any], ids: Ids) -> dict[str, list[Clip]]:
+    """By part, its spoken sentences (or elements) in reading order, each with its utterance's
+    start and end in the MP3."""
     from packager.speech.script import OPENING_ID
 
     parts = {part["id"]: part for part in timings["sections"]}
     last_part = timings["sections"][-1]["id"] if timings["sections"] else ""
-    clips: list[Clip] = []
-    for part_id, ids in elements.items():
+    clips: dict[str, list[Clip]] = {}
+    for part_id, wanted in elements.items():
         part = parts.get(part_id)
         if part is None:
             raise PackagerError(f"the narration has no part {part_id!r}: build the audio again")
-        said = part["utterances"]
+        said = _by_element(part["utterances"])
         if part_id == OPENING_ID:  # the title first; the summary and the text before any heading last
-            chosen = [said[0], *said[len(said) - len(ids) + 1 :]] if len(said) >= len(ids) else []
+            chosen = [said[0], *said[len(said) - len(wanted) + 1 :]] if len(said) >= len(wanted) else []
         else:  # "Part N of M", then the heading and the blocks; the last part ends "End of recording."
-            chosen = said[1 : 1 + len(ids)]
-            extra = len(said) - 1 - len(ids)
+            chosen = said[1 : 1 + len(wanted)]
+            extra = len(said) - 1 - len(wanted)
             if extra not in ((0, 1) if part_id == last_part else (0,)):
                 chosen = []
-        if len(chosen) != len(ids):
+        if len(chosen) != len(wanted):
             raise PackagerError(
-                f"the narration of part {part_id!r} has {len(said)} utterances for {len(ids)} elements of the text"
+                f"the narration of part {part_id!r} speaks {len(said)} elements for {len(wanted)} of the text"
             )
-        clips += [Clip(i, float(u["start"]), float(u["end"])) for i, u in zip(ids, chosen, strict=True)]
+        clips[part_id] = []
+        for element, utterances in zip(wanted, chosen, strict=True):
+            count = ids.sentences.get(element, 1)
+            if len(utterances) != count:
+                raise PackagerError(
+                    f"the narration reads element {element} of part {part_id!r} in {len(utterances)} sentences;"
+                    f" the page has {count}"
+                )
+            names = [f"{element}-{n}" for n in range(1, count + 1)] if count > 1 else [element]
+            clips[part_id] += [
+                Clip(name, float(u["start"]), float(u["end"])) for name, u in zip(names, utterances, strict=True)
+            ]
     return clips
+
+
+def _by_element(utterances: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The part's utterances grouped by the element they read (a later sentence joins its first)."""
+    groups: list[list[dict[str, Any]]] = []
+    for utterance in utterances:
+        if utterance.get("joins") and groups:
+            groups[-1].append(utterance)
+        else:
+            groups.append([utterance])
+    return groups

@@ -65,11 +65,10 @@ class SiteBuilder:
 
         folder, _mp3, timings = narration_files(article, project)
         article = glossary.place(article)  # the definitions are elements the narration speaks
-        context = html.article_context(article, project, html.HANDOUT)
+        context = html.article_context(article, project, html.HANDOUT, sentences=True)
         ids = Ids(images=f"{article.slug}/images")
         elements = assign_ids(article, context, ids, project)
-        clips = spoken_clips(article, elements, timings, project.settings.audio.reference_sections)
-        where = {clip.element: clip for clip in clips}
+        clips = spoken_clips(elements, timings, ids)
         files: dict[str, bytes] = {}
         parts: list[dict[str, Any]] = []
         for number, part in enumerate(timings["sections"], start=1):
@@ -81,8 +80,7 @@ class SiteBuilder:
             except OSError as exc:
                 raise PackagerError(f"the listening station needs the narration's {track}: {exc}") from exc
             start = float(part["start"])
-            spoken = [where[e] for e in elements[part["id"]]]
-            cues = [[c.element, round(c.start - start, 3), round(c.end - start, 3)] for c in spoken]
+            cues = [[c.element, round(c.start - start, 3), round(c.end - start, 3)] for c in clips[part["id"]]]
             parts.append({"id": part["id"], "audio": track, "cues": cues, "title": part["title"]})
         players = {part["id"]: {"n": n, **part} for n, part in enumerate(parts)}
         _ = ui_gettext(project.locales_dir, article.locale)

@@ -26,7 +26,7 @@ from packager.timings import stage
 if TYPE_CHECKING:
     from packager.speech.script import Script
 
-SPEECH_FORMAT = "speech-5"  # bump when assembly, mastering or the files' tags change
+SPEECH_FORMAT = "speech-6"  # bump when assembly, mastering or the files' tags change
 #: Debian's iso-codes package: the ISO 639-2 codes ID3 wants for a language tag.
 ISO_639_2 = Path("/usr/share/iso-codes/json/iso_639-2.json")
 
@@ -178,15 +178,17 @@ def track_path(slug: str, number: int, chapter_id: str) -> str:
 
 
 def timing_file(audio_path: str, script: Script, rendered) -> bytes:
-    """When each part and each utterance (a heading, a paragraph, a list item, a sentence of the
-    opening) is spoken in the narration, with the words it speaks: what synchronised text
-    (a listening station, EPUB Media Overlays) needs. Times are seconds in ``audio_path``."""
+    """When each part and each utterance (a heading, a sentence of a paragraph or item, a table
+    row, a notice of the opening) is spoken in the narration, with the words it speaks: what
+    synchronised text (a listening station, EPUB Media Overlays) needs. ``joins`` marks a later
+    sentence of the element the utterance before began. Times are seconds in ``audio_path``."""
     import json
 
     sections, offset = [], 0.0
     for chapter, seconds, spans in zip(script.chapters, rendered.seconds, rendered.timings, strict=True):
         utterances = [
             {"start": round(offset + start, 3), "end": round(offset + end, 3), "text": utterance.text}
+            | ({"joins": True} if utterance.joins else {})
             for utterance, (start, end) in zip(chapter.utterances, spans, strict=True)
         ]
         sections.append(

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -53,6 +54,7 @@ PAUSES = {
     "notice": 0.8,
     "part": 0.4,
     "label": 0.4,  # a call-out's kind or a checklist's announcement, before what it announces
+    "sentence": 0.4,  # between the sentences of one paragraph or item
 }
 OPENING_ID = "introduction"  # the source's id for text before the first heading, too
 CLOSING_ID = "closing"  # the part that gives the clinic's contact, after the last section of the article
@@ -64,6 +66,9 @@ class Utterance:
     text: str  # normalised: exactly what the engine is given
     pause: float  # seconds of silence after it
     words: int  # words (or CJK characters) in the source wording, for measuring speech rate
+    #: a later sentence of the paragraph or item the previous utterance began (synchronised
+    #: text marks each sentence of an element in turn)
+    joins: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,19 @@ class _Writer:
         self.lexicon = reader.lexicon
         self.out: list[Utterance] = []
 
-    def say(self, plain: str, kind: str) -> None:
+    def say_text(self, text: Text | None, kind: str, first: Callable[[str], str] = str) -> None:
+        """A paragraph or item sentence by sentence, each its own utterance (so it is timed on its
+        own: the page marks the sentence being read); ``first`` adds what is said before it (its
+        number, "Step 2, point 1.") to the first."""
+        if text is None:
+            return
+        pieces = inline.sentences(text.markdown, self.lexicon.locale)
+        for n, piece in enumerate(pieces):
+            said = self.reader.spoken(replace(text, markdown=piece))
+            last = n == len(pieces) - 1
+            self.say(first(said) if n == 0 else said, kind if last else "sentence", joins=n > 0)
+
+    def say(self, plain: str, kind: str, joins: bool = False) -> None:
         from packager.segment import ends_sentence
 
         plain = plain.strip()
@@ -175,7 +192,7 @@ class _Writer:
             else:
                 pieces.append(" " + islands.mark(language, normalize(piece, self.reader.source_lexicon)) + " ")
         said = re.sub(r"\s+", " ", "".join(pieces)).strip()
-        self.out.append(Utterance(said, PAUSES[kind], count_words(heard, self.lexicon.locale)))
+        self.out.append(Utterance(said, PAUSES[kind], count_words(heard, self.lexicon.locale), joins))
 
     def _own(self, piece: str) -> str:
         said = normalize(piece, self.lexicon) if piece.strip(" ,;:") else piece
@@ -236,7 +253,7 @@ def build_script(
         ).format(parts=total),
         "notice",
     )
-    opening.say(reader.spoken(article.meta.summary), "paragraph")
+    opening.say_text(article.meta.summary, "paragraph")
     for section in article.sections:
         if section.heading is None:
             _section(opening, section, _)
@@ -257,7 +274,7 @@ def build_script(
         notes_title = _(NOTES_HEADING)
         writer = part(notes_title)
         for n, note in enumerate(article.notes, start=1):
-            writer.say(f"{n}. {reader.spoken(note.text)}", "item")
+            writer.say_text(note.text, "item", first=f"{n}. {{}}".format)
         chapters.append(Chapter(NOTES_ID, notes_title, tuple(writer.out)))
     closing_title = _("Contact")
     writer = part(closing_title)
@@ -314,7 +331,7 @@ def _block(writer: _Writer, block: Block, _) -> None:
     if isinstance(block, Heading):
         writer.say(spoken(block.text), "heading")
     elif isinstance(block, Paragraph):
-        writer.say(spoken(block.text), "paragraph")
+        writer.say_text(block.text, "paragraph")
     elif isinstance(block, ListBlock):
         _list(writer, block, _)
     elif isinstance(block, Table):
@@ -339,7 +356,7 @@ def _block(writer: _Writer, block: Block, _) -> None:
     elif isinstance(block, Checklist):
         writer.say(_("A list to tick:"), "label")
         for n, item in enumerate(block.items, start=1):
-            writer.say(f"{n}. {spoken(item)}", "last-item" if n == len(block.items) else "item")
+            writer.say_text(item, "last-item" if n == len(block.items) else "item", first=f"{n}. {{}}".format)
     elif isinstance(block, DefinitionList):
         for n, (term, definitions) in enumerate(block.items, start=1):
             said = " ".join(_sentence(spoken(d)) for d in definitions)
@@ -362,17 +379,17 @@ def _list(writer: _Writer, block: ListBlock, _, parent: tuple[int, ...] = ()) ->
     it belongs to ("Step 2, point 1."), and a point inside that point which point too
     ("Step 2, point 1, sub-point 1."), so a listener never loses the numbering."""
     for n, item in enumerate(block.items, start=block.start):
-        said = writer.reader.spoken(item.text)
         point = n - block.start + 1
+        number = ""
         if len(parent) == 1:
-            said = _("Step {step}, point {point}.").format(step=parent[0], point=point) + " " + said
+            number = _("Step {step}, point {point}.").format(step=parent[0], point=point)
         elif len(parent) == 2:
             label = _("Step {step}, point {point}, sub-point {sub}.")
-            said = label.format(step=parent[0], point=parent[1], sub=point) + " " + said
+            number = label.format(step=parent[0], point=parent[1], sub=point)
         elif block.ordered:
-            said = f"{n}. {said}"
+            number = f"{n}."
         last = n == block.start + len(block.items) - 1 and item.sublist is None
-        writer.say(said, "last-item" if last else "item")
+        writer.say_text(item.text, "last-item" if last else "item", first=f"{number} {{}}".format if number else str)
         if item.sublist is not None:
             inner = (*parent, point) if parent else (n,) if block.ordered else ()
             _list(writer, item.sublist, _, inner)
