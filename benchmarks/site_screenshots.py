@@ -26,13 +26,14 @@ def main() -> None:
         driver.get((site / "index.html").as_uri())
         driver.save_screenshot(str(args.out / "site-home.png"))
         driver.get((site / "ar" / f"{SLUG}.html").as_uri())
-        # Section 2 played, then paused on its first paragraph: the page as a listener sees it.
+        # Section 2 played, then paused on the second sentence of a paragraph (a cue "mo-N-2"):
+        # the page as a listener sees it, the sentence being read highlighted.
         driver.find_elements("css selector", ".play")[1].click()  # a real click: the browser lets it play
         time.sleep(1)
         driver.execute_script(
             "const a = document.querySelectorAll('audio')[1]; a.pause();"
             "const cues = JSON.parse(document.getElementById('narration').textContent).parts[1].cues;"
-            "a.currentTime = cues[1][1] + 0.1;"
+            "a.currentTime = cues.find(c => /-2$/.test(c[0]) && c[0].split('-').length == 3)[1] + 0.1;"
         )
         time.sleep(1)
         driver.save_screenshot(str(args.out / "site-ar.png"))
