@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -244,18 +245,14 @@ def test_changing_an_image_rebuilds_the_handout(tmp_path: Path) -> None:
     assert statuses(build_json(root, "--format", "handout")[1]) == {"steps/en/handout": "built"}
 
 
-def test_a_no_op_plan_opens_every_project_file_at_most_once(tmp_path: Path) -> None:
-    """Planning cost grows with the library: a file is read once, whether to parse it or to hash it."""
+def _plan_opening(root: Path, formats: list[str]) -> tuple[Any, dict[str, int]]:
+    """A fresh process's plan of ``root``, and how often it opened each file of the project."""
     from collections import Counter
 
-    from benchmarks.library import make_library
     from packager.engine.inputs import forget
     from packager.engine.plan import plan
-    from packager.project import load_project
+    from packager.project import _READ, _RECENT, load_project
 
-    root = make_library(tmp_path / "library", articles=2, locales=2, sections=1)
-    code, _ = build_json(root, "--format", "braille")
-    assert code == 0
     opened: Counter[str] = Counter()
     watching = True
 
@@ -265,8 +262,34 @@ def test_a_no_op_plan_opens_every_project_file_at_most_once(tmp_path: Path) -> N
 
     sys.addaudithook(audit)
     forget()
-    the_plan = plan(load_project(root), None, ["braille"])
+    _READ.clear()  # nothing this test process read before counts
+    _RECENT.clear()
+    the_plan = plan(load_project(root), None, formats)
     watching = False
-    assert the_plan.todo == [] and len(the_plan.fresh) == 4
     assert opened, "the audit hook saw the plan's reads"
+    return the_plan, dict(opened)
+
+
+def test_a_no_op_plan_opens_every_project_file_at_most_once(tmp_path: Path) -> None:
+    """Planning cost grows with the library: a file is read once, whether to parse it or to hash it."""
+    from benchmarks.library import make_library
+
+    root = make_library(tmp_path / "library", articles=2, locales=2, sections=1)
+    code, _ = build_json(root, "--format", "braille")
+    assert code == 0
+    the_plan, opened = _plan_opening(root, ["braille"])
+    assert the_plan.todo == [] and len(the_plan.fresh) == 4
+    assert {path: n for path, n in opened.items() if n > 1} == {}
+
+
+def test_a_cold_plan_opens_every_catalog_once_though_it_hashes_and_parses_them(tmp_path: Path) -> None:
+    """Stale targets: each article's catalog is hashed, then parsed to translate, and the UI catalog
+    is parsed for every article's checks; each is opened once all the same."""
+    from benchmarks.library import make_library
+
+    root = make_library(tmp_path / "library", articles=2, locales=2, sections=1)
+    the_plan, opened = _plan_opening(root, ["braille", "handout"])
+    assert len(the_plan.todo) == 2 * 2 * 2
+    catalogs = {str(po) for po in (root / "locales").rglob("*.po")}
+    assert catalogs and catalogs <= set(opened)  # every catalog was read (the library's: 2 articles + the UI's)
     assert {path: n for path, n in opened.items() if n > 1} == {}
