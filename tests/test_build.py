@@ -293,3 +293,63 @@ def test_a_cold_plan_opens_every_catalog_once_though_it_hashes_and_parses_them(t
     catalogs = {str(po) for po in (root / "locales").rglob("*.po")}
     assert catalogs and catalogs <= set(opened)  # every catalog was read (the library's: 2 articles + the UI's)
     assert {path: n for path, n in opened.items() if n > 1} == {}
+
+
+def test_a_no_op_build_reads_no_settled_input_and_a_rewrite_keeping_size_and_mtime_is_still_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inputs hashed by an earlier build at the same stat are not read again (build/.cache/inputs.json);
+    a same-size rewrite with its old mtime put back still changes the ctime, and is rebuilt."""
+    from benchmarks.library import make_library
+    from packager.engine import inputs
+    from packager.engine.run import build
+    from packager.project import _READ, _RECENT, load_project
+
+    root = make_library(tmp_path / "library", articles=1, locales=2, sections=1)
+    monkeypatch.setattr(inputs, "SETTLED_NS", -(10**18))  # every file counts as settled at once
+    project = load_project(root)
+    assert {o.status for o in build(project, None, ["braille"])} == {"built"}
+    opened: list[str] = []
+    watching = True
+
+    def audit(event: str, args: tuple) -> None:
+        if watching and event == "open" and isinstance(args[0], (str, Path)):
+            opened.append(str(args[0]))
+
+    sys.addaudithook(audit)
+    _READ.clear()
+    _RECENT.clear()
+    assert {o.status for o in build(load_project(root), None, ["braille"])} == {"up to date"}
+    watching = False
+    project_files = {str(p) for p in (root / "locales").rglob("*") if p.is_file()}
+    assert project_files and not project_files & set(opened)  # catalogs, lexicons: hashed before, not opened now
+    catalog = next((root / "locales").glob("*/LC_MESSAGES/*-1.po"))
+    before = catalog.stat()
+    text = catalog.read_text(encoding="utf-8")
+    at = text.rindex(" ánd ")  # one letter of the last translation, for another: the same size
+    changed = text[:at] + " ánt " + text[at + 5 :]
+    assert len(changed.encode()) == len(text.encode()) and changed != text
+    catalog.write_text(changed, encoding="utf-8")
+    os.utime(catalog, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert catalog.stat().st_size == before.st_size and catalog.stat().st_mtime_ns == before.st_mtime_ns
+    locale = catalog.parent.parent.name
+    got = {o.target.key: o.status for o in build(load_project(root), None, ["braille"])}
+    assert {k for k, s in got.items() if s == "built"} == {f"{catalog.stem}/{locale}/braille"}
+
+
+def test_inputs_changed_in_the_last_two_seconds_are_hashed_again_by_the_next_build(tmp_path: Path) -> None:
+    """A file may change again within its timestamp's tick with the same stat: a digest taken that
+    soon after a change is used for this build but not kept for the next (build/.cache/inputs.json)."""
+    from benchmarks.library import make_library
+    from packager.engine.inputs import KNOWN
+
+    root = make_library(tmp_path / "library", articles=1, locales=2, sections=1)
+    catalogs = {str(p) for p in (root / "locales").rglob("*.po")}
+    time.sleep(2.1)  # the article settles
+    for po in catalogs:  # just written, as an editor saving it
+        Path(po).write_bytes(Path(po).read_bytes())
+    code, _ = build_json(root, "--format", "braille")
+    assert code == 0
+    known = json.loads((root / "build" / KNOWN).read_text(encoding="utf-8"))
+    assert catalogs and not catalogs & set(known)
+    assert any(key.startswith(str(root / "source")) for key in known)  # older files are kept
