@@ -301,6 +301,9 @@ def main() -> None:
         build += ["--format", name]
     if args.scheduler:
         build += ["--scheduler", args.scheduler]
+    # Bytecode for packager's modules, as an installed packager has: with PYTHONDONTWRITEBYTECODE set
+    # (as in CI), an editable checkout would otherwise compile them again in every run, no-op included.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "packager")], check=True, capture_output=True)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; work folder: {base}")
     if not args.no_naive:
         shipped(base, build, args.runs, naive="audio" in args.formats)

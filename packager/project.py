@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import os
 import re
@@ -157,6 +158,13 @@ _CONFINED: set[Path] = set()
 #: Every file read: the stat it was read at and its sha256, so that hashing a file already read
 #: for parsing (an article, a catalog) does not read it again (see :func:`read_digest`).
 _READ: dict[Path, tuple[tuple[int, ...], str]] = {}
+#: The bytes of the small files read last (a catalog hashed by the planner, then parsed to
+#: translate; the UI catalog every article's checks parse), with the stat they were read at:
+#: a second read of an unchanged file is a stat, not an open. Least recently read go first.
+_RECENT: collections.OrderedDict[Path, tuple[tuple[int, ...], bytes]] = collections.OrderedDict()
+RECENT_FILE_BYTES = 4_000_000
+RECENT_BYTES = 32_000_000
+_recent_bytes = 0
 
 
 def _stat_key(st: os.stat_result) -> tuple[int, ...]:
@@ -189,8 +197,13 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
                 raise PackagerError(f"the {what} is a link to a file outside the project", path)
         if not path.is_file():
             raise PackagerError(f"the {what} is not a regular file" if path.exists() else f"no such {what}", path)
-        if path.stat().st_size > limit:
+        before = path.stat()
+        if before.st_size > limit:
             raise PackagerError(f"the {what} is larger than {limit} bytes", path)
+        recent = _RECENT.get(absolute)
+        if recent is not None and recent[0] == _stat_key(before):  # any write changes the ctime
+            _RECENT.move_to_end(absolute)
+            return recent[1]
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
             stat = _stat_key(os.fstat(handle.fileno()))
@@ -201,7 +214,19 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
     import hashlib
 
     _READ[absolute] = (stat, hashlib.sha256(data).hexdigest())
+    _keep_recent(absolute, stat, data)
     return data
+
+
+def _keep_recent(path: Path, stat: tuple[int, ...], data: bytes) -> None:
+    global _recent_bytes
+    old = _RECENT.pop(path, None)
+    _recent_bytes -= len(old[1]) if old else 0
+    if len(data) <= RECENT_FILE_BYTES:
+        _RECENT[path] = (stat, data)
+        _recent_bytes += len(data)
+    while _recent_bytes > RECENT_BYTES:
+        _recent_bytes -= len(_RECENT.popitem(last=False)[1][1])
 
 
 def read_text_limited(path: Path, limit: int, what: str) -> str:

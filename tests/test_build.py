@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -244,18 +245,14 @@ def test_changing_an_image_rebuilds_the_handout(tmp_path: Path) -> None:
     assert statuses(build_json(root, "--format", "handout")[1]) == {"steps/en/handout": "built"}
 
 
-def test_a_no_op_plan_opens_every_project_file_at_most_once(tmp_path: Path) -> None:
-    """Planning cost grows with the library: a file is read once, whether to parse it or to hash it."""
+def _plan_opening(root: Path, formats: list[str]) -> tuple[Any, dict[str, int]]:
+    """A fresh process's plan of ``root``, and how often it opened each file of the project."""
     from collections import Counter
 
-    from benchmarks.library import make_library
     from packager.engine.inputs import forget
     from packager.engine.plan import plan
-    from packager.project import load_project
+    from packager.project import _READ, _RECENT, load_project
 
-    root = make_library(tmp_path / "library", articles=2, locales=2, sections=1)
-    code, _ = build_json(root, "--format", "braille")
-    assert code == 0
     opened: Counter[str] = Counter()
     watching = True
 
@@ -265,8 +262,94 @@ def test_a_no_op_plan_opens_every_project_file_at_most_once(tmp_path: Path) -> N
 
     sys.addaudithook(audit)
     forget()
-    the_plan = plan(load_project(root), None, ["braille"])
+    _READ.clear()  # nothing this test process read before counts
+    _RECENT.clear()
+    the_plan = plan(load_project(root), None, formats)
     watching = False
-    assert the_plan.todo == [] and len(the_plan.fresh) == 4
     assert opened, "the audit hook saw the plan's reads"
+    return the_plan, dict(opened)
+
+
+def test_a_no_op_plan_opens_every_project_file_at_most_once(tmp_path: Path) -> None:
+    """Planning cost grows with the library: a file is read once, whether to parse it or to hash it."""
+    from benchmarks.library import make_library
+
+    root = make_library(tmp_path / "library", articles=2, locales=2, sections=1)
+    code, _ = build_json(root, "--format", "braille")
+    assert code == 0
+    the_plan, opened = _plan_opening(root, ["braille"])
+    assert the_plan.todo == [] and len(the_plan.fresh) == 4
     assert {path: n for path, n in opened.items() if n > 1} == {}
+
+
+def test_a_cold_plan_opens_every_catalog_once_though_it_hashes_and_parses_them(tmp_path: Path) -> None:
+    """Stale targets: each article's catalog is hashed, then parsed to translate, and the UI catalog
+    is parsed for every article's checks; each is opened once all the same."""
+    from benchmarks.library import make_library
+
+    root = make_library(tmp_path / "library", articles=2, locales=2, sections=1)
+    the_plan, opened = _plan_opening(root, ["braille", "handout"])
+    assert len(the_plan.todo) == 2 * 2 * 2
+    catalogs = {str(po) for po in (root / "locales").rglob("*.po")}
+    assert catalogs and catalogs <= set(opened)  # every catalog was read (the library's: 2 articles + the UI's)
+    assert {path: n for path, n in opened.items() if n > 1} == {}
+
+
+def test_a_no_op_build_reads_no_settled_input_and_a_rewrite_keeping_size_and_mtime_is_still_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inputs hashed by an earlier build at the same stat are not read again (build/.cache/inputs.json);
+    a same-size rewrite with its old mtime put back still changes the ctime, and is rebuilt."""
+    from benchmarks.library import make_library
+    from packager.engine import inputs
+    from packager.engine.run import build
+    from packager.project import _READ, _RECENT, load_project
+
+    root = make_library(tmp_path / "library", articles=1, locales=2, sections=1)
+    monkeypatch.setattr(inputs, "SETTLED_NS", -(10**18))  # every file counts as settled at once
+    project = load_project(root)
+    assert {o.status for o in build(project, None, ["braille"])} == {"built"}
+    opened: list[str] = []
+    watching = True
+
+    def audit(event: str, args: tuple) -> None:
+        if watching and event == "open" and isinstance(args[0], (str, Path)):
+            opened.append(str(args[0]))
+
+    sys.addaudithook(audit)
+    _READ.clear()
+    _RECENT.clear()
+    assert {o.status for o in build(load_project(root), None, ["braille"])} == {"up to date"}
+    watching = False
+    project_files = {str(p) for p in (root / "locales").rglob("*") if p.is_file()}
+    assert project_files and not project_files & set(opened)  # catalogs, lexicons: hashed before, not opened now
+    catalog = next((root / "locales").glob("*/LC_MESSAGES/*-1.po"))
+    before = catalog.stat()
+    text = catalog.read_text(encoding="utf-8")
+    at = text.rindex(" ánd ")  # one letter of the last translation, for another: the same size
+    changed = text[:at] + " ánt " + text[at + 5 :]
+    assert len(changed.encode()) == len(text.encode()) and changed != text
+    catalog.write_text(changed, encoding="utf-8")
+    os.utime(catalog, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert catalog.stat().st_size == before.st_size and catalog.stat().st_mtime_ns == before.st_mtime_ns
+    locale = catalog.parent.parent.name
+    got = {o.target.key: o.status for o in build(load_project(root), None, ["braille"])}
+    assert {k for k, s in got.items() if s == "built"} == {f"{catalog.stem}/{locale}/braille"}
+
+
+def test_inputs_changed_in_the_last_two_seconds_are_hashed_again_by_the_next_build(tmp_path: Path) -> None:
+    """A file may change again within its timestamp's tick with the same stat: a digest taken that
+    soon after a change is used for this build but not kept for the next (build/.cache/inputs.json)."""
+    from benchmarks.library import make_library
+    from packager.engine.inputs import KNOWN
+
+    root = make_library(tmp_path / "library", articles=1, locales=2, sections=1)
+    catalogs = {str(p) for p in (root / "locales").rglob("*.po")}
+    time.sleep(2.1)  # the article settles
+    for po in catalogs:  # just written, as an editor saving it
+        Path(po).write_bytes(Path(po).read_bytes())
+    code, _ = build_json(root, "--format", "braille")
+    assert code == 0
+    known = json.loads((root / "build" / KNOWN).read_text(encoding="utf-8"))
+    assert catalogs and not catalogs & set(known)
+    assert any(key.startswith(str(root / "source")) for key in known)  # older files are kept

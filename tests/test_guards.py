@@ -389,6 +389,17 @@ def test_mastering_brings_quiet_and_loud_speech_to_the_target_loudness_under_the
     assert out.dtype == np.float32 and out.size == round(3.0 * audio.SAMPLE_RATE)
 
 
+@pytest.mark.parametrize(("seconds", "db"), [(0.4, -20.0), (1.0, -75.0), (2.3, -40.0), (7.05, -3.0), (61.0, -25.0)])
+def test_the_mastering_loudness_meter_reads_what_pyloudnorm_reads(seconds: float, db: float) -> None:
+    """The vectorised meter mastering uses gives pyloudnorm's integrated loudness (BS.1770-4) to 1e-6 LU,
+    on lengths that are and are not whole gating steps, and below the -70 LUFS absolute gate."""
+    import pyloudnorm
+
+    signal = _tone(seconds, db) * np.linspace(0.2, 1.0, round(seconds * audio.SAMPLE_RATE), dtype=np.float32)
+    expected = pyloudnorm.Meter(audio.SAMPLE_RATE).integrated_loudness(signal.astype(np.float64))
+    assert audio.loudness(signal) == pytest.approx(expected, abs=1e-6)
+
+
 def test_mastering_silence_returns_silence() -> None:
     out = audio.master(np.zeros(audio.SAMPLE_RATE, dtype=np.float32))
     assert out.dtype == np.float32 and out.size == audio.SAMPLE_RATE and not out.any()

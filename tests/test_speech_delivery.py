@@ -20,7 +20,7 @@ from packager.source import read_article
 from packager.speech.lexicon import load_lexicon
 from packager.speech.script import build_script
 from tests.conftest import ALL_LOCALES, REPO, SLUG
-from tests.test_speech_measure import decode, loudness, probed_chapters, silences, true_peak_db
+from tests.test_speech_measure import decode, loudness, probe, probed_chapters, silences, true_peak_db
 
 #: Comfortable pace of the whole recording (pauses included), in the words the narration counts
 #: (README, "Words a minute"): words; Vietnamese syllables (written as words); Chinese characters;
@@ -80,6 +80,9 @@ def test_m4b_chapters_and_level(narration) -> None:
     assert [t for t, _, _ in got] == [t for t, _, _ in expected], locale
     for (_, s1, e1), (_, s2, e2) in zip(got, expected, strict=True):
         assert s1 == pytest.approx(s2, abs=0.002) and e1 == pytest.approx(e2, abs=0.002), locale
+    # Variable bit rate, near the 64 kbit/s of the shipped settings (the default) over a whole narration.
+    stream = probe(m4b, "-show_streams", "-select_streams", "a:0")["streams"][0]
+    assert 0.85 * 64_000 <= int(stream["bit_rate"]) <= 1.2 * 64_000, locale
     audio, audio_rate = decode(m4b)
     assert audio.size / audio_rate == pytest.approx(samples.size / rate, abs=0.2), locale
     assert -20.0 <= loudness(audio, audio_rate) <= -18.0, locale

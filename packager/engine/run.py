@@ -16,7 +16,7 @@ from packager import timings
 from packager.atomic import atomic_write
 from packager.builders import FORMATS, Product, Progress, formats, load_builder, no_progress, output_dir
 from packager.document import Article
-from packager.engine.inputs import forget
+from packager.engine.inputs import forget, load_known, save_known
 from packager.engine.manifest import (
     MANIFEST,
     is_fresh,
@@ -87,6 +87,7 @@ def build(
             lock.acquire()
         try:
             forget()
+            load_known(build_dir)
             shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
             timings.take()
             with timings.stage("plan"):  # hashing inputs and checking outputs: what a no-op build costs
@@ -136,6 +137,7 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
         write_manifest(build_dir, manifest)
         write_index(build_dir, manifest)
         save_verified(build_dir)
+        save_known(build_dir)
     return outcomes
 
 

@@ -16,13 +16,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from packager.speech.audio import ChapterMark, Tags
 
+#: Mean bit rate (kbit/s) of ffmpeg's AAC for speech per unit of its quality scale (``-q:a``), measured.
+AAC_KBPS_PER_QUALITY = 57.0
+
 
 def encode_m4b(mp3: bytes, tags: Tags, chapters: list[ChapterMark], bitrate: int) -> bytes:
     """An audiobook for Apple Books and audiobook apps: AAC in MP4 with the same tags and chapters.
 
-    ffmpeg decodes the narration's MP3 frames and encodes AAC-LC at the same bit rate
+    ffmpeg decodes the narration's MP3 frames and encodes AAC-LC at about the same bit rate
     (mastering is done once, on the MP3's signal); bit-exact flags keep encoder
     versions and dates out, so the same narration gives the same bytes.
+
+    The AAC is variable-bit-rate: ffmpeg's constant-bit-rate control encodes a frame up
+    to five times over to spend its bits, and speech, with its pauses, leaves most frames
+    short of them. Its quality scale comes to about 57 kbit/s a unit on the shipped
+    narrations (1.12 gave 61 kbit/s in English, 66 in Arabic, 67 in Chinese); in English
+    at 65 kbit/s the AAC had a higher signal-to-noise ratio than at a constant 64 (35.2
+    against 34.2 dB) for half the CPU.
     """
     lines = [";FFMETADATA1"]
     fields = {"title": tags.title, "artist": tags.artist, "album": tags.album, "date": str(tags.year)}
@@ -36,7 +46,18 @@ def encode_m4b(mp3: bytes, tags: Tags, chapters: list[ChapterMark], bitrate: int
         (folder / "in.mp3").write_bytes(mp3)
         (folder / "meta.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
         command = ["ffmpeg", "-nostdin", "-v", "error", "-i", "in.mp3", "-i", "meta.txt"]
-        command += ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c:a", "aac", "-b:a", f"{bitrate}k"]
+        command += [
+            "-map",
+            "0:a",
+            "-map_metadata",
+            "1",
+            "-map_chapters",
+            "1",
+            "-c:a",
+            "aac",
+            "-q:a",
+            f"{bitrate / AAC_KBPS_PER_QUALITY:.2f}",
+        ]
         # The "fast" coder: the default two-loop coder overshot peaks by 2.6 dB on Vietnamese at 64 kbit/s.
         command += ["-aac_coder", "fast"]
         command += ["-metadata:s:a:0", f"language={tags.language}", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
