@@ -265,3 +265,74 @@ def test_exact_spans_cover_addresses_and_numbers_with_units() -> None:
 def test_exact_spans_are_none_when_a_numeral_widens_the_text() -> None:
     assert num.exact_spans("Chapter Ⅻ: 5 mg", "en") == []
     assert num.exact_spans("٣ mg", "ar") == [(0, 1)]
+
+
+@pytest.fixture
+def fresh_cldr():
+    """Spellings and conventions read afresh from CLDR (they are cached per locale for speed)."""
+    for cached in (num.convention, num._unit_spellings, num._scale_spellings):
+        cached.cache_clear()
+    yield
+    for cached in (num.convention, num._unit_spellings, num._scale_spellings):
+        cached.cache_clear()
+
+
+def test_a_known_locale_reads_only_its_own_and_the_sources_words(fresh_cldr) -> None:
+    assert readings("3 Monate", "fr") == [("3", (Decimal(3),), None)]  # German, not French
+    assert readings("3 Monate", "xx")[0][2] == "month"  # an unknown locale reads every language's
+    assert readings("3 millions", "xx")[0][1] == (Decimal(3000000),)
+    assert readings("3 Millionen", "fr")[0][1] == (Decimal(3),)
+
+
+def test_the_sources_notation_is_the_second_reading(fresh_cldr) -> None:
+    assert readings("1,5 mg", "en", "de") == [("1,5", (Decimal("1.5"),), "mg")]
+    assert readings("375,5", "xx") == [("375,5", (Decimal("375.5"),), None)]
+
+
+def test_an_alphabetic_currency_code_stands_apart_from_words() -> None:
+    assert readings("EUR 375")[0][2] == "EUR"
+    assert readings("pay EUR 375")[0][2] == "EUR"
+    assert readings("(EUR 375)")[0][2] == "EUR"
+    assert readings("ABCEUR 375")[0][2] is None
+
+
+def test_ambiguous_units_match_on_either_side() -> None:
+    assert num.same_unit("month", "minute|month")
+    assert not num.same_unit("month", "minute|second")
+
+
+def test_groups_of_four_are_no_grouping() -> None:
+    assert num.read("1,0000,000", num.convention("en")) is None
+    assert num.read("1,00,00,000", num.convention("hi")) == Decimal(10000000)
+
+
+def test_a_notation_kept_from_the_source_is_found_behind_a_number_with_one_reading() -> None:
+    source = [n("1.5", "1.5", "mg")]
+    target = [n("7", "7"), n("1.500", "1500", "mg", "1.5")]
+    diff = num.compare(source, target, set())
+    assert [(s.raw, t.raw) for s, t in diff.misread] == [("1.5", "1.500")]
+    assert [x.raw for x in diff.added] == ["7"] and diff.missing == []
+
+
+def test_an_unmatched_number_does_not_hide_the_ones_after_it() -> None:
+    source = [n("5", "5", "mg"), n("10", "10")]
+    diff = num.compare(source, [n("11", "11"), n("5", "5", "mg"), n("10", "10")], set())
+    assert [x.raw for x in diff.added] == ["11"] and diff.missing == [] and diff.unit_changed == []
+
+
+def test_an_amount_in_the_locales_own_currency_word_is_no_phone_number() -> None:
+    assert num.addresses("1 000 000 dólares", "es")[0] == []
+    assert num.addresses("1 000 000 dólares", "en")[0] == [num.Address("phone", "1000000")]
+
+
+def test_domains_need_a_known_public_suffix_and_keep_their_whole_path() -> None:
+    assert num.addresses("open notes.txt now")[0] == []
+    assert num.addresses("go to bit.ly/a/b now")[0] == [num.Address("url", "bit.ly/a/b")]
+    assert num.host_of("https://a.org/x/y") == "a.org"
+
+
+def test_exact_spans_of_one_address_in_several_groups_and_of_a_dose_in_the_locales_words() -> None:
+    text = "Call (555) 010-0199 now."
+    assert [text[a:b] for a, b in num.exact_spans(text, "en")] == ["(555) 010-0199"]
+    text = "Tome 500 miligramos."
+    assert [text[a:b] for a, b in num.exact_spans(text, "es")] == ["500"]
