@@ -163,3 +163,51 @@ def test_warnings() -> None:
 def test_every_rule_code_has_a_severity() -> None:
     assert {rules.CODES[code][0] for code in ("number-changed", "unit-changed", "number-misread")} == {rules.ERROR}
     assert rules.CODES["number-format"][0] == rules.WARNING
+
+
+def test_block_kinds_and_inline_markup_are_named() -> None:
+    kinds = {
+        "---": "a horizontal rule",
+        "    code": "a code block",
+        "| a | b |\n|---|---|\n| x | y |": "a table",
+        "Tómelo al día.\n\nOtra.": "a paragraph + a paragraph",
+    }
+    for translation, name in kinds.items():
+        assert rules.check_message("Take it daily.", translation, "es")[0] == (
+            "structure-changed",
+            f"the translation parses as {name}, the source as a paragraph",
+        )
+    assert rules.check_message("Take it daily.", "Tómelo  \nal día.", "es") == [
+        ("markup-changed", "line break: 0 in the source, 1 in the translation")
+    ]
+    assert rules.check_message("Take it daily.", "Tómelo ![x](a.png) al día.", "es") == [
+        ("markup-changed", "image: 0 in the source, 1 in the translation")
+    ]
+    assert rules.check_message("See [it](https://a.org).", "Vea eso.", "es") == [
+        ("link-changed", "the link to 'https://a.org' is missing")
+    ]
+
+
+def test_a_misread_value_is_shown_as_a_reader_reads_it() -> None:
+    assert rules.check_message("It costs 1.000 dollars.", "Cuesta 1.000 dólares.", "es") == [
+        ("number-format", "'1.000' keeps the source's notation; in es it reads as 1000, not 1")
+    ]
+
+
+def test_a_dropped_unit_is_excused_only_where_cldr_has_no_unit_words() -> None:
+    assert rules.check_message("Wait 3 months.", "Tann 3.", "ht") == []
+    assert rules.check_message("Wait 3 months.", "Espere 3.", "es") == [
+        ("unit-changed", "'3' has no unit; the source has '3' (month) with month")
+    ]
+
+
+def test_a_missing_address_is_named() -> None:
+    assert rules.check_message("Call 555-010-0199 now.", "Llame ahora.", "es") == [
+        ("address-changed", "phone number '5550100199' from the source is missing")
+    ]
+
+
+def test_a_closing_bracket_or_quote_after_the_stop_still_ends_the_sentence() -> None:
+    assert codes("Take it daily.", "Tómelo al día.)") == []
+    assert codes("Take it daily.", "«Tómelo al día.»") == []
+    assert codes("Take 5 mg.", "Tome 5 mg") == ["end-punctuation"]
