@@ -336,3 +336,14 @@ def test_exact_spans_of_one_address_in_several_groups_and_of_a_dose_in_the_local
     assert [text[a:b] for a, b in num.exact_spans(text, "en")] == ["(555) 010-0199"]
     text = "Tome 500 miligramos."
     assert [text[a:b] for a, b in num.exact_spans(text, "es")] == ["500"]
+
+
+@pytest.mark.parametrize("group", ["’", "\u00a0", "\u202f", "\u2009", "'", "٬"])
+def test_every_group_mark_printers_use_groups_thousands(group: str) -> None:
+    """Swiss apostrophes, no-break and thin spaces, the Arabic separator: in any locale."""
+    assert num.read(f"1{group}000{group}000", num.convention("en")) == Decimal(1000000)
+
+
+def test_only_the_groups_above_the_last_follow_the_locales_secondary_size() -> None:
+    assert num.read("1,000,00,000", num.convention("en")) is None
+    assert num.read("1,000,00,000", num.convention("hi")) is None
