@@ -110,3 +110,13 @@ def test_an_image_over_twenty_megabytes_is_refused(project: Project) -> None:
 
 def test_the_two_builders_name_their_pdfs_by_theme() -> None:
     assert HandoutBuilder().name == "handout" and LargePrintBuilder().name == "large-print"
+
+
+def test_a_pdfs_inputs_are_the_renderers_code_templates_themes_and_fonts(project: Project) -> None:
+    from packager.render import pdf
+
+    inputs = HandoutBuilder().inputs(project, "en")
+    assert Path(pdf.__file__).resolve() in inputs
+    assert any(isinstance(p, Path) and p.suffix == ".html" for p in inputs)
+    assert any(isinstance(p, Path) and p.suffix == ".css" for p in inputs)
+    assert "paper A4" in inputs or "paper Letter" in inputs or any(str(p).startswith("paper ") for p in inputs)

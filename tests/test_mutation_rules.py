@@ -211,3 +211,21 @@ def test_a_closing_bracket_or_quote_after_the_stop_still_ends_the_sentence() -> 
     assert codes("Take it daily.", "Tómelo al día.)") == []
     assert codes("Take it daily.", "«Tómelo al día.»") == []
     assert codes("Take 5 mg.", "Tome 5 mg") == ["end-punctuation"]
+
+
+def test_a_joiner_is_text_only_between_letters_of_one_word() -> None:
+    assert "invisible-character" not in codes("Take 5 mg.", "م\u200cی", "fa")  # second and next-to-last
+    assert "invisible-character" in codes("Take 5 mg.", "\u200cمیلی گرم", "fa")  # first
+    assert "invisible-character" in codes("Take 5 mg.", "میلی گرم\u200c", "fa")  # last
+    assert "invisible-character" in codes("Take it daily.", "Tómelo\u200bal día.")  # not a joiner
+
+
+def test_an_unnamed_invisible_character_is_shown_by_its_code_point() -> None:
+    assert rules.check_message("Take it daily.", "Tómelo al\u0378 día.", "es") == [
+        ("invisible-character", "invisible character U+0378 unnamed character that the source does not have")
+    ]
+
+
+def test_a_translation_of_no_block_at_all_is_named() -> None:
+    findings = rules.check_message("Take it daily.", "[a]: https://a.org", "es")
+    assert ("structure-changed", "the translation parses as nothing, the source as a paragraph") in findings
