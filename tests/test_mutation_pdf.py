@@ -120,3 +120,70 @@ def test_a_pdfs_inputs_are_the_renderers_code_templates_themes_and_fonts(project
     assert any(isinstance(p, Path) and p.suffix == ".html" for p in inputs)
     assert any(isinstance(p, Path) and p.suffix == ".css" for p in inputs)
     assert "paper A4" in inputs or "paper Letter" in inputs or any(str(p).startswith("paper ") for p in inputs)
+
+
+def test_a_data_url_is_split_at_its_first_comma_and_measured_exactly(project: Project) -> None:
+    assert fetch(project, "data:image/svg+xml,a,b")[0] == b"a,b"
+    limit = 512 * 1024 * 4 // 3 + 4  # the longest payload: 512 KiB in base64, and its padding
+    assert len(fetch(project, "data:image/svg+xml," + "a" * limit)[0]) == limit
+    with pytest.raises(PackagerError, match=r"^data: URL larger than 524288 bytes refused$"):
+        fetch(project, "data:image/svg+xml," + "a" * (limit + 1))
+    response = make_fetcher(project, []).fetch("data:image/svg+xml," + "a" * 100)
+    assert response.geturl() == ("data:image/svg+xml," + "a" * 100)[:64]
+
+
+def test_markup_is_named_in_words_a_translator_knows() -> None:
+    from packager.i18n.checks import rules
+
+    assert ("markup-changed", "`code`: 1 in the source, 0 in the translation") in rules.check_message(
+        "Take `x` daily.", "Tome x al día.", "es"
+    )
+
+
+class Page:
+    """A laid-out page as WeasyPrint gives it: anchors in CSS px from the page's top, height in px."""
+
+    def __init__(self, anchors: dict[str, float], height_pt: float = 842.0) -> None:
+        self.anchors = {name: (0.0, y, 0.0, 0.0) for name, y in anchors.items()}
+        self.height = height_pt / 0.75
+
+
+def px(pt_below_text_top: float, top_margin_pt: float) -> float:
+    return (pt_below_text_top + top_margin_pt) / 0.75
+
+
+def test_loose_pages_counts_short_tails_and_half_empty_pages() -> None:
+    """A section ending within 3 lines of a page's top (on a page but the first), and a page
+    but the last whose text ends a section above its middle (page rules of the print themes)."""
+    from types import SimpleNamespace
+
+    from packager.render.themes import HANDOUT, points
+
+    builder = HandoutBuilder()
+    top, line = points(HANDOUT.margins[0]), HANDOUT.line_pt
+    height = 842.0 - top - points(HANDOUT.margins[2])  # the text area of an A4 page, in pt
+    first = Page({"intro": px(0, top), "s1": px(100, top)})
+    tail = Page({"s1": px(0, top), "end-s1": px(2 * line, top)})  # 2 lines of s1 carried over
+    no_tail = Page({"s1": px(0, top), "end-s1": px(4 * line, top)})
+    half = Page({"s2": px(10, top), "end-s2": px(height / 2 - 20, top)})  # a section ends above the middle
+    full = Page({"s3": px(10, top), "end-s3": px(height / 2 + 20, top)})
+    last = Page({"s4": px(10, top), "end-s4": px(50, top)})
+
+    def loose(*pages: Page, draft: bool = False) -> tuple[int, int]:
+        return builder.loose_pages(SimpleNamespace(pages=list(pages)), draft)
+
+    assert loose(first, tail) == (1, 0)
+    assert loose(first, no_tail) == (0, 0)
+    assert loose(first, tail, last) == (1, 1)  # ending s1 high, it is half empty too
+    assert loose(first, half, last) == (0, 1)
+    assert loose(first, full, last) == (0, 0)
+    assert loose(first, half) == (0, 0)  # the last page may end anywhere
+    assert loose(first, tail, half, full, last) == (1, 2)
+    assert loose(tail) == (0, 0)  # on the first page every section starts
+    # A section starting on the page after its tail: the tail is still short.
+    assert loose(first, Page({"s1": px(0, top), "end-s1": px(line, top), "s5": px(3 * line, top)}), last) == (0, 0)
+    # A draft's running line deepens the top margin of every page but the first.
+    deeper = points(HANDOUT.draft_top)
+    drafted = Page({"s1": px(0, deeper), "end-s1": px(2 * line, deeper)})
+    assert loose(first, drafted, draft=True) == (1, 0)
+    assert loose(first, Page({"s1": px(0, top), "end-s1": px(2 * line + deeper - top, top)})) == (0, 0)
