@@ -187,3 +187,24 @@ def test_loose_pages_counts_short_tails_and_half_empty_pages() -> None:
     drafted = Page({"s1": px(0, deeper), "end-s1": px(2 * line, deeper)})
     assert loose(first, drafted, draft=True) == (1, 0)
     assert loose(first, Page({"s1": px(0, top), "end-s1": px(2 * line + deeper - top, top)})) == (0, 0)
+
+
+def test_the_handout_is_a_tagged_pdf_ua_document_with_an_identifier(tmp_path: Path) -> None:
+    """PDF/UA-1 (ISO 14289-1): a structure tree, Marked content, the pdfuaid part in the XMP, an /ID."""
+    import shutil
+
+    import pikepdf
+
+    from packager.source import read_article
+    from tests.conftest import REPO, SLUG
+
+    for name in ("source", "locales"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    project = Project(root=tmp_path, settings=Settings())
+    article = read_article(tmp_path / "source" / f"{SLUG}.md")
+    data = HandoutBuilder().build(article, project, lambda *_: None).files[f"{SLUG}.pdf"]
+    (tmp_path / "h.pdf").write_bytes(data)
+    with pikepdf.open(tmp_path / "h.pdf") as pdf:
+        assert "/StructTreeRoot" in pdf.Root and bool(pdf.Root.MarkInfo.Marked)
+        assert pdf.open_metadata().get("pdfuaid:part") == "1"
+        assert len(pdf.trailer.ID) == 2
