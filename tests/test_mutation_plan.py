@@ -157,3 +157,17 @@ def test_more_than_one_error_names_the_first_and_counts_the_rest(root: Path) -> 
     path.write_text(text, encoding="utf-8")
     (refused,) = plan(load_project(root), ["es"], ["braille"]).refused
     assert re.search(r"\[number-changed\] \(and \d+ more; run 'packager check --locale es'\)$", refused.reason)
+
+
+def test_a_second_article_without_translations_adds_its_own_locale_only(root: Path) -> None:
+    first = root / "source" / f"{SLUG}.md"
+    second = root / "source" / "zz-second.md"
+    second.write_text(
+        first.read_text(encoding="utf-8").replace(f"slug: {SLUG}", "slug: zz-second", 1), encoding="utf-8"
+    )
+    result = plan(load_project(root), ["es"], ["braille"])  # only the first article has Spanish
+    assert [(j.target.key, j.target.source) for j in result.todo] == [(f"{SLUG}/es/braille", first)]
+    assert "zz-second/en" in result.existing and f"{SLUG}/es" in result.existing
+    everything = plan(load_project(root), None, ["braille"])
+    assert {j.target.key for j in everything.todo} >= {f"{SLUG}/en/braille", "zz-second/en/braille"}
+    assert {j.target.source for j in everything.todo} == {first, second}
