@@ -171,3 +171,42 @@ def test_a_second_article_without_translations_adds_its_own_locale_only(root: Pa
     everything = plan(load_project(root), None, ["braille"])
     assert {j.target.key for j in everything.todo} >= {f"{SLUG}/en/braille", "zz-second/en/braille"}
     assert {j.target.source for j in everything.todo} == {first, second}
+
+
+def test_the_unknown_locale_error_names_the_locales_folder(root: Path) -> None:
+    with pytest.raises(PackagerError, match=r"no catalog for locale xx") as caught:
+        plan(load_project(root), ["xx"], ["braille"])
+    assert caught.value.path == root / "locales"
+
+
+def test_a_rebuilt_dependency_with_new_output_makes_its_dependent_stale(root: Path) -> None:
+    project = load_project(root)
+    built(root, plan(project, ["es"], ["epub"]))
+    built(root, plan(project, ["es"], ["epub"]))  # the EPUB, now that the audio is built
+    assert plan(project, ["es"], ["epub"]).todo == []
+    # The audio is rebuilt (same inputs) and its output differs: the EPUB holds the old audio.
+    audio = project.build_dir / "es" / "audio.out"
+    audio.write_bytes(b"new narration")
+    manifest = json.loads((project.build_dir / MANIFEST).read_text(encoding="utf-8"))
+    manifest["targets"][f"{SLUG}/es/audio"]["outputs"][0]["sha256"] = hashlib.sha256(b"new narration").hexdigest()
+    (project.build_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    again = plan(project, ["es"], ["epub"])
+    assert keys(j.target for j in again.todo) == [f"{SLUG}/es/epub"]
+    assert again.todo[0].waits_for == () and keys(o.target for o in again.fresh) == [f"{SLUG}/es/audio"]
+
+
+def test_fresh_targets_of_every_locale_are_listed(root: Path) -> None:
+    project = load_project(root)
+    built(root, plan(project, ["es", "fr"], ["braille"]))
+    again = plan(project, ["es", "fr"], ["braille"])
+    assert keys(o.target for o in again.fresh) == [f"{SLUG}/es/braille", f"{SLUG}/fr/braille"]
+
+
+def test_a_fresh_locale_without_a_recorded_state_takes_its_outputs_translation(root: Path) -> None:
+    project = load_project(root)
+    built(root, plan(project, ["es"], ["braille", "handout"]))
+    manifest = json.loads((project.build_dir / MANIFEST).read_text(encoding="utf-8"))
+    recorded = {"state": "outdated", "version": "1.0.0", "source_version": "1.0.0"}
+    manifest["targets"][f"{SLUG}/es/handout"]["outputs"][0]["translation"] = recorded
+    (project.build_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert plan(project, ["es"], ["braille", "handout"]).states[f"{SLUG}/es"] == recorded
