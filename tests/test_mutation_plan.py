@@ -210,3 +210,17 @@ def test_a_fresh_locale_without_a_recorded_state_takes_its_outputs_translation(r
     manifest["targets"][f"{SLUG}/es/handout"]["outputs"][0]["translation"] = recorded
     (project.build_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     assert plan(project, ["es"], ["braille", "handout"]).states[f"{SLUG}/es"] == recorded
+
+
+def test_every_failing_locale_is_listed(root: Path) -> None:
+    for locale in ("es", "fr"):
+        path = root / "locales" / locale / "LC_MESSAGES" / f"{SLUG}.po"
+        text = path.read_text(encoding="utf-8")
+        number = re.search(r'^msgstr ".*?(\d{3})', text, re.M)
+        assert number
+        path.write_text(text[: number.start(1)] + "999" + text[number.end(1) :], encoding="utf-8")
+    result = plan(load_project(root), ["es", "fr"], ["braille"])
+    assert [(o.target.key, o.status) for o in result.refused] == [
+        (f"{SLUG}/es/braille", "failed"),
+        (f"{SLUG}/fr/braille", "failed"),
+    ]
