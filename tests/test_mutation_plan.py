@@ -58,6 +58,17 @@ def built(root: Path, result: Plan, only: set[str] | None = None) -> None:
     (project.build_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
 
+def change_numbers(root: Path, locale: str, count: int = 1) -> None:
+    """Change the first ``count`` three-digit numbers of a translation to 999: a check error each."""
+    path = root / "locales" / locale / "LC_MESSAGES" / f"{SLUG}.po"
+    text = path.read_text(encoding="utf-8")
+    found = list(re.finditer(r'^msgstr ".*?(\d{3})', text, re.M))[:count]
+    assert len(found) == count
+    for number in reversed(found):
+        text = text[: number.start(1)] + "999" + text[number.end(1) :]
+    path.write_text(text, encoding="utf-8")
+
+
 def test_chosen_formats_add_what_they_need_in_build_order() -> None:
     assert chosen_formats(["epub"]) == ["audio", "epub"]
     assert chosen_formats(["site", "handout"]) == ["audio", "handout", "site"]
@@ -133,11 +144,7 @@ def test_a_locale_no_article_has_is_an_error_naming_the_ones_there_are(root: Pat
 
 
 def test_a_translation_with_errors_fails_alone_and_builds_nothing(root: Path) -> None:
-    path = root / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
-    text = path.read_text(encoding="utf-8")
-    number = re.search(r'^msgstr ".*?(\d{3})', text, re.M)
-    assert number
-    path.write_text(text[: number.start(1)] + "999" + text[number.end(1) :], encoding="utf-8")
+    change_numbers(root, "es")
     result = plan(load_project(root), ["es", "fr"], ["braille"])
     assert keys(j.target for j in result.todo) == [f"{SLUG}/fr/braille"]
     assert [(o.target.key, o.status) for o in result.refused] == [(f"{SLUG}/es/braille", "failed")]
@@ -149,12 +156,7 @@ def test_a_translation_with_errors_fails_alone_and_builds_nothing(root: Path) ->
 
 
 def test_more_than_one_error_names_the_first_and_counts_the_rest(root: Path) -> None:
-    path = root / "locales" / "es" / "LC_MESSAGES" / f"{SLUG}.po"
-    text = path.read_text(encoding="utf-8")
-    numbers = list(re.finditer(r'^msgstr ".*?(\d{3})', text, re.M))[:2]
-    for found in reversed(numbers):
-        text = text[: found.start(1)] + "999" + text[found.end(1) :]
-    path.write_text(text, encoding="utf-8")
+    change_numbers(root, "es", 2)
     (refused,) = plan(load_project(root), ["es"], ["braille"]).refused
     assert re.search(r"\[number-changed\] \(and \d+ more; run 'packager check --locale es'\)$", refused.reason)
 
@@ -214,11 +216,7 @@ def test_a_fresh_locale_without_a_recorded_state_takes_its_outputs_translation(r
 
 def test_every_failing_locale_is_listed(root: Path) -> None:
     for locale in ("es", "fr"):
-        path = root / "locales" / locale / "LC_MESSAGES" / f"{SLUG}.po"
-        text = path.read_text(encoding="utf-8")
-        number = re.search(r'^msgstr ".*?(\d{3})', text, re.M)
-        assert number
-        path.write_text(text[: number.start(1)] + "999" + text[number.end(1) :], encoding="utf-8")
+        change_numbers(root, locale)
     result = plan(load_project(root), ["es", "fr"], ["braille"])
     assert [(o.target.key, o.status) for o in result.refused] == [
         (f"{SLUG}/es/braille", "failed"),
