@@ -195,7 +195,11 @@ def test_tags_and_chapters_read_back(tmp_path: Path) -> None:
     assert str(tags["TLAN"]) == "fra" and str(tags["TDRC"]) == "2025" and str(tags["TCOP"]) == "CC BY 4.0"
     assert str(tags["TXXX:SOURCE_VERSION"]) == "1.1.0" and str(tags["TRCK"]) == "3/12"
     (comment,) = tags.getall("COMM")
-    assert comment.text == ["Read aloud"] and comment.lang == "fra"
+    assert comment.text == ["Read aloud"] and comment.lang == "fra" and comment.desc == ""
+    # ID3v2.4 text in UTF-8 (encoding 3), which every v2.4 reader reads, in every text frame.
+    texts = [f for f in tags.values() if hasattr(f, "encoding")] + [tags.getall("CTOC")[0].sub_frames["TIT2"]]
+    assert {f.FrameID for f in texts} >= {"TIT2", "TPE1", "TALB", "TLAN", "TDRC", "TCOP", "TXXX", "COMM", "TRCK"}
+    assert {int(f.encoding) for f in texts} == {3}
     (toc,) = tags.getall("CTOC")
     assert toc.child_element_ids == ["chp01", "chp02", "chp03"] and str(toc.sub_frames["TIT2"]) == TAGS.title
     assert toc.flags & 3 == 3  # top level, ordered

@@ -149,7 +149,8 @@ def test_a_translation_with_errors_fails_alone_and_builds_nothing(root: Path) ->
     assert keys(j.target for j in result.todo) == [f"{SLUG}/fr/braille"]
     assert [(o.target.key, o.status) for o in result.refused] == [(f"{SLUG}/es/braille", "failed")]
     assert result.refused[0].reason.startswith("translation check failed: ")
-    assert "[number-changed]" in result.refused[0].reason
+    # One changed number is two findings: the source's number missing, 999 not in the source.
+    assert result.refused[0].reason.endswith("[number-changed] (and 1 more; run 'packager check --locale es')")
     state = result.states[f"{SLUG}/es"]
     assert state["state"] == "failed" and state["reason"] == result.refused[0].reason
     assert result.withdrawn == []
@@ -158,7 +159,12 @@ def test_a_translation_with_errors_fails_alone_and_builds_nothing(root: Path) ->
 def test_more_than_one_error_names_the_first_and_counts_the_rest(root: Path) -> None:
     change_numbers(root, "es", 2)
     (refused,) = plan(load_project(root), ["es"], ["braille"]).refused
-    assert re.search(r"\[number-changed\] \(and \d+ more; run 'packager check --locale es'\)$", refused.reason)
+    assert refused.reason.startswith(f"translation check failed: {root / 'locales' / 'es' / 'LC_MESSAGES' / SLUG}.po:")
+    # Each changed number is two findings: the source's number missing, 999 not in the source.
+    assert re.search(
+        r"from the source is missing \[number-changed\] \(and 3 more; run 'packager check --locale es'\)$",
+        refused.reason,
+    )
 
 
 def test_a_second_article_without_translations_adds_its_own_locale_only(root: Path) -> None:
