@@ -202,9 +202,30 @@ def test_the_handout_is_a_tagged_pdf_ua_document_with_an_identifier(tmp_path: Pa
         shutil.copytree(REPO / name, tmp_path / name)
     project = Project(root=tmp_path, settings=Settings())
     article = read_article(tmp_path / "source" / f"{SLUG}.md")
-    data = HandoutBuilder().build(article, project, lambda *_: None).files[f"{SLUG}.pdf"]
+    steps: list[tuple[int, int, str]] = []
+    data = HandoutBuilder().build(article, project, lambda *step: steps.append(step)).files[f"{SLUG}.pdf"]
+    assert steps == [
+        (0, 4, "handout: HTML"),
+        (1, 4, "handout: layout"),
+        (3, 4, "handout: PDF"),
+        (4, 4, "handout: done"),
+    ]
     (tmp_path / "h.pdf").write_bytes(data)
     with pikepdf.open(tmp_path / "h.pdf") as pdf:
         assert "/StructTreeRoot" in pdf.Root and bool(pdf.Root.MarkInfo.Marked)
         assert pdf.open_metadata().get("pdfuaid:part") == "1"
         assert len(pdf.trailer.ID) == 2
+
+
+def test_a_refused_address_is_named_up_to_200_characters(project: Project) -> None:
+    url = "http://example.org/" + "a" * 300
+    with pytest.raises(PackagerError, match=r"^the print renderer refuses to fetch '(.{200})'$") as caught:
+        fetch(project, url)
+    assert caught.value.message.endswith(f"{url[:200]!r}")
+
+
+def test_a_theme_stylesheet_is_served_as_css(project: Project) -> None:
+    from packager.render.themes import HANDOUT
+
+    css = next(p for p in HANDOUT.files() if p.suffix == ".css")
+    assert fetch(project, css.as_uri()) == (css.read_bytes(), "text/css")
