@@ -309,11 +309,15 @@ def with_info_header(mp3: bytes) -> bytes:
     if len(mp3) < 4:
         return mp3
     header = int.from_bytes(mp3[:4], "big") & ~(1 << 9) | (1 << 16)  # no padding slot, no CRC
+    side_info = 9 if (header >> 6) & 3 == 3 else 17  # MPEG-2 Layer III: mono or stereo
+    # Below 40 kbit/s a frame is too short for the Info data: as LAME does, the Info frame then
+    # takes the lowest bit rate whose frame holds it (decoders read each frame's own header).
+    while _frame_size(header) < 4 + side_info + 116:
+        header += 1 << 12
     size = _frame_size(header)
     frames = len(_frame_offsets(mp3))
     total = size + len(mp3)
     toc = bytes(min(255, i * 256 // 100) for i in range(100))
-    side_info = 9 if (header >> 6) & 3 == 3 else 17  # MPEG-2 Layer III: mono or stereo
     body = b"Info" + (7).to_bytes(4, "big") + frames.to_bytes(4, "big") + total.to_bytes(4, "big") + toc
     frame = header.to_bytes(4, "big") + bytes(side_info) + body
     return frame + bytes(size - len(frame)) + mp3

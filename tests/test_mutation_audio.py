@@ -1,0 +1,235 @@
+"""Fast checks of audio assembly (speech/audio.py) on synthetic signals, measured independently.
+
+Behaviour only (lengths, loudness, peaks, decoded durations, tags read back with mutagen and
+ffprobe), never the internals, which are being optimised: the broadcast targets are
+-19 LUFS integrated (within 1 LU) and true peaks under -3 dBTP after MP3 coding.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+
+from packager.speech import audio
+from tests.test_speech_measure import audio_packets, decode, info_header, loudness, probed_chapters, true_peak_db
+
+RATE = 22050
+
+
+def tone(seconds: float, amplitude: float, hz: float = 440.0, rate: int = RATE) -> np.ndarray:
+    t = np.arange(round(seconds * rate)) / rate
+    return (amplitude * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+
+
+def speechlike(seconds: float, amplitude: float, rate: int = RATE) -> np.ndarray:
+    """Bursts of a tone with peaks well above its average, as speech has."""
+    t = np.arange(round(seconds * rate)) / rate
+    envelope = (np.sin(2 * np.pi * 3 * t) > 0.3).astype(np.float64)
+    clicks = np.zeros_like(t)
+    clicks[:: rate // 5] = 1.0
+    return (amplitude * (0.3 * envelope * np.sin(2 * np.pi * 300 * t) + clicks)).astype(np.float32)
+
+
+def test_silence_lasts_what_is_asked() -> None:
+    assert audio.silence(1.5).size == round(1.5 * audio.SAMPLE_RATE)
+    assert audio.silence(0.01, 16000).size == 160
+    assert not audio.silence(0.5).any()
+
+
+def test_trim_drops_silence_but_keeps_ten_milliseconds() -> None:
+    quiet = np.zeros(RATE, dtype=np.float32)
+    sound = tone(0.5, 0.5)
+    trimmed = audio.trim(np.concatenate([quiet, sound, quiet]), RATE)
+    margin = RATE // 100
+    assert abs(trimmed.size - (sound.size + 2 * margin)) <= 2
+    assert audio.trim(quiet, RATE).size == 0
+    assert audio.trim(np.zeros(0, dtype=np.float32), RATE).size == 0
+    # Sound under -50 dBFS is silence; just over it is not.
+    assert audio.trim(np.full(100, 10 ** (-51 / 20), dtype=np.float32), RATE).size == 0
+    assert audio.trim(np.full(100, 10 ** (-49 / 20), dtype=np.float32), RATE).size == 100
+    start = np.concatenate([sound, quiet])
+    assert abs(audio.trim(start, RATE).size - (sound.size + margin)) <= 2
+
+
+def test_resampling_keeps_the_duration() -> None:
+    sound = tone(1.0, 0.5, rate=16000)
+    assert audio.to_rate(sound, 16000).size == RATE
+    assert audio.to_rate(sound, 16000, 8000).size == 8000
+    same = tone(1.0, 0.5)
+    assert audio.to_rate(same, RATE) is same
+    assert audio.to_rate(sound, 16000).dtype == np.float32
+
+
+def test_true_peak_is_measured_between_samples() -> None:
+    # A sine at a quarter of the rate, sampled at 45 degrees: the samples read 0.707, the wave peaks at 1.
+    samples = np.sin(2 * np.pi * 0.25 * np.arange(4000) + np.pi / 4).astype(np.float32)
+    assert np.max(np.abs(samples)) == pytest.approx(0.7071, abs=1e-3)
+    assert audio.true_peak(samples) == pytest.approx(1.0, abs=0.02)
+    assert audio.true_peak(np.zeros(0, dtype=np.float32)) == 0.0
+
+
+def test_loudness_is_bs1770() -> None:
+    sound = tone(3.0, 0.1, 1000.0)
+    assert audio.loudness(sound) == pytest.approx(loudness(sound.astype(np.float64), RATE), abs=0.01)
+    assert audio.loudness(sound, 44100) != pytest.approx(audio.loudness(sound), abs=0.01)
+
+
+@pytest.mark.parametrize("amplitude", [0.01, 0.3, 0.9])
+def test_mastering_reaches_the_target_loudness_under_the_peak_ceiling(amplitude: float) -> None:
+    sound = speechlike(6.0, amplitude)
+    out = audio.master(sound)
+    assert out.dtype == np.float32 and out.size == sound.size
+    # -19 LUFS after the encoder's measured loss; the target allows +-1 LU.
+    assert loudness(out.astype(np.float64), RATE) == pytest.approx(-19.0 + 0.4, abs=0.5)
+    assert true_peak_db(out.astype(np.float64)) <= -4.5 + 0.2
+
+
+def test_mastering_a_quiet_steady_tone_changes_only_its_level() -> None:
+    sound = tone(4.0, 0.01, 300.0)
+    out = audio.master(sound)
+    assert loudness(out.astype(np.float64), RATE) == pytest.approx(-18.6, abs=0.3)
+    ratio = np.max(np.abs(out[RATE:-RATE])) / np.max(np.abs(sound[RATE:-RATE]))
+    # A steady tone gets one gain, no limiting: the same shape everywhere.
+    middle = out[RATE:-RATE] / ratio
+    assert np.max(np.abs(middle - sound[RATE:-RATE])) < 0.002
+
+
+def test_mastering_silence_returns_silence() -> None:
+    out = audio.master(np.zeros(RATE * 2, dtype=np.float32))
+    assert out.dtype == np.float32 and not out.any()
+
+
+def test_mastering_cuts_above_nine_kilohertz() -> None:
+    low, high = tone(4.0, 0.05, 1000.0), tone(4.0, 0.05, 10000.0)
+    out = audio.master(low + high)
+    spectrum = np.abs(np.fft.rfft(out))
+    freqs = np.fft.rfftfreq(out.size, 1 / RATE)
+    at = lambda hz: spectrum[np.argmin(np.abs(freqs - hz))]  # noqa: E731
+    assert at(10000.0) < at(1000.0) / 10
+
+
+def test_a_long_signal_is_limited_everywhere() -> None:
+    """Peaks late in a long chapter (past the first block of samples) are limited too."""
+    sound = speechlike(8.0, 0.05)
+    sound[-RATE // 2 :: 997] = 1.0
+    out = audio.master(sound)
+    assert true_peak_db(out.astype(np.float64)) <= -4.5 + 0.2
+    assert true_peak_db(out[-RATE:].astype(np.float64)) <= -4.5 + 0.2
+
+
+def write_mp3(tmp_path: Path, seconds: float, bitrate: int = 64) -> tuple[Path, bytes]:
+    frames = audio.encode_mp3(tone(seconds, 0.3), bitrate)
+    path = tmp_path / "a.mp3"
+    path.write_bytes(audio.with_info_header(frames))
+    return path, frames
+
+
+@pytest.mark.parametrize(("seconds", "bitrate"), [(2.0, 64), (0.5, 32), (1.0, 48), (1.0, 160)])
+def test_encoded_mp3_decodes_to_the_same_length(tmp_path: Path, seconds: float, bitrate: int) -> None:
+    path, frames = write_mp3(tmp_path, seconds, bitrate)
+    samples, rate = decode(path)
+    assert rate == RATE
+    assert samples.size / rate == pytest.approx(seconds, abs=0.1)
+    assert audio.mp3_seconds(frames) == pytest.approx(seconds, abs=0.1)
+    assert audio.mp3_seconds(frames) == audio_packets(path) * 576 / RATE
+    assert loudness(samples, rate) == pytest.approx(loudness(tone(seconds, 0.3).astype(np.float64), RATE), abs=1.0)
+
+
+@pytest.mark.parametrize("bitrate", [16, 24, 32, 64])
+def test_the_info_frame_counts_frames_and_bytes(tmp_path: Path, bitrate: int) -> None:
+    """At a low bit rate too, where one frame is shorter than the Info data (a crash, once)."""
+    path, frames = write_mp3(tmp_path, 1.0, bitrate)
+    info = info_header(path)
+    assert info is not None
+    assert info["frames"] == audio_packets(path)
+    assert info["bytes"] == path.stat().st_size
+    assert path.read_bytes().endswith(frames)
+    assert audio.with_info_header(b"") == b"" and audio.mp3_seconds(b"\xff") == 0.0
+
+
+def test_a_stream_that_is_not_mpeg2_layer3_is_refused() -> None:
+    with pytest.raises(ValueError, match="not an MPEG-2 Layer III frame at byte 0"):
+        audio.mp3_seconds(b"RIFF....")
+    frames = audio.encode_mp3(tone(0.2, 0.3), 64)
+    with pytest.raises(ValueError, match=f"not an MPEG-2 Layer III frame at byte {len(frames)}"):
+        audio.mp3_seconds(frames + b"\x00\x00\x00\x00")
+
+
+def test_samples_are_clipped_not_wrapped_when_encoded(tmp_path: Path) -> None:
+    loud = np.clip(tone(1.0, 1.5), -1.2, 1.2)
+    path = tmp_path / "loud.mp3"
+    path.write_bytes(audio.with_info_header(audio.encode_mp3(loud, 64)))
+    samples, _ = decode(path)
+    # Wrapped 16-bit integers would flip to the opposite sign: a square-ish wave stays near full scale.
+    assert np.percentile(np.abs(samples[2000:-2000]), 90) > 0.8
+
+
+TAGS = audio.Tags(
+    title="Lupus : thérapie\u202fCAR-T",
+    artist="Clinic",
+    album="Handouts",
+    language="fra",
+    year=2025,
+    version="1.1.0",
+    licence="CC BY 4.0",
+    comment="Read aloud",
+    track="3/12",
+)
+
+
+def test_tags_and_chapters_read_back(tmp_path: Path) -> None:
+    frames = audio.encode_mp3(tone(3.0, 0.3), 64)
+    chapters = [
+        audio.ChapterMark("c1", "Intro", 0, 1000),
+        audio.ChapterMark("c2", "Second part", 1000, 2000),
+        audio.ChapterMark("c3", "End", 2000, 3000),
+    ]
+    path = tmp_path / "t.mp3"
+    path.write_bytes(audio.tag_mp3(frames, TAGS, chapters))
+    tags = ID3(path)
+    assert tags.version == (2, 4, 0)
+    assert str(tags["TIT2"]) == TAGS.title and str(tags["TPE1"]) == "Clinic" and str(tags["TALB"]) == "Handouts"
+    assert str(tags["TLAN"]) == "fra" and str(tags["TDRC"]) == "2025" and str(tags["TCOP"]) == "CC BY 4.0"
+    assert str(tags["TXXX:SOURCE_VERSION"]) == "1.1.0" and str(tags["TRCK"]) == "3/12"
+    (comment,) = tags.getall("COMM")
+    assert comment.text == ["Read aloud"] and comment.lang == "fra" and comment.desc == ""
+    # ID3v2.4 text in UTF-8 (encoding 3), which every v2.4 reader reads, in every text frame.
+    texts = [f for f in tags.values() if hasattr(f, "encoding")] + [tags.getall("CTOC")[0].sub_frames["TIT2"]]
+    assert {f.FrameID for f in texts} >= {"TIT2", "TPE1", "TALB", "TLAN", "TDRC", "TCOP", "TXXX", "COMM", "TRCK"}
+    assert {int(f.encoding) for f in texts} == {3}
+    (toc,) = tags.getall("CTOC")
+    assert toc.child_element_ids == ["chp01", "chp02", "chp03"] and str(toc.sub_frames["TIT2"]) == TAGS.title
+    assert toc.flags & 3 == 3  # top level, ordered
+    assert probed_chapters(path) == [("Intro", 0.0, 1.0), ("Second part", 1.0, 2.0), ("End", 2.0, 3.0)]
+    chaps = sorted(tags.getall("CHAP"), key=lambda c: c.element_id)
+    assert [(c.start_offset, c.end_offset) for c in chaps] == [(0xFFFFFFFF, 0xFFFFFFFF)] * 3
+    # The tag is exactly as long as its header says; the Info frame follows it.
+    assert info_header(path) is not None
+    samples, _ = decode(path)
+    assert samples.size / RATE == pytest.approx(3.0, abs=0.1)
+
+
+def test_without_comment_track_or_chapters_those_frames_are_absent(tmp_path: Path) -> None:
+    plain = audio.Tags("T", "A", "B", "eng", 2024, "1.0.0", "CC0")
+    path = tmp_path / "p.mp3"
+    path.write_bytes(audio.tag_mp3(audio.encode_mp3(tone(0.5, 0.3), 64), plain))
+    tags = ID3(path)
+    assert not tags.getall("COMM") and not tags.getall("TRCK") and not tags.getall("CTOC")
+    assert not tags.getall("CHAP") and str(tags["TIT2"]) == "T"
+
+
+def test_a_large_tag_keeps_its_syncsafe_size(tmp_path: Path) -> None:
+    """A tag over 127 bytes (and over 16 KB) still ends where its header says."""
+    big = audio.Tags("T" * 20000, "A", "B", "eng", 2024, "1.0.0", "CC0")
+    path = tmp_path / "big.mp3"
+    path.write_bytes(audio.tag_mp3(audio.encode_mp3(tone(0.5, 0.3), 64), big))
+    assert str(ID3(path)["TIT2"]) == "T" * 20000
+    assert info_header(path) is not None
+
+
+def test_playlist_lists_tracks_with_rounded_seconds() -> None:
+    text = audio.playlist("Lupus\nguide", [("01.mp3", "Intro  part", 61.6), ("02.mp3", "Fin\u202f?", 2.4)]).decode()
+    assert text == "#EXTM3U\n#PLAYLIST:Lupus guide\n#EXTINF:62,Intro part\n01.mp3\n#EXTINF:2,Fin\u202f?\n02.mp3\n"
