@@ -26,7 +26,7 @@ from packager.timings import stage
 if TYPE_CHECKING:
     from packager.speech.script import Script
 
-SPEECH_FORMAT = "speech-6"  # bump when assembly, mastering or the files' tags change
+SPEECH_FORMAT = "speech-7"  # bump when assembly, mastering or the files' tags change
 #: Debian's iso-codes package: the ISO 639-2 codes ID3 wants for a language tag.
 ISO_639_2 = Path("/usr/share/iso-codes/json/iso_639-2.json")
 
