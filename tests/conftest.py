@@ -147,3 +147,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for item in items:
             if not hasattr(item, "_nodeid"):
                 item._nodeid = item.nodeid  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def project_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped project, copied once per test module."""
+    return copy_project(tmp_path_factory.mktemp("shipped") / "project")
+
+
+@pytest.fixture
+def fresh_project(project_root: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the shipped project per test, cheap: copied from the module's copy."""
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(project_root, root)
+    return root

@@ -23,7 +23,7 @@ from packager.i18n.checks import Finding, check_locale
 from packager.i18n.pofile import read_catalog, write_catalog
 from packager.project import load_project
 from packager.source import read_article
-from tests.conftest import REPO, SLUG, copy_project
+from tests.conftest import REPO, SLUG
 
 DATA = Path(__file__).parent / "data" / "adversarial"
 
@@ -36,17 +36,9 @@ REF3 = "references/list1/item3"
 SIDE = "what-are-the-side-effects/list1/item1"
 
 
-@pytest.fixture(scope="module")
-def project_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_project(tmp_path_factory.mktemp("adversarial") / "project")
-
-
 @pytest.fixture
-def project(project_root: Path, tmp_path: Path) -> Path:
-    """A fresh copy per test, cheap: only the catalogs are copied again."""
-    root = tmp_path / "project"
-    shutil.copytree(project_root, root)
-    return root
+def project(fresh_project: Path) -> Path:
+    return fresh_project
 
 
 def po_path(root: Path, locale: str = "es") -> Path:

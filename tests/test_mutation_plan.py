@@ -18,21 +18,12 @@ from packager.engine.manifest import MANIFEST, read_manifest
 from packager.engine.plan import Plan, chosen_formats, plan
 from packager.errors import PackagerError
 from packager.project import load_project
-from tests.conftest import SLUG, copy_project
-
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_project(tmp_path_factory.mktemp("plan") / "project")
+from tests.conftest import SLUG
 
 
 @pytest.fixture
-def root(shipped: Path, tmp_path: Path) -> Path:
-    import shutil
-
-    dest = tmp_path / "project"
-    shutil.copytree(shipped, dest)
-    return dest
+def root(fresh_project: Path) -> Path:
+    return fresh_project
 
 
 def keys(targets) -> list[str]:
