@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SLUG, run_packager
-from tests.test_adversarial import BOLD, PLAIN, TRIALS, project, project_root, set_translation, sub
+from tests.test_adversarial import BOLD, PLAIN, TRIALS, project, set_translation, sub
 
-__all__ = ["project", "project_root"]
+__all__ = ["project"]
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("packager.render.pdf") is None or importlib.util.find_spec("pdfplumber") is None,

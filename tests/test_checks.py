@@ -19,9 +19,9 @@ from packager.i18n.workflow import update
 from packager.project import load_project
 from packager.source import read_article
 from tests.conftest import SHIPPED_LOCALES, SLUG, run_packager
-from tests.test_adversarial import COST, PLAIN, REF2, findings_for, po_path, project, project_root, set_translation, sub
+from tests.test_adversarial import COST, PLAIN, REF2, findings_for, po_path, project, set_translation, sub
 
-__all__ = ["project", "project_root"]  # fixtures shared with the adversarial suite
+__all__ = ["project"]  # fixtures shared with the adversarial suite
 
 
 @pytest.mark.parametrize("locale", SHIPPED_LOCALES)
