@@ -261,7 +261,8 @@ def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path)
         f"## Steps\n\n{' '.join(sentences)}\n\n1. {' '.join(item)}\n   - It takes a few hours.\n"
         "2. Change them in a lab.\n\n> Ask your team how long each step takes.\n\n"
         "| Week | What happens |\n| --- | --- |\n| 1 | Collection |\n| 3 | Infusion |\n\n"
-        f"![{alt}](steps.svg)\n"
+        f"![{alt}](steps.svg)\n\n## References\n\nThese are the sources. Ask us for a copy.\n\n"
+        "1. Smith J, et al. A study of the cells. N Engl J Med. 2024.\n"
     )
     (root / "source" / "steps.md").write_text(f"---{front.replace(SLUG, 'steps')}---\n{body}", encoding="utf-8")
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20"><rect width="50" height="20"/></svg>'
@@ -302,6 +303,14 @@ def test_figures_tables_quotes_and_nested_lists_are_synchronised(tmp_path: Path)
     spoken_sentences = said[2:5]
     assert [bool(u.get("joins")) for u in spoken_sentences] == [False, True, True]
     assert all(a["end"] < b["start"] for a, b in itertools.pairwise(spoken_sentences))
+    # In the reference list's part, a paragraph is read sentence by sentence, each entry whole.
+    references = page.find(".//x:section[@id='references']", NS)
+    assert [text(s) for s in references.findall("x:p/x:span[@class='s']", NS)] == [
+        "These are the sources.",
+        "Ask us for a copy.",
+    ]
+    entry = references.find(".//x:li", NS)
+    assert not entry.findall("x:span", NS) and entry.get("id") in ids
     props = [(m.get("property"), m.text) for m in xml(book, "EPUB/package.opf").iter(f"{{{NS['opf']}}}meta")]
     assert ("schema:accessMode", "visual") in props and ("schema:accessibilityFeature", "alternativeText") in props
     # The listening station's page: the same picture with its description, the same elements followed.

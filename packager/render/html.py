@@ -163,6 +163,7 @@ class _Writer:
     def __init__(self, article: Article, project: Project, sentences: bool = False) -> None:
         self.article, self.project = article, project
         self.sentences = sentences
+        self.references = False  # in a reference list, each entry is read whole (speech/script.py)
         self.rtl = direction(article.locale) == "rtl"
         self.levels = _Levels()
         self.dfn = glossary.defined_in(article.sections)
@@ -228,7 +229,7 @@ class _Writer:
         items = []
         for item in block.items:
             sublist = self.list_view(item.sublist) if item.sublist else None
-            items.append(ListItemView(self.html(item.text, spoken_by_sentence=True), sublist))
+            items.append(ListItemView(self.html(item.text, spoken_by_sentence=not self.references), sublist))
         return View("list", ordered=block.ordered, start=block.start, loose=block.loose, items=items)
 
 
@@ -390,8 +391,7 @@ def article_context(
     sections = []
     for section in article.sections:
         writer.levels.last = 2
-        # A reference list is read entry by entry, each whole (speech/script.py).
-        writer.sentences = sentences and section.id not in project.settings.audio.reference_sections
+        writer.references = section.id in project.settings.audio.reference_sections
         sections.append(
             {
                 "id": section.id,
@@ -399,7 +399,7 @@ def article_context(
                 "blocks": writer.views(section.blocks),
             }
         )
-    writer.sentences = sentences
+    writer.references = False
     notes = [
         {"number": n, "html": writer.html(note.text, spoken_by_sentence=True), "id": ""}
         for n, note in enumerate(article.notes, start=1)
