@@ -29,6 +29,12 @@ def read_manifest(build_dir: Path) -> dict[str, Any]:
     return data
 
 
+def check_writable(build_dir: Path) -> None:
+    """A folder where the manifest goes stops the build before any work, not after it."""
+    if (build_dir / MANIFEST).is_dir():
+        raise PackagerError("the manifest is a folder; remove it and build again", build_dir / MANIFEST)
+
+
 def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
     """build/manifest.json: every output, what each locale publishes (current, outdated with its
     version, refused or failed with the reason), every target that failed, with its reason, and
@@ -46,8 +52,7 @@ def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
         "shared": shared,
     }
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if (build_dir / MANIFEST).is_dir():
-        raise PackagerError("the manifest is a folder; remove it and build again", build_dir / MANIFEST)
+    check_writable(build_dir)
     write_if_changed(build_dir / MANIFEST, text.encode("utf-8"), tmp_dir=build_dir / ".tmp")
 
 

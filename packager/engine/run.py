@@ -19,6 +19,7 @@ from packager.document import Article
 from packager.engine.inputs import forget, load_known, save_known
 from packager.engine.manifest import (
     MANIFEST,
+    check_writable,
     is_fresh,
     read_manifest,
     remember_outputs,
@@ -86,6 +87,7 @@ def build(
             report(Event("waiting", label="another build is running in this project; waiting for it"))
             lock.acquire()
         try:
+            check_writable(build_dir)
             forget()
             load_known(build_dir)
             shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
