@@ -167,7 +167,9 @@ RECENT_BYTES = 32_000_000
 _recent_bytes = 0
 
 
-def _stat_key(st: os.stat_result) -> tuple[int, ...]:
+def stat_key(st: os.stat_result) -> tuple[int, ...]:
+    """What any write to a file changes (the ctime, which no program can set back): the one key
+    every stat-keyed store uses (bytes and digests read this build, inputs and outputs of earlier ones)."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
@@ -177,7 +179,7 @@ def read_digest(path: Path) -> str | None:
     if known is None:
         return None
     try:
-        return known[1] if _stat_key(path.stat()) == known[0] else None
+        return known[1] if stat_key(path.stat()) == known[0] else None
     except OSError:
         return None
 
@@ -201,12 +203,12 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
         if before.st_size > limit:
             raise PackagerError(f"the {what} is larger than {limit} bytes", path)
         recent = _RECENT.get(absolute)
-        if recent is not None and recent[0] == _stat_key(before):  # any write changes the ctime
+        if recent is not None and recent[0] == stat_key(before):  # any write changes the ctime
             _RECENT.move_to_end(absolute)
             return recent[1]
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
-            stat = _stat_key(os.fstat(handle.fileno()))
+            stat = stat_key(os.fstat(handle.fileno()))
     except OSError as exc:
         raise PackagerError(f"cannot read the {what}: {exc.strerror}", path) from None
     if len(data) > limit:

@@ -19,7 +19,7 @@ from packager.builders import TRANSLATION_SETTINGS, Builder, Format
 from packager.document import Article
 from packager.i18n.history import catalog_copy, snapshots
 from packager.i18n.signoff import signoff_path
-from packager.project import Project, read_digest, read_limited
+from packager.project import Project, read_digest, read_limited, stat_key
 from packager.speech.lexicon import find_lexicon
 
 MAX_INPUT_BYTES = 500_000_000  # fonts and images included
@@ -46,7 +46,7 @@ def file_digest(path: Path) -> str:
         return "missing"
     key = os.path.abspath(path)
     st = path.stat()
-    stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    stat = list(stat_key(st))
     seen = _known.get(key)
     if isinstance(seen, list) and seen[:-1] == stat:
         return str(seen[-1])

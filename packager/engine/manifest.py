@@ -11,6 +11,7 @@ from typing import Any
 from packager import __version__
 from packager.atomic import write_if_changed
 from packager.errors import PackagerError
+from packager.project import stat_key
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -134,8 +135,7 @@ _verified: dict[Path, dict[str, list]] = {}
 
 
 def _stat_key(path: Path) -> list:
-    st = path.stat()
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    return list(stat_key(path.stat()))
 
 
 def _known(build_dir: Path) -> dict[str, list]:
