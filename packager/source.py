@@ -39,7 +39,7 @@ from packager.document import (
     Text,
 )
 from packager.errors import PackagerError
-from packager.project import Project, read_text_limited
+from packager.project import SAFE_LOADER, Project, read_text_limited
 from packager.timings import stage
 
 REQUIRED = {
@@ -109,8 +109,8 @@ def _split_front_matter(raw: str, path: Path) -> tuple[str, str, int]:
 def _load_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int]]:
     node = None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=SAFE_LOADER)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 2
         raise PackagerError(f"a control character (U+{exc.character:04X}) is not allowed", path, line) from None

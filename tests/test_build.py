@@ -301,12 +301,12 @@ def test_a_no_op_build_reads_no_settled_input_and_a_rewrite_keeping_size_and_mti
     """Inputs hashed by an earlier build at the same stat are not read again (build/.cache/inputs.json);
     a same-size rewrite with its old mtime put back still changes the ctime, and is rebuilt."""
     from benchmarks.library import make_library
-    from packager.engine import inputs
+    from packager import statcache
     from packager.engine.run import build
     from packager.project import _READ, _RECENT, load_project
 
     root = make_library(tmp_path / "library", articles=1, locales=2, sections=1)
-    monkeypatch.setattr(inputs, "SETTLED_NS", -(10**18))  # every file counts as settled at once
+    monkeypatch.setattr(statcache, "SETTLED_NS", -(10**18))  # every file counts as settled at once
     project = load_project(root)
     assert {o.status for o in build(project, None, ["braille"])} == {"built"}
     opened: list[str] = []
@@ -341,7 +341,7 @@ def test_inputs_changed_in_the_last_two_seconds_are_hashed_again_by_the_next_bui
     """A file may change again within its timestamp's tick with the same stat: a digest taken that
     soon after a change is used for this build but not kept for the next (build/.cache/inputs.json)."""
     from benchmarks.library import make_library
-    from packager.engine.inputs import KNOWN
+    from packager.statcache import KNOWN
 
     root = make_library(tmp_path / "library", articles=1, locales=2, sections=1)
     catalogs = {str(p) for p in (root / "locales").rglob("*.po")}

@@ -6,15 +6,13 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from packager import __version__
+from packager import __version__, statcache
 from packager.builders import TRANSLATION_SETTINGS, Builder, Format
 from packager.document import Article
 from packager.i18n.history import catalog_copy, snapshots
@@ -23,16 +21,6 @@ from packager.project import Project, read_digest, read_limited, stat_key
 from packager.speech.lexicon import find_lexicon
 
 MAX_INPUT_BYTES = 500_000_000  # fonts and images included
-
-
-KNOWN = ".cache/inputs.json"
-#: What earlier builds found, kept in build/.cache/inputs.json: an input's absolute path ->
-#: [size, mtime_ns, ctime_ns, inode, device, sha256], and "tool:NAME" -> [binary, size,
-#: mtime_ns, ctime_ns, inode, version]. A no-op build then reads no input and runs no tool.
-_known: dict[str, list] = {}
-#: A file changed this recently may change again within the same timestamp tick, its stat
-#: unchanged: its digest is used, never kept (the next build hashes it again).
-SETTLED_NS = 2_000_000_000
 
 
 @cache  # cleared by forget() at each build: a file is hashed once per build
@@ -47,57 +35,19 @@ def file_digest(path: Path) -> str:
     key = os.path.abspath(path)
     st = path.stat()
     stat = list(stat_key(st))
-    seen = _known.get(key)
-    if isinstance(seen, list) and seen[:-1] == stat:
-        return str(seen[-1])
+    seen = statcache.recall(key, stat)
+    if seen is not None:
+        return str(seen)
     digest = read_digest(path) or hashlib.sha256(read_limited(path, MAX_INPUT_BYTES, "input file")).hexdigest()
-    _keep(key, stat, digest, max(st.st_mtime_ns, st.st_ctime_ns))
+    statcache.keep(key, stat, digest, max(st.st_mtime_ns, st.st_ctime_ns))
     return digest
-
-
-def tool_version(name: str, probe: Callable[[], str]) -> str:
-    """A program's version as ``probe`` tells it (running it), asked again only when its binary changed."""
-    binary = shutil.which(name)
-    if binary is None:
-        return probe()
-    st = os.stat(binary)
-    stat = [binary, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-    seen = _known.get(f"tool:{name}")
-    if isinstance(seen, list) and seen[:-1] == stat:
-        return str(seen[-1])
-    version = probe()
-    _keep(f"tool:{name}", stat, version, max(st.st_mtime_ns, st.st_ctime_ns))
-    return version
-
-
-def _keep(key: str, stat: list, value: str, changed_ns: int) -> None:
-    if time.time_ns() - changed_ns > SETTLED_NS:
-        _known[key] = [*stat, value]
-
-
-def load_known(build_dir: Path) -> None:
-    """What earlier builds of this project hashed (nothing if the file is missing or not ours)."""
-    _known.clear()
-    try:
-        data = json.loads((build_dir / KNOWN).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    if isinstance(data, dict):
-        _known.update(data)
-
-
-def save_known(build_dir: Path) -> None:
-    from packager.atomic import write_if_changed
-
-    data = json.dumps(_known, sort_keys=True, ensure_ascii=False).encode()
-    write_if_changed(build_dir / KNOWN, data, tmp_dir=build_dir / ".tmp")
 
 
 def forget() -> None:
     """A second build in one process must see edits made since the first."""
     file_digest.cache_clear()
     _in_project.cache_clear()
-    _known.clear()
+    statcache.forget()
 
 
 def inputs_hash(parts: Iterable[Path | str | bytes]) -> str:

@@ -65,7 +65,7 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
     """
     from html import escape
 
-    from babel import Locale, UnknownLocaleError
+    from packager.i18n.cldr import native_name
 
     outputs: dict[str, list[dict[str, Any]]] = {}
     for entry in manifest["targets"].values():
@@ -81,10 +81,7 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
     items = []
     for key in sorted({*manifest["locales"], *outputs, *failures}):
         article, locale = key.split("/", 1)
-        try:
-            name = Locale.parse(locale).get_display_name(locale) or locale
-        except (ValueError, UnknownLocaleError):
-            name = locale
+        name = native_name(locale)
         state = manifest["locales"].get(key, {})
         outs = outputs.get(key, [])
         links = []

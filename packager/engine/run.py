@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from packager import timings
+from packager import statcache, timings
 from packager.atomic import atomic_write
 from packager.builders import FORMATS, Product, Progress, formats, load_builder, no_progress, output_dir
 from packager.document import Article
-from packager.engine.inputs import forget, load_known, save_known
+from packager.engine.inputs import forget
 from packager.engine.manifest import (
     MANIFEST,
     check_writable,
@@ -89,7 +89,7 @@ def build(
         try:
             check_writable(build_dir)
             forget()
-            load_known(build_dir)
+            statcache.load(build_dir)
             shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
             timings.take()
             with timings.stage("plan"):  # hashing inputs and checking outputs: what a no-op build costs
@@ -139,7 +139,7 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
         write_manifest(build_dir, manifest)
         write_index(build_dir, manifest)
         save_verified(build_dir)
-        save_known(build_dir)
+        statcache.save(build_dir)
     return outcomes
 
 

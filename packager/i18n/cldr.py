@@ -236,3 +236,19 @@ def generic_currency_words(locale: str, code: str) -> frozenset[str]:
         return frozenset(w for w in own if w in names(code))
     counts = {w: sum(w in words(c) for c in family) for w in own}
     return frozenset(w for w, n in counts.items() if n * 2 >= len(family) and len(w) > 1)
+
+
+def native_name(locale: str) -> str:
+    """The locale's name in its own language ("français", "العربية"): what staff and readers choose
+    from. Kept across builds under Babel's version, whose CLDR data is the answer."""
+    from babel import __version__
+
+    from packager import statcache
+
+    def ask() -> tuple[str, list[str]]:
+        try:
+            return Locale.parse(locale).get_display_name(locale) or locale, []
+        except (ValueError, UnknownLocaleError):
+            return locale, []
+
+    return statcache.remembered(f"babel {__version__} native name {locale}", ask)

@@ -32,7 +32,7 @@ from packager.errors import PackagerError
 
 if TYPE_CHECKING:
     from packager.i18n.pofile import Catalog
-from packager.project import Project, check_locale_name, read_text_limited
+from packager.project import SAFE_LOADER, Project, check_locale_name, read_text_limited
 
 REVIEWS_DIR = "reviews"
 MAX_SIGNOFF_BYTES = 1_000_000
@@ -94,7 +94,7 @@ def load_signoff(project: Project, slug: str, locale: str) -> SignOff:
         return SignOff(path)
     text = read_text_limited(path, MAX_SIGNOFF_BYTES, "sign-off file")
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=SAFE_LOADER) or {}
         review = data.get("medical_review")
         return SignOff(
             path,

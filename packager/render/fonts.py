@@ -16,6 +16,7 @@ fonts-noto-core/-cjk.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import unicodedata
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from packager import statcache
 from packager.errors import PackagerError
 from packager.i18n.cldr import likely_subtags
 
@@ -129,17 +131,16 @@ def _fc_match(family: str, style: str) -> tuple[Path, int] | None:
     return None
 
 
+#: Every installed face, one per line: file, index, families, styles.
+_FACES = ["fc-list", "-f", "%{file}\t%{index}\t%{family}\t%{style}\n"]
+
+
 @lru_cache(maxsize=1)
 def _installed_faces() -> dict[tuple[str, str], tuple[Path, int]]:
     """Every installed face by (family, style), from one ``fc-list`` call rather than one
     ``fc-match`` per face: planning a no-op build must stay fast."""
-    if shutil.which("fc-list") is None:  # pragma: no cover - fontconfig comes with WeasyPrint's Pango
-        raise PackagerError("fc-list not found: install the Debian package fontconfig")
-    result = subprocess.run(
-        ["fc-list", "-f", "%{file}\t%{index}\t%{family}\t%{style}\n"], capture_output=True, text=True, check=False
-    )
     faces: dict[tuple[str, str], tuple[Path, int]] = {}
-    for line in sorted(result.stdout.splitlines()):
+    for line in sorted(_fc(_FACES)):
         parts = line.split("\t")
         if len(parts) != 4:
             continue
@@ -238,9 +239,38 @@ def locale_family(locale: str) -> str | None:
 
 
 def _fc(command: list[str]) -> list[str]:
-    if shutil.which(command[0]) is None:  # pragma: no cover - fontconfig comes with WeasyPrint's Pango
+    """fontconfig's answer, asked again only when its configuration or a font folder changed
+    (installing a font package adds a file to one), so a no-op build runs no fontconfig tool."""
+    binary = shutil.which(command[0])
+    if binary is None:  # pragma: no cover - fontconfig comes with WeasyPrint's Pango
         raise PackagerError(f"{command[0]} not found: install the Debian package fontconfig")
-    return subprocess.run(command, capture_output=True, text=True, check=False).stdout.splitlines()
+
+    def ask() -> tuple[list[str], list[str]]:
+        lines = subprocess.run(command, capture_output=True, text=True, check=False).stdout.splitlines()
+        listing = lines if command == _FACES else _fc(_FACES)
+        folders = [line.split("\t")[0].rpartition("/")[0] for line in listing]
+        return lines, [binary, *_fontconfig_files(), *statcache.with_folders([*_FONT_ROOTS, *folders], top=_FONT_ROOTS)]
+
+    environment = {name: os.environ.get(name, "") for name in _FONTCONFIG_ENVIRONMENT}
+    return statcache.remembered(f"fontconfig {command} {environment}", ask)
+
+
+#: What fontconfig reads before any font: its configuration, as Debian and the user set it.
+_FONTCONFIG_ENVIRONMENT = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT", "HOME", "XDG_CONFIG_HOME")
+
+
+def _fontconfig_files() -> list[str]:
+    return [
+        os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf",
+        "/etc/fonts/local.conf",
+        "/etc/fonts/conf.d",
+        os.path.expanduser("~/.config/fontconfig/fonts.conf"),
+        os.path.expanduser("~/.config/fontconfig/conf.d"),
+    ]
+
+
+#: Where fonts are installed (Debian's configuration): a font added to an empty one counts too.
+_FONT_ROOTS = ["/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.local/share/fonts")]
 
 
 def cjk_family(locale: str) -> str:

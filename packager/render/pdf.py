@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from packager.builders import Product, Progress
 from packager.document import Article
@@ -53,7 +52,9 @@ def font_configuration() -> Any:
     return FontConfiguration()
 
 
+@lru_cache(maxsize=1)
 def weasyprint_version() -> str:
+    """Asked once per process (every PDF target hashes it): reading package metadata is slow."""
     from importlib.metadata import version
 
     return f"weasyprint {version('weasyprint')}; pydyf {version('pydyf')}; pikepdf {version('pikepdf')}"
@@ -66,6 +67,8 @@ def allowed_roots(project: Project) -> list[Path]:
 
 def make_fetcher(project: Project, extra_files: list[Path]) -> Any:
     """A WeasyPrint URL fetcher that refuses everything but our own files and small data: URLs."""
+    from urllib.request import url2pathname  # not at the top: planning imports this module
+
     weasyprint = _weasyprint()
     roots = [root.resolve() for root in allowed_roots(project)]
     files = {path.resolve() for path in extra_files}

@@ -137,10 +137,9 @@ def _ui(_: Any) -> dict[str, str]:
 def write_home(build_dir: Path, manifest: dict[str, Any]) -> list[dict[str, Any]]:
     """``build/site/index.html`` and ``build/site/assets/``: every published page of the site, each
     language in its own name and script; nothing when no site page was built. Returns their entries."""
-    from babel import Locale, UnknownLocaleError
-
     from packager.atomic import write_if_changed
     from packager.builders import FORMATS
+    from packager.i18n.cldr import native_name
 
     folder = build_dir / FORMATS["site"].folder
     pages = [
@@ -154,10 +153,7 @@ def write_home(build_dir: Path, manifest: dict[str, Any]) -> list[dict[str, Any]
     source = pages[0]  # its article's source language is the home page's own
     items = []
     for out in sorted(pages, key=lambda o: (o["locale"] != o.get("source_language"), o["locale"], o["article"])):
-        try:
-            name = Locale.parse(out["locale"]).get_display_name(out["locale"]) or out["locale"]
-        except (ValueError, UnknownLocaleError):
-            name = out["locale"]
+        name = native_name(out["locale"])
         items.append({**out, "href": Path(out["path"]).relative_to(FORMATS["site"].folder).as_posix(), "name": name})
     from packager.i18n.ui import ui_gettext as gettext
     from packager.render import html

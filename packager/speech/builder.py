@@ -61,8 +61,8 @@ class AudioBuilder:
 
     def inputs(self, project: Project, locale: str) -> list[Path | str]:
         engine, voice = voice_for(project, locale)
-        from packager.engine.inputs import tool_version
         from packager.speech.audiobook import ffmpeg_version
+        from packager.statcache import tool_version
 
         found: list[Path | str] = [SPEECH_FORMAT, tool_version("ffmpeg", ffmpeg_version)]
         for language in dict.fromkeys((locale, project.settings.source_language)):  # islands use the source's

@@ -15,7 +15,7 @@ import yaml
 
 from packager.errors import PackagerError
 from packager.i18n import cldr
-from packager.project import locale_fallbacks, read_text_limited
+from packager.project import SAFE_LOADER, locale_fallbacks, read_text_limited
 
 LEXICON_FILE = "lexicon.yaml"
 
@@ -86,7 +86,7 @@ def load_lexicon(locales_dir: Path, locale: str) -> Lexicon:
 def _read(path: Path, locale: str) -> Lexicon:
     text = read_text_limited(path, MAX_LEXICON_BYTES, "lexicon")
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=SAFE_LOADER) or {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise PackagerError(f"invalid YAML: {exc.problem}", path, mark.line + 1 if mark else None) from None

@@ -70,25 +70,43 @@ def _binary() -> str:
 
 
 @functools.lru_cache(maxsize=1)
+def _listings() -> dict[str, str]:
+    """What ``espeak-ng --version``, ``--voices`` and ``--voices=variant`` say, asked again only
+    when the program, its library or its voice data changed: a no-op build runs no eSpeak."""
+    import os
+
+    from packager import statcache
+
+    binary = _binary()
+
+    def ask() -> tuple[dict[str, str], list[str]]:
+        said = {
+            option: subprocess.run([binary, option], capture_output=True, text=True, check=True).stdout
+            for option in ("--version", "--voices", "--voices=variant")
+        }
+        data = said["--version"].partition("Data at:")[2].strip()
+        walked = (top for name in ("lang", "voices") for top, _, _ in os.walk(os.path.join(data, name)))
+        folders = [data, *walked] if data else []
+        # The library (libespeak-ng) is in the folder above its data: upgrading either changes one of these.
+        return said, [binary, *statcache.with_folders(folders, top=[os.path.dirname(data)] if data else [])]
+
+    return statcache.remembered(f"espeak-ng {binary} {os.environ.get('ESPEAK_DATA_PATH', '')}", ask)
+
+
 def voice_list() -> tuple[EspeakVoice, ...]:
     """``espeak-ng --voices``: each voice with the languages it speaks (its own, then the
     "Other Languages" column), as the engine ranks them."""
-    out = subprocess.run([_binary(), "--voices"], capture_output=True, text=True, check=True).stdout
-    return parse_voices(out)
+    return parse_voices(_listings()["--voices"])
 
 
-@functools.lru_cache(maxsize=1)
 def _version() -> str:
-    """Asked once per process: every locale's targets hash it."""
-    out = subprocess.run([_binary(), "--version"], capture_output=True, text=True, check=True).stdout
-    return out.split("Data at")[0].replace("eSpeak NG text-to-speech:", "").strip()
+    return _listings()["--version"].split("Data at")[0].replace("eSpeak NG text-to-speech:", "").strip()
 
 
-@functools.lru_cache(maxsize=1)
 def variant_list() -> frozenset[str]:
     """``espeak-ng --voices=variant``: the variants a voice name may add after '+'."""
-    out = subprocess.run([_binary(), "--voices=variant"], capture_output=True, text=True, check=True).stdout
-    return frozenset(line.split()[4].split("/")[-1].lower() for line in out.splitlines()[1:] if len(line.split()) > 4)
+    lines = _listings()["--voices=variant"].splitlines()[1:]
+    return frozenset(line.split()[4].split("/")[-1].lower() for line in lines if len(line.split()) > 4)
 
 
 def parse_voices(listing: str) -> tuple[EspeakVoice, ...]:
@@ -166,8 +184,10 @@ class EspeakEngine:
         if voice.rate:
             identity = f"{voice.name} -s {_speed(voice)}"
         else:
+            from babel import __version__ as babel_version  # its CLDR data makes the calibration text
+
             identity = f"{voice.name} -s calibrated to {COMFORTABLE_SYLLABLES} syllables/min on "
-            identity += repr(calibration_text(voice.locale))
+            identity += f"the days and months of {voice.locale} in Babel {babel_version}"
         identity += f" text-{ENGINE_TEXT_FORMAT}"
         if _pinyin_voice(voice.name):
             from packager.speech import pinyin
