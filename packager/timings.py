@@ -18,12 +18,21 @@ STAGES = ("plan", "parse", "translate", "render", "synthesise", "master", "encod
 
 _spent: dict[str, float] = {}
 _open: list[list[float]] = []  # per open stage: [CPU at its start, CPU of the stages inside it]
+#: CPU spent for this process by helpers it has not waited for yet (eSpeak NG's server), as they say.
+_elsewhere = [0.0]
 
 
 def cpu_seconds() -> float:
-    """This process's CPU time and that of its waited-for children (the programs it ran)."""
+    """This process's CPU time and that of its children: the programs it ran and waited for, and
+    the helpers that live on, by what they said they used."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    return time.process_time() + children.ru_utime + children.ru_stime + _elsewhere[0]
+
+
+def count_elsewhere(seconds: float) -> None:
+    """CPU a helper process spent for this one; when the helper is waited for, the kernel counts
+    it among the children, and what it said is taken back (a negative ``seconds``)."""
+    _elsewhere[0] += seconds
 
 
 @contextmanager

@@ -21,12 +21,14 @@ Mandarin's pinyin voice is given pinyin made by pypinyin (phrase readings and to
 
 from __future__ import annotations
 
+import atexit
 import functools
+import json
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from packager.errors import PackagerError
 from packager.i18n.cldr import likely_subtags
@@ -196,9 +198,15 @@ class EspeakEngine:
         return identity
 
     def synthesize(self, text: str, voice: Voice) -> tuple[np.ndarray, int]:
+        import numpy as np
+
         speed = _speed(voice)
         text, ssml = espeak_input(text, voice)
-        result = subprocess.run(
+        served = _served(voice.name, speed, text, ssml)
+        if served is not None:
+            samples, rate = served
+            return np.frombuffer(samples, dtype="<i2").astype(np.float32) / 32768.0, rate
+        result = subprocess.run(  # no library to load: the command line, with the same samples
             [_binary(), "-v", voice.name, "-s", str(speed), "-b", "1", *(["-m"] if ssml else []), "--stdout"],
             input=text.encode("utf-8"),
             capture_output=True,
@@ -207,6 +215,91 @@ class EspeakEngine:
         if result.returncode != 0:
             raise PackagerError(f"espeak-ng failed: {result.stderr.decode(errors='replace').strip()}")
         return _read_wav(result.stdout)
+
+
+#: This process's eSpeak NG servers (``espeak_server.py``) by voice, with their sample rate and
+#: the CPU seconds they had used at their last answer: one per voice a worker speaks in.
+_servers: dict[str, list] = {}
+MAX_SERVERS = 4
+
+
+def _answer(stream: IO[bytes]) -> tuple[bytes | str, float]:
+    """One answer of a server: its samples or its error message, and the CPU it has used so far."""
+    import struct
+
+    head = stream.read(16)
+    if len(head) < 16:
+        return "the eSpeak NG server stopped", 0.0
+    length, cpu = struct.unpack("<qd", head)
+    body = stream.read(abs(length))
+    return (body.decode(errors="replace") if length < 0 else body), cpu
+
+
+def _server(voice: str) -> list | None:
+    """The server for ``voice``, started when first asked; None if it cannot start (no library)."""
+    known = _servers.get(voice)
+    if known is not None and known[0].poll() is None:
+        return known
+    if known is not None or len(_servers) >= MAX_SERVERS:
+        _stop(voice if known is not None else next(iter(_servers)))
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).with_name("espeak_server.py")
+    # -I -S: the standard library only, nothing from the environment, a small process to fork.
+    command = [sys.executable, "-I", "-S", str(script), voice]
+    server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert server.stdout is not None
+    rate = int.from_bytes(server.stdout.read(8).ljust(8, b"\xff"), "little", signed=True)
+    if rate <= 0:  # no library, or no such voice: the command line will say so
+        server.kill()
+        server.wait()
+        return None
+    _servers[voice] = [server, rate, 0.0]
+    return _servers[voice]
+
+
+def _served(voice: str, speed: int, text: str, ssml: bool) -> tuple[bytes, int] | None:
+    """The utterance's samples and rate from the voice's server, or None (the command line then says why).
+
+    The server lives on, so the CPU it spends is not counted as a finished program's would
+    be: each answer says how much it has used, and the difference counts as this process's."""
+    from packager import timings
+
+    server = _server(voice)
+    if server is None:
+        return None
+    process, rate, used = server
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(json.dumps({"speed": speed, "ssml": ssml, "text": text}).encode() + b"\n")
+        process.stdin.flush()
+        answer, cpu = _answer(process.stdout)
+    except OSError:
+        answer, cpu = "the eSpeak NG server stopped", used
+    timings.count_elsewhere(max(0.0, cpu - used))
+    server[2] = max(cpu, used)
+    if isinstance(answer, str):
+        _stop(voice)
+        return None
+    return answer, rate
+
+
+def _stop(voice: str) -> None:
+    """Close a server: it finishes, and its CPU is counted when it is waited for, less what was counted."""
+    from packager import timings
+
+    process, _, used = _servers.pop(voice)
+    if process.stdin is not None:
+        process.stdin.close()
+    process.wait()
+    timings.count_elsewhere(-used)
+
+
+@atexit.register
+def _stop_all() -> None:
+    for voice in list(_servers):
+        _stop(voice)
 
 
 def _pinyin_voice(voice_name: str) -> bool:
