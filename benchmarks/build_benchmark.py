@@ -99,7 +99,7 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
             nonlocal peak
             while not done.is_set():
                 peak = max(peak, _tree_pss(pid))
-                time.sleep(SAMPLE_SECONDS)
+                done.wait(SAMPLE_SECONDS)  # not sleep: a command that ends waits for no sample
 
         sampler = threading.Thread(target=sample)
         sampler.start()
