@@ -69,8 +69,8 @@ def remembered(key: str, ask: Callable[[], tuple[T, Iterable[Path | str]]]) -> T
     ``ask`` returns the answer and what it depends on. A folder's stat changes when an entry
     is added, removed or renamed in it: how a package manager installs or replaces a file.
     """
-    seen = _known.get(key)
-    if isinstance(seen, dict) and all(_stat(path) == stat for path, stat in seen["files"]):
+    seen: Any = _known.get(key)
+    if _still_true(seen):
         return seen["answer"]
     answer, files = ask()
     stats: list[tuple[str, list[int] | None]] = [(path, _stat(path)) for path in dict.fromkeys(map(str, files))]
@@ -78,6 +78,14 @@ def remembered(key: str, ask: Callable[[], tuple[T, Iterable[Path | str]]]) -> T
     if all(stat is None or max(stat[1], stat[2]) < settled for _, stat in stats):
         _known[key] = {"files": stats, "answer": answer}
     return answer
+
+
+def _still_true(seen: Any) -> bool:
+    """A kept answer whose files all have the stat they had (a damaged store keeps nothing)."""
+    try:
+        return "answer" in seen and all(_stat(str(path)) == stat for path, stat in seen["files"])
+    except (TypeError, ValueError, KeyError):
+        return False
 
 
 def with_folders(paths: Iterable[Path | str], top: Iterable[Path | str] = ()) -> list[str]:

@@ -74,6 +74,7 @@ def test_a_server_that_died_is_started_again() -> None:
 
 def test_a_voice_the_library_cannot_load_is_left_to_the_command_line_which_says_why() -> None:
     assert espeak._served("xx-nonexistent", 175, "Hello.", False) is None
+    assert "xx-nonexistent" in espeak._unserved  # not tried again for every utterance
     voice = Voice(engine="espeak-ng", name="xx-nonexistent", locale="en", rate=150)
     with pytest.raises(PackagerError, match="espeak-ng failed"):
         espeak.EspeakEngine().synthesize("Hello.", voice)

@@ -64,6 +64,15 @@ def test_a_file_added_to_a_folder_or_a_missing_file_appearing_asks_again(tmp_pat
     assert asked == [4]
 
 
+@pytest.mark.usefixtures("store")
+@pytest.mark.parametrize("damaged", [[], {"files": 3, "answer": 1}, {"files": [[1]], "answer": 1}, {"files": []}])
+def test_a_damaged_entry_asks_again(damaged: object) -> None:
+    statcache._known["tool"] = damaged
+    ask, asked = _counting(lambda: "answer", [])
+    assert statcache.remembered("tool", ask) == "answer"
+    assert asked == [1]
+
+
 def test_an_answer_from_files_changed_in_the_last_two_seconds_is_used_but_not_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -221,6 +221,8 @@ class EspeakEngine:
 #: the CPU seconds they had used at their last answer: one per voice a worker speaks in.
 _servers: dict[str, list] = {}
 MAX_SERVERS = 4
+#: Voices whose server could not start (no library, or a name only the command line's search finds).
+_unserved: set[str] = set()
 
 
 def _answer(stream: IO[bytes]) -> tuple[bytes | str, float]:
@@ -240,6 +242,8 @@ def _server(voice: str) -> list | None:
     known = _servers.get(voice)
     if known is not None and known[0].poll() is None:
         return known
+    if voice in _unserved:
+        return None
     if known is not None or len(_servers) >= MAX_SERVERS:
         _stop(voice if known is not None else next(iter(_servers)))
     import sys
@@ -254,6 +258,7 @@ def _server(voice: str) -> list | None:
     if rate <= 0:  # no library, or no such voice: the command line will say so
         server.kill()
         server.wait()
+        _unserved.add(voice)
         return None
     _servers[voice] = [server, rate, 0.0]
     return _servers[voice]
