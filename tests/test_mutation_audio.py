@@ -233,3 +233,30 @@ def test_a_large_tag_keeps_its_syncsafe_size(tmp_path: Path) -> None:
 def test_playlist_lists_tracks_with_rounded_seconds() -> None:
     text = audio.playlist("Lupus\nguide", [("01.mp3", "Intro  part", 61.6), ("02.mp3", "Fin\u202f?", 2.4)]).decode()
     assert text == "#EXTM3U\n#PLAYLIST:Lupus guide\n#EXTINF:62,Intro part\n01.mp3\n#EXTINF:2,Fin\u202f?\n02.mp3\n"
+
+
+def test_the_settings_take_exactly_the_bit_rates_lame_writes_as_mpeg2_layer3(tmp_path: Path) -> None:
+    """A bit rate packager.yaml accepts is written as asked: MPEG-2 Layer III at that rate, as
+    mutagen reads the frames; any other (8 makes LAME write MPEG-2.5, 65 becomes 64, 0 becomes
+    32) is refused with the file and line. Every whole number up to 320 is tried."""
+    from mutagen.mp3 import MP3
+
+    from packager.errors import PackagerError
+    from packager.project import load_settings
+
+    settings, mp3 = tmp_path / "packager.yaml", tmp_path / "a.mp3"
+    accepted, written = set(), set()
+    for kbps in range(321):
+        settings.write_text(f"audio:\n  bitrate: {kbps}\n", encoding="utf-8")
+        try:
+            load_settings(settings)
+            accepted.add(kbps)
+        except PackagerError as exc:
+            assert exc.message.startswith("setting 'audio.bitrate' must be one of 16, 24, 32,")
+            assert (exc.path, exc.line) == (settings, 2)
+        mp3.write_bytes(audio.encode_mp3(tone(0.3, 0.3), kbps))
+        info = MP3(mp3).info
+        if info.version == 2 and info.layer == 3 and info.bitrate == kbps * 1000:
+            written.add(kbps)
+    assert accepted == written
+    assert {16, 64, 160} <= accepted and not {0, 8, 65, 192} & accepted
