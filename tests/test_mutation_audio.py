@@ -82,15 +82,32 @@ def test_mastering_reaches_the_target_loudness_under_the_peak_ceiling(amplitude:
     sound = speechlike(6.0, amplitude)
     out = audio.master(sound)
     assert out.dtype == np.float32 and out.size == sound.size
-    # -19 LUFS after the encoder's measured loss; the target allows +-1 LU.
-    assert loudness(out.astype(np.float64), RATE) == pytest.approx(-19.0 + 0.4, abs=0.5)
+    # -19 LUFS after the encoder's measured loss (the target allows +-1 LU); mastering promises
+    # to stop within 0.15 LU of it.
+    assert loudness(out.astype(np.float64), RATE) == pytest.approx(-19.0 + 0.4, abs=0.15)
+    assert true_peak_db(out.astype(np.float64)) <= -4.5 + 0.2
+
+
+def crested(seconds: float, amplitude: float, power: float, rate: int = RATE) -> np.ndarray:
+    """Noise whose peaks stand far above its average (Gaussian noise to a power, sign kept)."""
+    noise = np.random.default_rng(7).standard_normal(round(seconds * rate))
+    shaped = np.sign(noise) * np.abs(noise) ** power
+    return (amplitude * shaped / np.max(np.abs(shaped))).astype(np.float32)
+
+
+@pytest.mark.parametrize("power", [1.0, 2.0, 2.5, 3.0])
+def test_mastering_reaches_the_target_where_the_limiter_takes_much_of_the_gain(power: float) -> None:
+    """The more the peaks stand out, the more of each added dB the limiter takes back, and the
+    more tries mastering needs; each still ends within 0.15 LU of the target, peaks under the ceiling."""
+    out = audio.master(crested(6.0, 0.3, power))
+    assert loudness(out.astype(np.float64), RATE) == pytest.approx(-19.0 + 0.4, abs=0.15)
     assert true_peak_db(out.astype(np.float64)) <= -4.5 + 0.2
 
 
 def test_mastering_a_quiet_steady_tone_changes_only_its_level() -> None:
     sound = tone(4.0, 0.01, 300.0)
     out = audio.master(sound)
-    assert loudness(out.astype(np.float64), RATE) == pytest.approx(-18.6, abs=0.3)
+    assert loudness(out.astype(np.float64), RATE) == pytest.approx(-18.6, abs=0.15)
     ratio = np.max(np.abs(out[RATE:-RATE])) / np.max(np.abs(sound[RATE:-RATE]))
     # A steady tone gets one gain, no limiting: the same shape everywhere.
     middle = out[RATE:-RATE] / ratio
