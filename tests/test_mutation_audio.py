@@ -277,3 +277,21 @@ def test_the_settings_take_exactly_the_bit_rates_lame_writes_as_mpeg2_layer3(tmp
             written.add(kbps)
     assert accepted == written
     assert {16, 64, 160} <= accepted and not {0, 8, 65, 192} & accepted
+
+
+@pytest.mark.parametrize("bitrate", [16, 64])
+def test_the_info_frame_has_the_seek_table_a_player_reads(tmp_path: Path, bitrate: int) -> None:
+    """Read with mutagen's own Xing parser: frame count, byte count and a seek table. For a
+    constant bit rate, i% of the playing time is i% of the bytes: entry i is 256 * i / 100."""
+    import io
+
+    from mutagen.mp3 import MP3
+    from mutagen.mp3._util import XingHeader
+
+    path, _frames = write_mp3(tmp_path, 2.0, bitrate)
+    data = path.read_bytes()
+    xing = XingHeader(io.BytesIO(data[data.index(b"Info") :]))
+    packets = audio_packets(path)
+    assert (xing.is_info, xing.frames, xing.bytes) == (True, packets, len(data))
+    assert xing.toc == [int(256 * i / 100) for i in range(100)]
+    assert MP3(path).info.length == pytest.approx(packets * 576 / MP3(path).info.sample_rate, abs=1e-6)
