@@ -505,3 +505,23 @@ def test_a_refused_fetch_while_writing_the_pdf_is_the_fetchers_one_line_error() 
 
     with pytest.raises(PackagerError, match=r"^the print renderer refuses to read /x\.png$"):
         HandoutBuilder().write_pdf(Late())
+
+
+def test_a_bundled_font_that_cannot_be_read_stops_the_layout(project: Project, tmp_path: Path) -> None:
+    """Large print names Atkinson Hyperlegible's files in @font-face rules; if one cannot be read,
+    WeasyPrint alone would set the text in another font and say nothing. It stops instead, with the
+    fetcher's one line (the files are fetched as the stylesheet is read: that refusal once escaped
+    as WeasyPrint's FatalURLFetchingError, a BaseException the build's handlers do not catch)."""
+    import dataclasses
+
+    from packager.render import fonts
+    from packager.render.html import render
+
+    builder = LargePrintBuilder()
+    rendered = render(small_article(project, "## Care\n\nRest.\n"), project, builder.theme)
+    regular = fonts.atkinson().regular
+    assert regular.as_uri() in rendered.css
+    gone = regular.with_name("Missing-Regular.ttf")
+    broken = dataclasses.replace(rendered, css=rendered.css.replace(regular.as_uri(), gone.as_uri()))
+    with pytest.raises(PackagerError, match=r"^the print renderer refuses to read .*Missing-Regular\.ttf$"):
+        builder.layout(broken, project)
