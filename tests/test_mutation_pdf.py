@@ -274,20 +274,29 @@ def points_and_signs(points: int, signs: int) -> str:
     return body + "## When to call\n\n> [!WARNING]\n" + "".join(lines)
 
 
-@pytest.mark.parametrize(("points", "signs", "pages", "normal_pages"), [(38, 17, 3, 3), (35, 17, 2, 3)])
+@pytest.mark.parametrize(
+    ("points", "signs", "draft", "pages", "normal_pages"),
+    [(38, 17, False, 3, 3), (35, 17, False, 2, 3), (38, 17, True, 3, 3)],  # (35, 17): a page saved
+)
 def test_tighter_spacing_pulls_a_section_up_onto_the_page_where_the_last_one_ends(
-    project: Project, tmp_path: Path, points: int, signs: int, pages: int, normal_pages: int
+    project: Project, tmp_path: Path, points: int, signs: int, draft: bool, pages: int, normal_pages: int
 ) -> None:
     """At normal spacing the call-out does not fit under the first section's last lines and is
     pushed to the next page, leaving that page half empty; the builder's tighter spacing between
     blocks fits it there. In the PDF: the call-out's heading is on the page that ends the first
-    section, every point and sign is printed once, and the page count is the one reported."""
-    builder = HandoutBuilder()
-    article = small_article(project, points_and_signs(points, signs))
+    section, every point and sign is printed once, and the page count is the one reported.
+    In a draft, pages are judged below the running draft line: there, and only there, the first
+    section ends above the middle of the page."""
+    import dataclasses
+
     from packager.render.html import render
 
+    builder = HandoutBuilder()
+    article = dataclasses.replace(small_article(project, points_and_signs(points, signs)), draft=draft)
     normal = builder.layout(render(article, project, builder.theme), project)
-    assert builder.loose_pages(normal, False) != (0, 0), "no loose page at normal spacing: change the sizes"
+    assert builder.loose_pages(normal, draft) != (0, 0), "no loose page at normal spacing: change the sizes"
+    if draft:
+        assert builder.loose_pages(normal, False) == (0, 0), "the draft's margin no longer decides: change the sizes"
     assert len(normal.pages) == normal_pages
     product = builder.build(article, project, lambda *_: None)
     texts = pages_text(product.files["care.pdf"], tmp_path)
