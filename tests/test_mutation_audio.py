@@ -69,6 +69,16 @@ def test_true_peak_is_measured_between_samples() -> None:
     assert np.max(np.abs(samples)) == pytest.approx(0.7071, abs=1e-3)
     assert audio.true_peak(samples) == pytest.approx(1.0, abs=0.02)
     assert audio.true_peak(np.zeros(0, dtype=np.float32)) == 0.0
+    # Sampled at 22.5 degrees: the samples read 0.924, and twice as many would miss the peak too.
+    samples = np.sin(2 * np.pi * 0.25 * np.arange(4000) + np.pi / 8).astype(np.float32)
+    assert np.max(np.abs(samples)) == pytest.approx(0.9239, abs=1e-3)
+    assert audio.true_peak(samples) == pytest.approx(1.0, abs=0.03)
+
+
+def test_loudness_needs_one_gating_block() -> None:
+    with pytest.raises(ValueError, match=r"^loudness needs at least 400 ms of audio$"):
+        audio.loudness(tone(0.39, 0.1))
+    assert audio.loudness(tone(0.4, 0.1)) == pytest.approx(loudness(tone(0.4, 0.1).astype(np.float64), RATE), abs=0.01)
 
 
 def test_loudness_is_bs1770() -> None:
@@ -102,6 +112,15 @@ def test_mastering_reaches_the_target_where_the_limiter_takes_much_of_the_gain(p
     out = audio.master(crested(6.0, 0.3, power))
     assert loudness(out.astype(np.float64), RATE) == pytest.approx(-19.0 + 0.4, abs=0.15)
     assert true_peak_db(out.astype(np.float64)) <= -4.5 + 0.2
+    if power >= 2:  # limited: the peaks are taken to the ceiling, not below it (no loudness thrown away)
+        assert true_peak_db(out.astype(np.float64)) == pytest.approx(-4.5, abs=0.05)
+
+
+def test_mastering_at_another_sample_rate_measures_at_that_rate() -> None:
+    rate = 44100  # above twice the 9 kHz low-pass; narration is resampled to 22.05 kHz before mastering
+    out = audio.master(speechlike(6.0, 0.3, rate), rate)
+    assert loudness(out.astype(np.float64), rate) == pytest.approx(-19.0 + 0.4, abs=0.15)
+    assert true_peak_db(out.astype(np.float64)) == pytest.approx(-4.5, abs=0.05)
 
 
 def test_mastering_a_quiet_steady_tone_changes_only_its_level() -> None:
@@ -215,6 +234,7 @@ def test_tags_and_chapters_read_back(tmp_path: Path) -> None:
     assert comment.text == ["Read aloud"] and comment.lang == "fra" and comment.desc == ""
     # ID3v2.4 text in UTF-8 (encoding 3), which every v2.4 reader reads, in every text frame.
     texts = [f for f in tags.values() if hasattr(f, "encoding")] + [tags.getall("CTOC")[0].sub_frames["TIT2"]]
+    texts += [chap.sub_frames["TIT2"] for chap in tags.getall("CHAP")]
     assert {f.FrameID for f in texts} >= {"TIT2", "TPE1", "TALB", "TLAN", "TDRC", "TCOP", "TXXX", "COMM", "TRCK"}
     assert {int(f.encoding) for f in texts} == {3}
     (toc,) = tags.getall("CTOC")
@@ -247,9 +267,20 @@ def test_a_large_tag_keeps_its_syncsafe_size(tmp_path: Path) -> None:
     assert info_header(path) is not None
 
 
+def test_a_tag_over_two_megabytes_keeps_its_syncsafe_size(tmp_path: Path) -> None:
+    """The size's first byte counts from 2 MiB up (7 bits a byte)."""
+    big = audio.Tags("T" * (1 << 21), "A", "B", "eng", 2024, "1.0.0", "CC0")
+    path = tmp_path / "big.mp3"
+    path.write_bytes(audio.tag_mp3(audio.encode_mp3(tone(0.5, 0.3), 64), big))
+    assert str(ID3(path)["TIT2"]) == "T" * (1 << 21)
+    assert info_header(path) is not None
+
+
 def test_playlist_lists_tracks_with_rounded_seconds() -> None:
     text = audio.playlist("Lupus\nguide", [("01.mp3", "Intro  part", 61.6), ("02.mp3", "Fin\u202f?", 2.4)]).decode()
     assert text == "#EXTM3U\n#PLAYLIST:Lupus guide\n#EXTINF:62,Intro part\n01.mp3\n#EXTINF:2,Fin\u202f?\n02.mp3\n"
+    text = audio.playlist(" Vitamin X\n", [("01.mp3", "X-rays", 3.0)]).decode()
+    assert text == "#EXTM3U\n#PLAYLIST:Vitamin X\n#EXTINF:3,X-rays\n01.mp3\n"
 
 
 def test_the_settings_take_exactly_the_bit_rates_lame_writes_as_mpeg2_layer3(tmp_path: Path) -> None:
