@@ -72,15 +72,30 @@ def test_the_memory_is_kept_between_runs_and_a_damaged_one_is_empty(
     out.write_bytes(b"pdf")
     manifest.save_verified(tmp_path)  # nothing known: nothing written
     assert not (tmp_path / ".cache" / "verified.json").exists()
+    (tmp_path / "b.pdf").write_bytes(b"b")
     manifest.output_sha256(out, tmp_path)
+    manifest.output_sha256(tmp_path / "b.pdf", tmp_path)
     manifest.save_verified(tmp_path)
     saved = json.loads((tmp_path / ".cache" / "verified.json").read_text(encoding="utf-8"))
-    assert list(saved) == ["t.pdf"] and saved["t.pdf"][-1] == sha(b"pdf")
-    assert not (tmp_path / ".tmp").exists() or not any((tmp_path / ".tmp").iterdir())
+    assert list(saved) == ["b.pdf", "t.pdf"] and saved["t.pdf"][-1] == sha(b"pdf")  # sorted: stable bytes
+    assert (tmp_path / ".tmp").is_dir() and not any((tmp_path / ".tmp").iterdir())  # written through build/.tmp
+    assert sorted(p.name for p in (tmp_path / ".cache").iterdir()) == ["verified.json"]
     monkeypatch.setattr(manifest, "_verified", {})  # the next run
-    assert manifest.output_sha256(out, tmp_path) == sha(b"pdf") and reads == ["t.pdf"]
+    assert manifest.output_sha256(out, tmp_path) == sha(b"pdf") and reads == ["t.pdf", "b.pdf"]
     for damaged in ("not json", "[1, 2]"):
         (tmp_path / ".cache" / "verified.json").write_text(damaged, encoding="utf-8")
         monkeypatch.setattr(manifest, "_verified", {})
         assert manifest.output_sha256(out, tmp_path) == sha(b"pdf")
-    assert reads == ["t.pdf"] * 3
+    assert reads == ["t.pdf", "b.pdf", "t.pdf", "t.pdf"]
+
+
+def test_the_manifest_is_indented_json_with_every_formats_shared_files_sorted(tmp_path: Path) -> None:
+    """People read build/manifest.json too: two-space indents; the files a format writes for all
+    its targets (the site's home page) under "shared", by format."""
+    site = [{"path": "index.html", "sha256": sha(b"home")}]
+    state = {"targets": {}, "locales": {}, "failures": {}, "shared": {"site": site, "audio": []}}
+    manifest.write_manifest(tmp_path, state)
+    text = (tmp_path / "manifest.json").read_text(encoding="utf-8")
+    assert text.startswith('{\n  "version": 1,\n  "packager": ')
+    shared = json.loads(text)["shared"]
+    assert list(shared) == ["audio", "site"] and shared["site"] == site
