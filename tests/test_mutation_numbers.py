@@ -370,3 +370,14 @@ def test_an_iso_code_before_or_after_the_amount_is_a_price_like_its_symbol() -> 
         assert check_message(f"It costs {source}.", f"Cuesta {translation}.", "es") == as_symbol
     assert [code for code, _ in check_message("It costs USD 375.", "Cuesta USD 37.", "es")] == ["number-changed"] * 2
     assert check_message("It costs USD 375.", "Cuesta 375 dólares.", "es") == []
+
+
+def test_exact_spans_read_units_in_the_locales_own_words() -> None:
+    """A dose is copied exactly however the language writes its unit ("horas", "Gramm", "毫克")."""
+    for text, locale, number in (
+        ("Tome 3 comprimidos cada 8 horas.", "es", "8"),
+        ("Nehmen Sie 1,5 Gramm.", "de", "1,5"),
+        ("每次 5 毫克。", "zh_Hans", "5"),
+    ):
+        start = text.index(number)
+        assert num.exact_spans(text, locale) == [(start, start + len(number))]
