@@ -81,6 +81,16 @@ def test_loudness_needs_one_gating_block() -> None:
     assert audio.loudness(tone(0.4, 0.1)) == pytest.approx(loudness(tone(0.4, 0.1).astype(np.float64), RATE), abs=0.01)
 
 
+@pytest.mark.parametrize("lufs", [-70.5, -69.5])
+def test_loudness_below_the_absolute_gate_is_none_as_pyloudnorm_says(lufs: float) -> None:
+    """BS.1770's absolute gate at -70 LUFS: a tone just under it has no loudness, just over it has its own."""
+    base = tone(3.0, 0.1, 1000.0)
+    quiet = (base * 10 ** ((lufs - loudness(base.astype(np.float64), RATE)) / 20)).astype(np.float32)
+    expected = loudness(quiet.astype(np.float64), RATE)
+    assert (expected == float("-inf")) is (lufs < -70)
+    assert audio.loudness(quiet) == pytest.approx(expected, abs=0.01)
+
+
 def test_loudness_is_bs1770() -> None:
     sound = tone(3.0, 0.1, 1000.0)
     assert audio.loudness(sound) == pytest.approx(loudness(sound.astype(np.float64), RATE), abs=0.01)
