@@ -184,6 +184,17 @@ def test_encoded_mp3_decodes_to_the_same_length(tmp_path: Path, seconds: float, 
     assert loudness(samples, rate) == pytest.approx(loudness(tone(seconds, 0.3).astype(np.float64), RATE), abs=1.0)
 
 
+@pytest.mark.parametrize("bitrate", [16, 24])
+def test_at_the_lowest_bit_rates_lame_writes_16_khz_and_the_length_is_read_at_that_rate(
+    tmp_path: Path, bitrate: int
+) -> None:
+    path, frames = write_mp3(tmp_path, 1.0, bitrate)
+    samples, rate = decode(path)
+    assert rate == 16000
+    assert audio.mp3_seconds(frames) == audio_packets(path) * 576 / rate
+    assert audio.mp3_seconds(frames) == pytest.approx(samples.size / rate, abs=0.1)
+
+
 @pytest.mark.parametrize("bitrate", [16, 24, 32, 64])
 def test_the_info_frame_counts_frames_and_bytes(tmp_path: Path, bitrate: int) -> None:
     """At a low bit rate too, where one frame is shorter than the Info data (a crash, once)."""
