@@ -87,7 +87,15 @@ class Settings:
 
 #: Whole-number settings with a floor below which the output cannot be made.
 _MINIMUMS = {"braille.cells_per_line": 20, "braille.lines_per_page": 10}
-_CHOICES = {"paper_size": ("auto", "A4", "Letter"), "outdated_translations": ("publish", "refuse")}
+#: MP3 bit rates (kbit/s) LAME writes as asked for 22.05 kHz mono speech: the MPEG-2 Layer III
+#: table (ISO/IEC 13818-3) but 8, where LAME switches to MPEG-2.5, which players and our frame
+#: reader do not take; any other number LAME silently rounds to one of these.
+MP3_BITRATES = (16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+_CHOICES: dict[str, tuple[object, ...]] = {
+    "paper_size": ("auto", "A4", "Letter"),
+    "outdated_translations": ("publish", "refuse"),
+    "audio.bitrate": MP3_BITRATES,
+}
 
 
 @dataclass(frozen=True)
@@ -350,7 +358,7 @@ def _convert(hint: Any, node: yaml.Node, path: Path, name: str, line: int) -> An
         raise PackagerError(f"setting {name!r} has the wrong type: expected {_hint_name(hint)}", path, line)
     choices = _CHOICES.get(name)
     if choices and value not in choices:
-        raise PackagerError(f"setting {name!r} must be one of {', '.join(choices)}", path, line)
+        raise PackagerError(f"setting {name!r} must be one of {', '.join(map(str, choices))}", path, line)
     return value
 
 

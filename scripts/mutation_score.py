@@ -24,7 +24,8 @@ def main() -> None:
         killed, checked = counts["killed"] + counts["timeout"], counts.total() - counts["not checked"]
         if checked:
             print(
-                f"  {meta.relative_to('mutants').with_suffix('')}: killed {killed} of {checked};",
+                f"  {meta.relative_to('mutants').with_suffix('')}: killed {killed} of {checked}",
+                f"({100 * killed / checked:.1f}%);",
                 f"survived {counts['survived']}, no tests {counts['no tests']}, not run {counts['not checked']}",
             )
     killed, checked = total["killed"] + total["timeout"], total.total() - total["not checked"]

@@ -347,3 +347,37 @@ def test_every_group_mark_printers_use_groups_thousands(group: str) -> None:
 def test_only_the_groups_above_the_last_follow_the_locales_secondary_size() -> None:
     assert num.read("1,000,00,000", num.convention("en")) is None
     assert num.read("1,000,00,000", num.convention("hi")) is None
+
+
+def test_an_iso_code_before_or_after_the_amount_is_a_price_like_its_symbol() -> None:
+    """ "USD 375" is a price as "$375" is: a changed amount, a dropped currency and the right
+    translation get the same findings; "USD 1 000 000" is an amount, not a phone number. Every
+    compared currency, by its ISO 4217 code as Babel lists it (USD's code was missed once: the
+    supplement's own USD words were read first and the code was never added)."""
+    from babel.numbers import list_currencies
+
+    from packager.i18n import cldr
+    from packager.i18n.checks.rules import check_message
+
+    for code in cldr.CURRENCIES:
+        assert code in list_currencies()
+        for locale in ("en", "es", "fr"):
+            assert readings(f"{code} 375", locale)[0][2] == code
+            assert readings(f"375 {code}", locale)[0][2] == code
+            assert num.addresses(f"{code} 1 000 000", locale)[0] == []
+    for source, translation in (("USD 375", "USD 37"), ("USD 375", "375"), ("USD 375", "375 dólares")):
+        as_symbol = check_message(f"It costs {source.replace('USD ', '$')}.", f"Cuesta {translation}.", "es")
+        assert check_message(f"It costs {source}.", f"Cuesta {translation}.", "es") == as_symbol
+    assert [code for code, _ in check_message("It costs USD 375.", "Cuesta USD 37.", "es")] == ["number-changed"] * 2
+    assert check_message("It costs USD 375.", "Cuesta 375 dólares.", "es") == []
+
+
+def test_exact_spans_read_units_in_the_locales_own_words() -> None:
+    """A dose is copied exactly however the language writes its unit ("horas", "Gramm", "毫克")."""
+    for text, locale, number in (
+        ("Tome 3 comprimidos cada 8 horas.", "es", "8"),
+        ("Nehmen Sie 1,5 Gramm.", "de", "1,5"),
+        ("每次 5 毫克。", "zh_Hans", "5"),
+    ):
+        start = text.index(number)
+        assert num.exact_spans(text, locale) == [(start, start + len(number))]

@@ -7,6 +7,7 @@ up to 20 MiB, only our themes, fonts and the article's own images.
 from __future__ import annotations
 
 import base64
+import itertools
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,307 @@ def test_a_theme_stylesheet_is_served_as_css(project: Project) -> None:
 
     css = next(p for p in HANDOUT.files() if p.suffix == ".css")
     assert fetch(project, css.as_uri()) == (css.read_bytes(), "text/css")
+
+
+# --- the whole builder on small articles written here -------------------------------------------
+
+FRONT = """---
+title: Care at home
+slug: care
+language: en
+version: 1.0.0
+reviewed: 2026-01-01
+summary: What to do at home.
+authors: [Test writers]
+medical_reviewers: []
+licence: CC BY 4.0
+source: Written for a test.
+---
+
+"""
+
+
+def small_article(project: Project, body: str):
+    from packager.source import read_article
+
+    path = project.source_dir / "care.md"
+    path.write_text(FRONT + body, encoding="utf-8")
+    return read_article(path)
+
+
+def pages_text(data: bytes, tmp_path: Path) -> list[str]:
+    import pdfplumber
+
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    with pdfplumber.open(path) as pdf:
+        return [page.extract_text() or "" for page in pdf.pages]
+
+
+def points_and_signs(points: int, signs: int) -> str:
+    """A section of one-line points, then a section that is one warning call-out (never split)."""
+    body = "## Care at home\n\n" + "".join(f"Point {i}: take the tablet with water.\n\n" for i in range(points))
+    lines = (f"> Sign {j}: call your care team at once if this happens.\n>\n" for j in range(signs))
+    return body + "## When to call\n\n> [!WARNING]\n" + "".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("points", "signs", "draft", "pages", "normal_pages"),
+    [(38, 17, False, 3, 3), (35, 17, False, 2, 3), (38, 17, True, 3, 3)],  # (35, 17): a page saved
+)
+def test_tighter_spacing_pulls_a_section_up_onto_the_page_where_the_last_one_ends(
+    project: Project, tmp_path: Path, points: int, signs: int, draft: bool, pages: int, normal_pages: int
+) -> None:
+    """At normal spacing the call-out does not fit under the first section's last lines and is
+    pushed to the next page, leaving that page half empty; the builder's tighter spacing between
+    blocks fits it there. In the PDF: the call-out's heading is on the page that ends the first
+    section, every point and sign is printed once, and the page count is the one reported.
+    In a draft, pages are judged below the running draft line: there, and only there, the first
+    section ends above the middle of the page."""
+    import dataclasses
+
+    from packager.render.html import render
+
+    builder = HandoutBuilder()
+    article = dataclasses.replace(small_article(project, points_and_signs(points, signs)), draft=draft)
+    normal = builder.layout(render(article, project, builder.theme), project)
+    assert builder.loose_pages(normal, draft) != (0, 0), "no loose page at normal spacing: change the sizes"
+    if draft:
+        assert builder.loose_pages(normal, False) == (0, 0), "the draft's margin no longer decides: change the sizes"
+    assert len(normal.pages) == normal_pages
+    product = builder.build(article, project, lambda *_: None)
+    texts = pages_text(product.files["care.pdf"], tmp_path)
+    assert product.info == {"pages": len(texts)} and len(texts) == pages
+    last_point = next(i for i, text in enumerate(texts) if f"Point {points - 1}:" in text)
+    assert "When to call" in texts[last_point]
+    whole = "\n".join(texts)
+    assert all(whole.count(f"Point {i}:") == 1 for i in range(points))
+    assert all(whole.count(f"Sign {j}:") == 1 for j in range(signs))
+
+
+def test_an_address_the_renderer_refuses_stops_the_layout_with_its_reason(project: Project) -> None:
+    """WeasyPrint would skip an image it cannot fetch and print the page without it; the fetcher's
+    refusal must stop the layout instead, with the fetcher's own message."""
+    import dataclasses
+
+    from packager.render.html import render
+
+    builder = HandoutBuilder()
+    rendered = render(small_article(project, "## Care\n\nRest.\n"), project, builder.theme)
+    image = '<p><img src="http://example.org/x.png" alt="x"></p></body>'
+    remote = dataclasses.replace(rendered, html=rendered.html.replace("</body>", image))
+    with pytest.raises(PackagerError, match=r"^the print renderer refuses to fetch 'http://example.org/x.png'$"):
+        builder.layout(remote, project)
+    (project.source_dir / "notes.txt").write_text("x", encoding="utf-8")
+    local = dataclasses.replace(rendered, html=rendered.html.replace("</body>", '<img src="notes.txt" alt="x"></body>'))
+    with pytest.raises(PackagerError, match=r"^the print renderer refuses to read .*notes\.txt$"):
+        builder.layout(local, project)
+
+
+def test_a_fetch_that_fails_for_another_reason_is_one_line_with_weasyprints_words() -> None:
+    from packager.render import pdf
+
+    weasyprint = pdf._weasyprint()
+    try:
+        raise weasyprint.urls.FatalURLFetchingError('Error fetching "file:///x.png"') from OSError("denied")
+    except weasyprint.urls.FatalURLFetchingError as exc:
+        error = pdf._fetch_error(exc)
+    assert isinstance(error, PackagerError) and error.message == 'Error fetching "file:///x.png"'
+    refused = PackagerError("the print renderer refuses to read /x.png")
+    try:
+        raise weasyprint.urls.FatalURLFetchingError("Error fetching") from refused
+    except weasyprint.urls.FatalURLFetchingError as exc:
+        assert pdf._fetch_error(exc) is refused
+
+
+def test_the_renderer_version_names_the_three_libraries_that_shape_a_pdf() -> None:
+    import pikepdf
+    import pydyf
+    import weasyprint
+
+    from packager.render.pdf import weasyprint_version
+
+    expected = f"weasyprint {weasyprint.__version__}; pydyf {pydyf.__version__}; pikepdf {pikepdf.__version__}"
+    assert weasyprint_version() == expected
+
+
+def font_covers(path: Path, char: str) -> bool:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    fonts = TTCollection(path).fonts if path.suffix.lower() == ".ttc" else [TTFont(path)]
+    return any(ord(char) in (font.getBestCmap() or {}) for font in fonts)
+
+
+def is_italic(path: Path) -> bool:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    fonts = TTCollection(path).fonts if path.suffix.lower() == ".ttc" else [TTFont(path)]
+    return any(font["head"].macStyle & 2 for font in fonts)
+
+
+def test_a_pdfs_inputs_hold_the_locales_own_fonts_and_interface_catalogs(tmp_path: Path) -> None:
+    """Arabic needs a face that draws Arabic letters, and its interface words; italic faces only
+    where the theme sets italics (never in large print). Read from the font files themselves.
+    English, the shipped source language, has no interface catalog of its own (its words are the
+    msgids)."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "locales", tmp_path / "locales")
+    (tmp_path / "source").mkdir()
+    project = Project(root=tmp_path, settings=Settings())
+    handout = HandoutBuilder().inputs(project, "ar")
+    fonts = [p for p in handout if isinstance(p, Path) and p.suffix.lower() in (".ttf", ".otf", ".ttc")]
+    assert any(font_covers(p, "\u0627") for p in fonts)  # ARABIC LETTER ALEF
+    assert not any(font_covers(p, "\u0627") for p in HandoutBuilder().inputs(project, "en") if str(p).endswith("f"))
+    assert any(is_italic(p) for p in fonts)
+    large = LargePrintBuilder().inputs(project, "ar")
+    assert not any(is_italic(p) for p in large if isinstance(p, Path) and p.suffix.lower() in (".ttf", ".otf"))
+    # The interface words of the locale, and of the source language for what the locale lacks.
+    french = Project(root=tmp_path, settings=Settings(source_language="fr"))
+    for where, catalogs in ((project, {"ar"}), (french, {"ar", "fr"})):
+        inputs = HandoutBuilder().inputs(where, "ar")
+        assert {p.relative_to(tmp_path) for p in inputs if isinstance(p, Path) and p.suffix == ".po"} == {
+            Path("locales", name, "LC_MESSAGES", "packager.po") for name in catalogs
+        }
+
+
+def test_preflight_names_the_missing_font_and_its_debian_package(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packager.render import fonts
+
+    HandoutBuilder().preflight(project, ["en", "ar"])  # installed on this machine (debian-packages.txt)
+    monkeypatch.setattr(fonts, "system_face", lambda family: None)
+    HandoutBuilder().preflight(project, ["en"])  # English needs no script face of its own
+    message = r"^locale ar needs the font 'Noto Sans Arabic': install the Debian package fonts-noto-core$"
+    with pytest.raises(PackagerError, match=message):
+        HandoutBuilder().preflight(project, ["en", "ar"])
+
+
+def test_loose_pages_at_the_edges_of_its_rules() -> None:
+    """Under 3 lines is a short tail, 3.5 lines is not; every short tail counts; the middle of the
+    text area is measured between the top and the bottom margin (22 mm in the handout, not the
+    18 mm side margins); a section ending at the very top of a page ends above its middle."""
+    from types import SimpleNamespace
+
+    from packager.render.themes import HANDOUT, points
+
+    builder = HandoutBuilder()
+    top, line = points(HANDOUT.margins[0]), HANDOUT.line_pt
+    middle = (842.0 - top - points(HANDOUT.margins[2])) / 2
+
+    def loose(*pages: Page) -> tuple[int, int]:
+        return builder.loose_pages(SimpleNamespace(pages=list(pages)), False)
+
+    first = Page({"s1": px(0, top), "s2": px(100, top)})
+    last = Page({"s9": px(0, top), "end-s9": px(400, top)})
+    assert loose(first, Page({"s1": px(0, top), "end-s1": px(2.5 * line, top)})) == (1, 0)
+    assert loose(first, Page({"s1": px(0, top), "end-s1": px(3.5 * line, top)})) == (0, 0)
+    both = Page({"s1": px(0, top), "s2": px(0, top), "end-s1": px(line, top), "end-s2": px(2 * line, top)})
+    again = Page({"s2": px(0, top), "end-s2": px(2 * line, top)})
+    tail_of_both = Page({"s1": px(0, top), "s2": px(0, top), "end-s1": px(line, top)})
+    assert loose(first, tail_of_both, again) == (2, 1)
+    assert loose(first, both) == (1, 0)
+    assert loose(first, Page({"s3": px(0, top), "end-s3": px(middle - 2, top)}), last) == (0, 1)
+    assert loose(first, Page({"s3": px(0, top), "end-s3": px(middle + 2, top)}), last) == (0, 0)
+    assert loose(first, Page({"s1": px(0, top), "end-s1": px(0.5, top)}), last) == (1, 1)
+
+
+def test_a_served_file_is_named_by_its_address_and_links_out_of_the_article_are_refused(
+    project: Project, tmp_path: Path
+) -> None:
+    from packager.render import fonts
+
+    spaced = project.source_dir / "my figure.png"
+    spaced.write_bytes(PNG)
+    response = make_fetcher(project, []).fetch(spaced.as_uri())  # the address has "%20" for the space
+    assert (response.geturl(), response.read()) == (spaced.as_uri(), PNG)
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(PNG)
+    (project.source_dir / "link.png").symlink_to(secret)
+    for address in ((project.source_dir / "link.png").as_uri(), f"{project.source_dir.as_uri()}/../secret.png"):
+        with pytest.raises(PackagerError, match=r"^the print renderer refuses to read .*secret\.png$"):
+            make_fetcher(project, []).fetch(address)
+    bundled = fonts.atkinson().regular  # the bundled fonts' folder is served without being named
+    assert fetch(project, bundled.as_uri()) == (bundled.read_bytes(), "font/ttf")
+
+
+def test_large_print_is_set_in_the_bundled_atkinson_hyperlegible_without_italics(
+    project: Project, tmp_path: Path
+) -> None:
+    """The theme's promise: Atkinson Hyperlegible (loaded with @font-face from the bundled files)
+    at 18 pt, emphasis never in italics. Read from the PDF's fonts and glyph sizes."""
+    import pdfplumber
+
+    article = small_article(project, "## Care\n\nRest *every* day and drink water.\n")
+    data = LargePrintBuilder().build(article, project, lambda *_: None).files["care.large-print.pdf"]
+    path = tmp_path / "large.pdf"
+    path.write_bytes(data)
+    with pdfplumber.open(path) as pdf:
+        chars = [c for page in pdf.pages for c in page.chars]
+    body = [c for c in chars if c["text"] in "Restvydkw" and c["size"] >= 17.5]
+    assert body and all("Atkinson-Hyperlegible" in c["fontname"] for c in body)
+    assert not any("Italic" in c["fontname"] for c in chars)
+    assert round(min(c["size"] for c in body)) == 18
+
+
+def test_tighter_spacing_that_saves_nothing_is_not_kept(project: Project, tmp_path: Path) -> None:
+    """The call-out does not fit under the first section's end at either spacing: the page stays
+    half empty, the page count is the same, so the normal spacing is kept. In the PDF the signs
+    stand one line plus the handout's 6 pt paragraph margin apart (handout.css), not 3 pt."""
+    import pdfplumber
+
+    from packager.render.html import render
+    from packager.render.themes import HANDOUT
+
+    builder = HandoutBuilder()
+    sentences = " ".join(f"Point {i}: take the tablet with water." for i in range(126))
+    body = f"## Care at home\n\n{sentences}\n\n## When to call\n\n> [!WARNING]\n"
+    article = small_article(project, body + "".join(f"> Sign {j}: call your care team now.\n>\n" for j in range(25)))
+    normal = builder.layout(render(article, project, builder.theme), project)
+    tight = builder.layout(render(article, project, builder.theme, tight=True), project)
+    judged = (len(normal.pages), builder.loose_pages(normal, False))
+    assert judged[1] != (0, 0) and (len(tight.pages), builder.loose_pages(tight, False)) == judged, "sizes drifted"
+    path = tmp_path / "kept.pdf"
+    path.write_bytes(builder.build(article, project, lambda *_: None).files["care.pdf"])
+    with pdfplumber.open(path) as pdf:
+        tops = [w["top"] for page in pdf.pages for w in page.extract_words() if w["text"] == "Sign"]
+    gaps = {round(b - a, 1) for a, b in itertools.pairwise(tops) if 0 < b - a < 40}
+    assert gaps == {round(HANDOUT.line_pt + 6, 1)}
+
+
+def test_a_refused_fetch_while_writing_the_pdf_is_the_fetchers_one_line_error() -> None:
+    """WeasyPrint may fetch late (an image first drawn when the PDF is written)."""
+    from packager.render import pdf
+
+    weasyprint = pdf._weasyprint()
+    refused = PackagerError("the print renderer refuses to read /x.png")
+
+    class Late:
+        def write_pdf(self, **options: object) -> bytes:
+            raise weasyprint.urls.FatalURLFetchingError("Error fetching") from refused
+
+    with pytest.raises(PackagerError, match=r"^the print renderer refuses to read /x\.png$"):
+        HandoutBuilder().write_pdf(Late())
+
+
+def test_a_bundled_font_that_cannot_be_read_stops_the_layout(project: Project, tmp_path: Path) -> None:
+    """Large print names Atkinson Hyperlegible's files in @font-face rules; if one cannot be read,
+    WeasyPrint alone would set the text in another font and say nothing. It stops instead, with the
+    fetcher's one line (the files are fetched as the stylesheet is read: that refusal once escaped
+    as WeasyPrint's FatalURLFetchingError, a BaseException the build's handlers do not catch)."""
+    import dataclasses
+
+    from packager.render import fonts
+    from packager.render.html import render
+
+    builder = LargePrintBuilder()
+    rendered = render(small_article(project, "## Care\n\nRest.\n"), project, builder.theme)
+    regular = fonts.atkinson().regular
+    assert regular.as_uri() in rendered.css
+    gone = regular.with_name("Missing-Regular.ttf")
+    broken = dataclasses.replace(rendered, css=rendered.css.replace(regular.as_uri(), gone.as_uri()))
+    with pytest.raises(PackagerError, match=r"^the print renderer refuses to read .*Missing-Regular\.ttf$"):
+        builder.layout(broken, project)

@@ -219,3 +219,67 @@ def test_every_failing_locale_is_listed(root: Path) -> None:
         (f"{SLUG}/es/braille", "failed"),
         (f"{SLUG}/fr/braille", "failed"),
     ]
+
+
+def test_an_outdated_translation_is_planned_and_published_marked_with_both_versions(root: Path) -> None:
+    from tests.test_publishing import edit_source, front_matter_version
+
+    old = front_matter_version(root)
+    edit_source(root, old + ".1")
+    result = plan(load_project(root), ["es"], ["braille"])
+    assert keys(j.target for j in result.todo) == [f"{SLUG}/es/braille"] and result.refused == []
+    # A translation of the earlier version, not reviewed for this one: a draft.
+    assert result.states[f"{SLUG}/es"] == {
+        "state": "outdated",
+        "version": old,
+        "source_version": old + ".1",
+        "draft": True,
+        "accepted_findings": [],
+    }
+    assert result.withdrawn == []
+
+
+def test_outdated_translations_the_settings_refuse_are_refused_and_withdrawn(root: Path) -> None:
+    from tests.test_publishing import edit_source, front_matter_version
+
+    with (root / "packager.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("outdated_translations: refuse\n")
+    edit_source(root, front_matter_version(root) + ".1")
+    result = plan(load_project(root), ["es", "fr"], ["braille"])
+    assert result.todo == []
+    assert [(o.target.key, o.status) for o in result.refused] == [
+        (f"{SLUG}/es/braille", "refused"),
+        (f"{SLUG}/fr/braille", "refused"),
+    ]
+    assert all("outdated_translations: refuse" in o.reason for o in result.refused)
+    assert result.withdrawn == [f"{SLUG}/es", f"{SLUG}/fr"]
+    assert result.states[f"{SLUG}/es"] == {"state": "refused", "reason": result.refused[0].reason}
+
+
+def test_a_target_whose_inputs_cannot_be_read_fails_alone_and_its_dependent_waits(root: Path) -> None:
+    """A Piper voice that is not there: French audio fails; French braille is planned, the
+    French EPUB waits for the audio (and fails with it when the build runs)."""
+    with (root / "packager.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("audio:\n  engines: {fr: piper}\n  voices: {fr: missing.onnx}\n")
+    result = plan(load_project(root), ["fr"], ["braille", "audio", "epub"])
+    assert [(o.target.key, o.status) for o in result.refused] == [(f"{SLUG}/fr/audio", "failed")]
+    assert result.refused[0].reason.startswith("missing.onnx: ")
+    assert {j.target.key: keys(j.waits_for) for j in result.todo} == {
+        f"{SLUG}/fr/braille": [],
+        f"{SLUG}/fr/epub": [f"{SLUG}/fr/audio"],
+    }
+
+
+def test_a_format_whose_preflight_fails_is_refused_for_that_locale_only(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packager.render import fonts
+
+    monkeypatch.setattr(fonts, "system_face", lambda family: None)  # no system font installed
+    result = plan(load_project(root), ["ar", "es"], ["braille", "handout"])
+    assert [(o.target.key, o.status) for o in result.refused] == [(f"{SLUG}/ar/handout", "failed")]
+    assert result.refused[0].reason == (
+        "locale ar needs the font 'Noto Sans Arabic': install the Debian package fonts-noto-core"
+    )
+    planned = {f"{SLUG}/ar/braille", f"{SLUG}/es/braille", f"{SLUG}/es/handout"}
+    assert set(keys(j.target for j in result.todo)) == planned

@@ -229,3 +229,10 @@ def test_an_unnamed_invisible_character_is_shown_by_its_code_point() -> None:
 def test_a_translation_of_no_block_at_all_is_named() -> None:
     findings = rules.check_message("Take it daily.", "[a]: https://a.org", "es")
     assert ("structure-changed", "the translation parses as nothing, the source as a paragraph") in findings
+
+
+def test_markup_without_a_plain_name_is_named_as_the_parser_tags_it() -> None:
+    """A footnote reference the source lacks: named by its label, as the catalog's comments do."""
+    assert rules.check_message("Take it daily.", "Tómelo al día.[^1]", "es") == [
+        ("markup-changed", "note:1: 0 in the source, 1 in the translation")
+    ]

@@ -45,6 +45,10 @@ def test_settings_are_typed(tmp_path: Path) -> None:
             "packager.yaml:1: setting 'completeness_threshold' must be between 0 and 100",
         ),
         ("paper_size: A3\n", "packager.yaml:1: setting 'paper_size' must be one of auto, A4, Letter"),
+        (
+            "audio:\n  bitrate: 8\n",  # LAME would write MPEG-2.5, which the build then cannot read
+            "packager.yaml:2: setting 'audio.bitrate' must be one of 16, 24, 32, 40, 48, 56, 64, 80, 96, 112,",
+        ),
         ("locales: [../../etc]\n", "packager.yaml:1: '../../etc' is not a locale name"),
         ("locales: [es\n", "packager.yaml:2: invalid YAML"),
         ("skip: {ht: brail}\n", "packager.yaml:1: setting 'skip.ht' names 'brail', which is not a format"),

@@ -101,7 +101,9 @@ def unit_spellings(locale: str, supplement: bool = True) -> dict[str, frozenset[
                         found.setdefault(unit, set()).update(_words(forms[form]))
         plural_names = _data(loc, "currency_names_plural")
         for code in CURRENCIES:
-            spellings = found.setdefault(code, {code})
+            # The ISO code always (NOT_IN_CLDR's own USD words came first and once kept it out).
+            spellings = found.setdefault(code, set())
+            spellings.add(code)
             spellings.add(loc.currency_symbols.get(code, code))
             names = [loc.currencies.get(code, code)] + [plural_names[code][f] for f in plural_names.get(code) or {}]
             spellings.update(names)

@@ -193,12 +193,13 @@ class PrintBuilder:
         weasyprint = _weasyprint()
         font_config = font_configuration()
         fetcher = make_fetcher(project, rendered.fonts.files(self.theme.italics))
-        stylesheets = [
-            weasyprint.CSS(filename=str(path), font_config=font_config, url_fetcher=fetcher)
-            for path in self.theme.files()
-        ]
-        stylesheets.append(weasyprint.CSS(string=rendered.css, font_config=font_config, url_fetcher=fetcher))
         try:
+            # Inside the try: a stylesheet's @font-face files are fetched as it is read.
+            stylesheets = [
+                weasyprint.CSS(filename=str(path), font_config=font_config, url_fetcher=fetcher)
+                for path in self.theme.files()
+            ]
+            stylesheets.append(weasyprint.CSS(string=rendered.css, font_config=font_config, url_fetcher=fetcher))
             return weasyprint.HTML(
                 string=rendered.html, base_url=project.source_dir.resolve().as_uri() + "/", url_fetcher=fetcher
             ).render(font_config=font_config, stylesheets=stylesheets, pdf_variant="pdf/ua-1", pdf_tags=True)

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from packager.project import MP3_BITRATES
+
 SAMPLE_RATE = 22050  # Piper and eSpeak voices speak at 22.05 kHz; more would only add bytes
 TARGET_LUFS = -19.0
 ENCODER_LOSS_LU = 0.4  # measured: MP3 coding at 64 kbit/s and the last limiting pass take this much off
@@ -205,7 +207,7 @@ def encode_mp3(samples: np.ndarray, bitrate: int, rate: int = SAMPLE_RATE) -> by
 
 
 #: Bit rates (kbit/s) of MPEG-2/2.5 Layer III by header index: the only kind ``encode_mp3`` writes at 22.05 kHz.
-_MPEG2_L3_KBPS = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+_MPEG2_L3_KBPS = (0, 8, *MP3_BITRATES)
 _MPEG2_RATES = (22050, 24000, 16000)
 
 
