@@ -101,6 +101,7 @@ def test_a_no_op_plan_runs_no_program(fresh_project: Path, monkeypatch: pytest.M
     from packager.engine.plan import plan
     from packager.project import load_project
     from packager.render import fonts
+    from packager.speech.audiobook import ffmpeg_version
     from packager.speech.engines import espeak
 
     monkeypatch.setattr(statcache, "SETTLED_NS", -(10**18))  # the project was copied just now
@@ -117,7 +118,7 @@ def test_a_no_op_plan_runs_no_program(fresh_project: Path, monkeypatch: pytest.M
     def new_process() -> None:
         """What a second `packager build` starts with: no answer in memory."""
         forget()
-        for cached in (fonts._installed_faces, fonts.locale_family, espeak._listings, espeak._binary):
+        for cached in (fonts._installed_faces, fonts.locale_family, espeak._listings, espeak._binary, ffmpeg_version):
             cached.cache_clear()
         statcache.load(build_dir)
 
