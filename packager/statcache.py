@@ -26,34 +26,70 @@ _known: dict[str, Any] = {}
 #: A file changed this recently may change again within the same timestamp tick, its stat
 #: unchanged: its answer is used, never kept (the next build asks again).
 SETTLED_NS = 2_000_000_000
+#: The answers this build used, as kept (``recall``, ``keep``, ``remembered``), and the digests it
+#: used but could not keep, too recent: what :func:`proof` writes down for the build journal.
+_used: dict[str, Any] = {}
+_racy: dict[str, list] = {}
+_unprovable: list[str] = []  # keys of answers used but not kept that no stat can vouch for
 
 T = TypeVar("T")
+TOOL = "tool:"
 
 
 def recall(key: str, stat: list) -> Any:
     """The answer kept for ``key`` at exactly this stat, else None."""
     seen = _known.get(key)
-    return seen[-1] if isinstance(seen, list) and seen[:-1] == stat else None
+    if isinstance(seen, list) and seen[:-1] == stat:
+        _used[key] = seen
+        return seen[-1]
+    return None
 
 
 def keep(key: str, stat: list, answer: Any, changed_ns: int) -> None:
+    """Keep an answer read from a file at ``stat`` (a file's digest: ``key`` is its path)."""
     if time.time_ns() - changed_ns > SETTLED_NS:
-        _known[key] = [*stat, answer]
+        _known[key] = _used[key] = [*stat, answer]
+    elif key.startswith(TOOL):
+        _unprovable.append(key)
+    else:  # too recent to keep; the journal checks it by content (see ``holds``)
+        _racy[key] = [*stat, answer]
 
 
 def tool_version(name: str, probe: Callable[[], str]) -> str:
     """A program's version as ``probe`` tells it (running it), asked again only when its binary changed."""
     binary = shutil.which(name)
     if binary is None:
-        return probe()
-    st = os.stat(binary)
-    stat = [binary, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-    seen = recall(f"tool:{name}", stat)
+        _used[TOOL + name] = [None, probe()]  # not on PATH: the journal holds while it is not
+        return _used[TOOL + name][-1]
+    stat = _tool_stat(binary)
+    seen = recall(TOOL + name, stat)
     if seen is not None:
         return str(seen)
     version = probe()
-    keep(f"tool:{name}", stat, version, max(st.st_mtime_ns, st.st_ctime_ns))
+    keep(TOOL + name, stat, version, max(stat[2], stat[3]))
     return version
+
+
+def file_sha256(path: str) -> str:
+    """A file's sha256, read again only when its stat changed (a file outside the project: a
+    voice model; the project's inputs go through the bounded reader, see engine.inputs)."""
+    import hashlib
+
+    key = os.path.abspath(path)
+    st = os.stat(key)
+    stat = list(stat_key(st))
+    seen = recall(key, stat)
+    if seen is not None:
+        return str(seen)
+    with open(key, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    keep(key, stat, digest, max(st.st_mtime_ns, st.st_ctime_ns))
+    return digest
+
+
+def _tool_stat(binary: str) -> list:
+    st = os.stat(binary)
+    return [binary, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def _stat(path: str) -> list[int] | None:
@@ -71,12 +107,15 @@ def remembered(key: str, ask: Callable[[], tuple[T, Iterable[Path | str]]]) -> T
     """
     seen: Any = _known.get(key)
     if _still_true(seen):
+        _used[key] = seen
         return seen["answer"]
     answer, files = ask()
     stats: list[tuple[str, list[int] | None]] = [(path, _stat(path)) for path in dict.fromkeys(map(str, files))]
     settled = time.time_ns() - SETTLED_NS
     if all(stat is None or max(stat[1], stat[2]) < settled for _, stat in stats):
-        _known[key] = {"files": stats, "answer": answer}
+        _known[key] = _used[key] = {"files": stats, "answer": answer}
+    else:
+        _unprovable.append(key)
     return answer
 
 
@@ -125,3 +164,42 @@ def save(build_dir: Path) -> None:
 def forget() -> None:
     """A second build in one process must see changes made since the first."""
     _known.clear()
+    _used.clear()
+    _racy.clear()
+    _unprovable.clear()
+
+
+def proof() -> dict[str, Any] | None:
+    """Every answer this build used, with what it was read from: while :func:`holds` says they
+    all still hold, so does every answer. None when one was used that nothing can vouch for."""
+    if _unprovable:
+        return None
+    return {"kept": dict(_used), "racy": dict(_racy)}
+
+
+def holds(proof: Any) -> bool:
+    """The answers of :func:`proof` still hold: each file's stat is unchanged (and a program is
+    still the one found on PATH); a digest kept from a file changed just before it was read is
+    read again, as git does for its "racily clean" entries."""
+    import hashlib
+
+    try:
+        for key, seen in proof["kept"].items():
+            if isinstance(seen, dict):
+                if not _still_true(seen):
+                    return False
+            elif key.startswith(TOOL):
+                binary = shutil.which(key[len(TOOL) :])
+                if binary != seen[0] or (binary is not None and _tool_stat(binary) != seen[:-1]):
+                    return False
+            elif _stat(key) != seen[:-1]:
+                return False
+        for path, seen in proof["racy"].items():
+            if _stat(path) != seen[:-1]:
+                return False
+            with open(path, "rb") as handle:
+                if hashlib.file_digest(handle, "sha256").hexdigest() != seen[-1]:
+                    return False
+    except (OSError, TypeError, ValueError, KeyError, AttributeError):
+        return False
+    return True

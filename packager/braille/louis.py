@@ -87,15 +87,25 @@ def read_table(path: Path) -> Table:
 
 @lru_cache(maxsize=1)
 def all_tables() -> tuple[Table, ...]:
-    """Every table that describes itself with metadata, first folder first for a repeated name."""
-    seen: dict[str, Table] = {}
-    for folder in table_dirs():
-        for path in sorted(folder.glob("*")) if folder.is_dir() else ():
-            if path.suffix in (".ctb", ".utb", ".tbl") and path.name not in seen and path.is_file():
-                table = read_table(path)
-                if table.meta:
-                    seen[path.name] = table
-    return tuple(seen.values())
+    """Every table that describes itself with metadata, first folder first for a repeated name.
+
+    Read once per set of folders, until a package adds, removes or replaces a table in one.
+    """
+    from packager import statcache
+
+    def ask() -> tuple[list, list[Path]]:
+        seen: dict[str, Table] = {}
+        for folder in folders:
+            for path in sorted(folder.glob("*")) if folder.is_dir() else ():
+                if path.suffix in (".ctb", ".utb", ".tbl") and path.name not in seen and path.is_file():
+                    table = read_table(path)
+                    if table.meta:
+                        seen[path.name] = table
+        return [[t.name, str(t.path), t.meta, t.display_name] for t in seen.values()], folders
+
+    folders = table_dirs()
+    found = statcache.remembered(f"liblouis tables in {','.join(map(str, folders))}", ask)
+    return tuple(Table(name, Path(path), tuple(map(tuple, meta)), display) for name, path, meta, display in found)
 
 
 @dataclass(frozen=True)

@@ -10,36 +10,11 @@ from packager.builders import FORMATS, Builder, formats, get_builder
 from packager.document import Article
 from packager.engine.inputs import inputs_hash, target_inputs
 from packager.engine.manifest import is_fresh, read_manifest
+from packager.engine.targets import Outcome, Target
 from packager.errors import PackagerError
 from packager.project import Project
 from packager.source import project_articles
 from packager.timings import stage
-
-
-@dataclass(frozen=True)
-class Target:
-    slug: str
-    locale: str
-    format: str
-    source: Path
-
-    @property
-    def key(self) -> str:
-        return f"{self.slug}/{self.locale}/{self.format}"
-
-    def sibling(self, fmt: str) -> Target:
-        """The same article and locale in another format (a target this one may need)."""
-        return Target(self.slug, self.locale, fmt, self.source)
-
-
-@dataclass
-class Outcome:
-    target: Target
-    status: str  # built | up to date | failed | refused
-    reason: str = ""
-    seconds: float = 0.0
-    outputs: list[dict[str, Any]] = field(default_factory=list)
-    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage (packager.timings)
 
 
 @dataclass

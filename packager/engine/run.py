@@ -9,13 +9,13 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from packager import statcache, timings
 from packager.atomic import atomic_write
 from packager.builders import FORMATS, Product, Progress, formats, load_builder, no_progress, output_dir
 from packager.document import Article
+from packager.engine import journal
 from packager.engine.inputs import forget
 from packager.engine.manifest import (
     MANIFEST,
@@ -27,30 +27,13 @@ from packager.engine.manifest import (
     write_index,
     write_manifest,
 )
-from packager.engine.plan import Job, Outcome, Plan, Target, plan, published, with_needs
+from packager.engine.plan import Job, Plan, plan, published, with_needs
+from packager.engine.targets import Event, Outcome, Target
 from packager.errors import PackagerError
 from packager.project import Project
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-
-
-@dataclass(frozen=True)
-class Event:
-    """What the engine reports while it works; the command line decides how to show it.
-
-    ``kind``: "progress" (a running target's step ``done`` of ``total``), "finished" (with
-    its ``outcome``), "waiting" (for another build's lock), "cpu" (last: CPU seconds by stage).
-    """
-
-    kind: str
-    key: str = ""
-    done: int = 0
-    total: int = 0
-    label: str = ""
-    outcome: Outcome | None = None
-    queued: int = 0  # targets this build will run, for "finished" counters
-    cpu: dict[str, float] = field(default_factory=dict)  # "cpu": CPU seconds by stage, the whole build's
 
 
 Report = Callable[[Event], None]
@@ -93,8 +76,11 @@ def build(
             shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
             timings.take()
             with timings.stage("plan"):  # hashing inputs and checking outputs: what a no-op build costs
+                taken = journal.snapshot(project)
                 the_plan = plan(project, locales, formats)
             outcomes = execute(project, the_plan, jobs, report)
+            with timings.stage("write"):
+                journal.record(project, journal.request(project, locales, formats), taken, outcomes)
             cpu = timings.take()
             for outcome in outcomes:
                 cpu = timings.add(cpu, outcome.cpu)

@@ -9,7 +9,6 @@ Lessac data (see the package's MODEL_CARD).
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from importlib import metadata
 from pathlib import Path
@@ -34,11 +33,10 @@ def _load(path: str):
 
 @functools.lru_cache(maxsize=8)
 def _digest(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:16]
+    """The voice model's, read again only when its stat changed (models are tens of MB)."""
+    from packager.statcache import file_sha256
+
+    return file_sha256(path)[:16]
 
 
 class PiperEngine:

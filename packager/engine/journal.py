@@ -1,0 +1,208 @@
+"""The build journal: a build that has nothing to do, known from stats alone, without planning.
+
+Planning parses every article and catalog and hashes every input; most of what a no-op
+build of the shipped project costs is importing the parser, the checks and CLDR for it. A
+build that ends with every target up to date or built leaves a journal
+(``build/.cache/journal.json``): its request, the stat of everything its answer rests on,
+and its targets. The next build of the same request stats those files again (a few hundred
+``stat`` calls); when none changed, appeared or went, it reports the same targets up to date
+without importing the planner. Anything else plans as usual.
+
+What the answer rests on, stat'ed before planning read any of it:
+
+- the project's folders (an added catalog or article) and ``packager.yaml``;
+- every input the targets hashed and every answer :mod:`packager.statcache` gave (programs'
+  versions, fontconfig's fonts, eSpeak NG's voices, liblouis's tables), as it used them;
+- packager's own files, and the folders Python imports from (an upgraded library);
+- the environment and the command's options;
+
+and, as the build left them, the outputs, the manifest and the index. A file changed less
+than :data:`~packager.statcache.SETTLED_NS` before it was stat'ed could change again with
+the same stat: its content is read again (git's "racily clean" entries), or, for code and
+programs, no journal is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packager import statcache
+from packager.engine.targets import Outcome, Target
+from packager.project import SETTINGS_FILE, Project, read_digest, stat_key
+
+JOURNAL = ".cache/journal.json"
+FORMAT = 1
+#: Variables a shell changes between two commands and no build reads; every other one counts.
+SHELL_ONLY = frozenset({"OLDPWD", "PWD", "SHLVL", "_", "COLUMNS", "LINES"})
+
+
+def request(project: Project, locales: list[str] | None, formats: list[str] | None) -> str:
+    """The build asked for, in the environment it is asked in."""
+    from packager.builders import FORMATS
+
+    env = {name: value for name, value in os.environ.items() if name not in SHELL_ONLY}
+    payload = {
+        "format": FORMAT,
+        "root": str(project.root),
+        "locales": sorted(locales) if locales else None,
+        "formats": [repr(FORMATS.get(name)) for name in sorted(formats or FORMATS)],  # as registered now
+        "settings": repr(project.settings.build),  # --scheduler and --cache override the file's
+        "python": [sys.executable, *sys.path],
+        "env": env,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class Snapshot:
+    """The stat of what a build's answer rests on, taken before planning: path -> [*stat, check],
+    where check is None, a racy file's sha256 or a racy folder's sorted entries."""
+
+    taken_ns: int = field(default_factory=time.time_ns)
+    paths: dict[str, list[Any] | None] = field(default_factory=dict)
+    provable: bool = True
+
+    def add(self, path: str, *, code: bool = False) -> None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            self.paths[path] = None  # its appearance changes the answer
+            return
+        check: Any = None
+        if max(st.st_mtime_ns, st.st_ctime_ns) > self.taken_ns - statcache.SETTLED_NS:
+            if code:  # being edited: nothing to vouch for what Python imported
+                self.provable = False
+            check = sorted(os.listdir(path)) if os.path.isdir(path) else _sha256(path)
+        self.paths[path] = [*stat_key(st), check]
+
+
+def snapshot(project: Project) -> Snapshot:
+    """Stat the project's folders and settings, packager's files and Python's import folders;
+    the last journal goes (a build that stops midway leaves none)."""
+    import packager
+
+    (project.build_dir / JOURNAL).unlink(missing_ok=True)
+    taken = Snapshot()
+    taken.add(str(project.root))
+    settings = project.root / SETTINGS_FILE
+    taken.add(str(settings))
+    if settings.exists():
+        read = read_digest(settings)  # the sha256 of what load_project read, if it still has that stat
+        seen = taken.paths[str(settings)]
+        if read is None or (seen is not None and seen[-1] is not None and seen[-1] != read):
+            taken.provable = False
+    for top in (project.source_dir, project.locales_dir):
+        for folder, _dirs, _files in os.walk(top):
+            taken.add(folder)
+    for folder, dirs, files in os.walk(Path(packager.__file__).parent):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in [*dirs, *files]:
+            taken.add(os.path.join(folder, name), code=True)
+    for folder in sys.path:  # the installed libraries' (not the folder ``python -m`` was run in)
+        if folder.startswith((sys.prefix, sys.base_prefix)) and os.path.isdir(folder):
+            taken.add(folder, code=True)
+    return taken
+
+
+def record(project: Project, asked: str, taken: Snapshot, outcomes: list[Outcome]) -> None:
+    """Keep the journal of a build that left every target up to date; else drop the last one."""
+    path = project.build_dir / JOURNAL
+    answers = statcache.proof()
+    if not taken.provable or answers is None or any(o.status not in ("up to date", "built") for o in outcomes):
+        path.unlink(missing_ok=True)
+        return
+    from packager.atomic import atomic_write
+    from packager.engine.manifest import MANIFEST, read_manifest
+
+    shared = [entry for entries in read_manifest(project.build_dir).get("shared", {}).values() for entry in entries]
+    outputs: dict[str, list[Any] | None] = {}
+    for out in [entry for o in outcomes for entry in o.outputs] + shared + [{"path": MANIFEST}, {"path": "index.html"}]:
+        where = str(project.build_dir / out["path"])
+        try:
+            outputs[where] = [*stat_key(os.stat(where)), None]  # written by this build: trusted, as manifest does
+        except OSError:
+            outputs[where] = None
+    data = {
+        "format": FORMAT,
+        "request": asked,
+        "paths": taken.paths | outputs,
+        "answers": answers,
+        "targets": [[o.target.key, str(o.target.source)] for o in outcomes],
+    }
+    atomic_write(path, json.dumps(data).encode(), tmp_dir=project.build_dir / ".tmp")
+
+
+def replay(project: Project, locales: list[str] | None, formats: list[str] | None) -> list[Outcome] | None:
+    """The outcomes of the last build, all up to date, if it left a journal that still holds."""
+    try:
+        data = json.loads((project.build_dir / JOURNAL).read_bytes())
+        if data["format"] != FORMAT or data["request"] != request(project, locales, formats):
+            return None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    with _unless_building(project.build_dir) as free:
+        if not free or not all(_unchanged(path, seen) for path, seen in data["paths"].items()):
+            return None
+        if not statcache.holds(data["answers"]):
+            return None
+        from packager.engine.manifest import read_manifest
+
+        entries = read_manifest(project.build_dir)["targets"]
+        outcomes = []
+        for key, source in data["targets"]:
+            if key not in entries:
+                return None
+            slug, locale, fmt = key.rsplit("/", 2)
+            target = Target(slug, locale, fmt, Path(source))
+            outcomes.append(Outcome(target, "up to date", outputs=entries[key]["outputs"]))
+        return outcomes
+
+
+def _unchanged(path: str, seen: list[Any] | None) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return seen is None
+    if seen is None or list(stat_key(st)) != seen[:-1]:
+        return False
+    check = seen[-1]
+    if check is None:
+        return True
+    return sorted(os.listdir(path)) == check if isinstance(check, list) else _sha256(path) == check
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+@contextmanager
+def _unless_building(build_dir: Path) -> Iterator[bool]:
+    """True while no build holds the lock (filelock's: ``flock`` on ``build/.lock``); held meanwhile."""
+    import fcntl
+
+    try:
+        fd = os.open(build_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield False
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
