@@ -49,10 +49,13 @@ def digits_to_ascii(text: str) -> str:
     their value ('③' is 3, 'Ⅻ' is 12); full-width and other compatibility letters, digits and
     address marks as plain ones ('ｗｗｗ．' is 'www.', '１．５' is 1.5).
     """
+    if text.isascii():  # the separators below are full-width: nothing to do
+        return text
     text = "".join(_plain_char(c) if not c.isascii() else c for c in text)
     return _FULLWIDTH_SEPARATOR.sub(lambda m: {"．": ".", "，": ","}[m.group(0)], text)
 
 
+@lru_cache(maxsize=8192)  # every character of every message of every catalog comes here
 def _plain_char(char: str) -> str:
     """A numeral as its value; a compatibility letter or digit ('ｗ', '𝐰') or an address mark
     ('．', '＠', '／') as NFKC makes it. Other punctuation is left alone: a full-width comma in

@@ -13,6 +13,7 @@ import unicodedata
 import xml.etree.ElementTree as etree
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from packager import inline
 from packager.i18n import cldr
@@ -102,6 +103,7 @@ def _depth(node: etree.Element) -> int:
 _INVISIBLE_EXTRA = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e"}
 
 
+@lru_cache(maxsize=8192)  # asked of every character of every message
 def _invisible(char: str) -> bool:
     category = unicodedata.category(char)
     if char == "\u00ad":  # soft hyphen: a hyphenation hint, shown only at a line break
@@ -160,12 +162,13 @@ _BLOCK_NAMES = {
 }
 
 
-def block_kinds(text: str) -> list[str]:
-    """The block elements ``text`` parses to on its own: ['p'] for every source string."""
-    return [block_kind(node) for node in block_tree(text).children]
+@lru_cache(maxsize=4096)  # a source string is checked against every locale's translation of it
+def block_kinds(text: str) -> tuple[str, ...]:
+    """The block elements ``text`` parses to on its own: ('p',) for every source string."""
+    return tuple(block_kind(node) for node in block_tree(text).children)
 
 
-def _describe_blocks(kinds: list[str]) -> str:
+def _describe_blocks(kinds: tuple[str, ...]) -> str:
     names = [_BLOCK_NAMES.get(k, f"a level-{k[1]} heading" if re.fullmatch(r"h\d", k) else k) for k in kinds]
     return " + ".join(names) or "nothing"
 
@@ -331,6 +334,7 @@ _LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK")
 _ALLOWED_GREEK = {"μ", "µ"}  # micro, in µg
 
 
+@lru_cache(maxsize=8192)
 def _script(char: str) -> str:
     return unicodedata.name(char, "").split(" ", 1)[0]
 
@@ -338,6 +342,8 @@ def _script(char: str) -> str:
 def mixed_script(source: str, translation: str, locale: str) -> Iterator[tuple[str, str]]:
     for match in _WORD.finditer(inline.plain(translation)):
         word = match.group(0)
+        if word.isascii():  # Latin only
+            continue
         scripts = {_script(c) for c in word if c not in _ALLOWED_GREEK}
         if "LATIN" in scripts and scripts & set(_LOOKALIKE_SCRIPTS) and word not in source:
             odd = next(c for c in word if _script(c) in _LOOKALIKE_SCRIPTS and c not in _ALLOWED_GREEK)

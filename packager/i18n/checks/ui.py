@@ -12,6 +12,7 @@ from __future__ import annotations
 import string
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from packager.i18n.checks.rules import check_message
@@ -52,6 +53,11 @@ def _names(fields: list[tuple[str, str, str | None]]) -> str:
     return ", ".join("{" + name + "}" for name, _, _ in fields) or "none"
 
 
+@lru_cache(maxsize=4096)  # the same words, checked for every article in the locale
+def _checked(source: str, translation: str, locale: str) -> tuple[tuple[str, str], ...]:
+    return (*placeholders(source, translation), *check_message(source, translation, locale))
+
+
 def check_ui(
     locales_dir: Path, locale: str, accepts: Callable[[str, str, str], set[str]] | None = None
 ) -> list[tuple[Path, int | None, str, set[str], list]]:
@@ -72,7 +78,7 @@ def check_ui(
                 accepted: set[str] = set()
             else:
                 source, translation = str(message.id), str(message.string)
-                found = [*placeholders(source, translation), *check_message(source, translation, locale)]
+                found = list(_checked(source, translation, locale))
                 accepted = accepts(key, source, translation) if accepts else set()
             out.append((path, message.lineno, key, accepted, found))
     return out
