@@ -7,11 +7,14 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes, tmp_dir: Path | None = None) -> None:
+def atomic_write(path: Path, data: bytes, tmp_dir: Path | None = None, durable: bool = True) -> None:
     """Write to a temporary file, then rename it into place.
 
     ``tmp_dir`` (on the same file system) keeps temporaries out of the output
     folder, so that even a SIGKILL leaves nothing half-written beside the outputs.
+    ``durable=False`` skips the fsync, for files that are checked when read (cache
+    entries, which end with their digest): after a power cut such a file may be empty
+    or short, never half of an old one, and a check that fails makes it again.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = tmp_dir or path.parent
@@ -21,7 +24,8 @@ def atomic_write(path: Path, data: bytes, tmp_dir: Path | None = None) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -211,11 +211,33 @@ def test_no_op_build_loads_no_renderer_or_engine(pdf_build: Path) -> None:
         "import sys\nfrom packager.cli import main\n"
         f"args = ['-C', {str(pdf_build)!r}, 'build', '-q', '--format', 'handout', '--format', 'large-print']\n"
         "assert main(args) == 0\n"
-        "print(sorted(m for m in ('weasyprint', 'numpy', 'scipy', 'piper', 'gtts', 'textstat') if m in sys.modules))"
+        "print(sorted(m for m in ('weasyprint', 'numpy', 'scipy', 'piper', 'gtts', 'textstat') if m in sys.modules))\n"
+        "from multiprocessing import forkserver\n"
+        "print(forkserver._forkserver._forkserver_pid)"  # nor starts the workers' fork server
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert result.stdout.split() == ["[]", "None"]
+
+
+def test_a_build_with_work_starts_its_workers_before_checking_translations(pdf_build: Path, tmp_path: Path) -> None:
+    """The fork server's imports (WeasyPrint, about a second) overlap the translation checks."""
+    root = tmp_path / "project"
+    shutil.copytree(pdf_build, root)
+    shutil.rmtree(root / "build" / "es")
+    code = (
+        "import sys\nfrom multiprocessing import forkserver\nimport packager.engine.plan as planning\n"
+        "from packager.cli import main\n"
+        "check = planning.localize_checked\n"
+        "def checked(*args):\n"
+        "    print('fork server running:', forkserver._forkserver._forkserver_pid is not None)\n"
+        "    return check(*args)\n"
+        "planning.localize_checked = checked\n"
+        f"sys.exit(main(['-C', {str(root)!r}, 'build', '-q', '--format', 'handout']))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["fork server running: True"]
 
 
 def test_source_language_listed_as_a_locale_is_built_once(pdf_build: Path, tmp_path: Path) -> None:

@@ -13,11 +13,13 @@ from packager import timings
 from packager.errors import PackagerError
 from packager.speech.engines import Voice, espeak
 
-#: Voices with their own scripts, the Klatt variant (random noise), a language island in SSML.
+#: Voices with their own scripts, the Klatt variant (random noise), a language island in SSML,
+#: a language where a voice's name is expected (the shipped settings' French: the command line picks its voice).
 CASES = [
     ("CAR T-cell therapy is strong medicine, and it has risks.", "en-us+klatt4", 190, False),
     ("La terapia es fuerte, y tiene riesgos.", "es-419+klatt4", 200, False),
     ("Le traitement dure 3 semaines.", "fr", 175, False),
+    ("Le traitement dure 3 semaines.", "fr-fr", 175, False),  # a language, which the command line looks up
     ("العلاج قوي وله مخاطر.", "ar", 250, False),
     ("Điều trị kéo dài ba tuần.", "vi", 150, False),
     ("उपचार तीन सप्ताह तक चलता है।", "hi", 175, False),

@@ -103,6 +103,34 @@ def test_an_interrupted_atomic_write_removes_its_temporary_and_raises(tmp_path: 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_speech_cache_entries_are_not_fsynced_and_a_short_one_is_made_again(tmp_path: Path, monkeypatch) -> None:
+    """Cache entries end with their digest, so they skip the fsync outputs get: one a power cut
+    left empty or short is a miss, removed, and synthesised again."""
+    import numpy as np
+
+    import packager.atomic
+    from packager.speech.cache import SynthesisCache
+
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(packager.atomic.os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    cache = SynthesisCache(tmp_path / "tts")
+    samples = np.linspace(-0.5, 0.5, 2205, dtype=np.float32)
+    stored, rate = cache.put("ab" * 32, samples, 22050)
+    cache.put_chapter("cd" * 32, b"\xff\xf3" * 100)
+    assert synced == []
+    atomic_write(tmp_path / "out" / "a.pdf", b"%PDF-1.7")
+    assert len(synced) == 1, "outputs stay durable"
+    (entry,) = (tmp_path / "tts").glob("ab/*.wav")
+    assert np.array_equal(cache.get("ab" * 32)[0], stored) and cache.hits == 1  # type: ignore[index]
+    for size in (entry.stat().st_size // 2, 0):
+        entry.write_bytes(entry.read_bytes()[:size])
+        assert cache.get("ab" * 32) is None and not entry.exists()
+        cache.put("ab" * 32, samples, rate)
+    assert np.array_equal(cache.get("ab" * 32)[0], stored)  # type: ignore[index]
+    assert (cache.hits, cache.misses) == (2, 2)
+
+
 # --- build state: build/manifest.json, build/index.html and freshness ---------------------------
 
 EMPTY_MANIFEST = {"version": 1, "targets": {}, "locales": {}, "failures": {}}

@@ -86,6 +86,34 @@ def test_a_fresh_project_plans_every_target_and_a_dependent_waits(root: Path) ->
     assert any(p.name == f"{SLUG}.po" for p in jobs[f"{SLUG}/es/braille"].files)
 
 
+def test_what_is_stale_is_told_before_any_translation_is_checked_and_nothing_when_all_is_fresh(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook a build warms its workers with: once, with the stale formats in build order,
+    before the first (costly) translation check; a build with nothing to do never hears it."""
+    import packager.engine.plan as planning
+
+    heard: list[tuple[str, object]] = []
+    check = planning.localize_checked
+    monkeypatch.setattr(
+        planning, "localize_checked", lambda p, a, loc: (heard.append(("check", loc)), check(p, a, loc))[1]
+    )
+    project = load_project(root)
+    for _ in range(2):  # the EPUB waits for the audio's output: the second plan has it stale again
+        result = plan(project, ["es", "ht"], ["braille", "epub"], on_stale=lambda names: heard.append(("stale", names)))
+        built(root, result)
+    assert heard == [
+        ("stale", ["audio", "braille", "epub"]), ("check", "es"), ("check", "ht"),
+        ("stale", ["epub"]), ("check", "es"), ("check", "ht"),
+    ]  # fmt: skip
+    heard.clear()
+    assert (
+        plan(project, ["es", "ht"], ["braille", "epub"], on_stale=lambda names: heard.append(("stale", names))).todo
+        == []
+    )
+    assert heard == []
+
+
 def test_only_the_braille_of_a_locale_that_skips_braille_is_nothing(root: Path) -> None:
     result = plan(load_project(root), ["ht"], ["braille"])
     assert result.todo == [] and result.fresh == [] and result.refused == [] and result.states == {}

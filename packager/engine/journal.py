@@ -138,7 +138,7 @@ def record(project: Project, asked: str, taken: Snapshot, outcomes: list[Outcome
         "answers": answers,
         "targets": [[o.target.key, str(o.target.source)] for o in outcomes],
     }
-    atomic_write(path, json.dumps(data).encode(), tmp_dir=project.build_dir / ".tmp")
+    atomic_write(path, json.dumps(data).encode(), tmp_dir=project.build_dir / ".tmp", durable=False)
 
 
 def replay(project: Project, locales: list[str] | None, formats: list[str] | None) -> list[Outcome] | None:

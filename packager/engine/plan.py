@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,18 +61,33 @@ def chosen_formats(wanted: list[str] | None) -> list[str]:
     return [f.name for f in formats() if f.name in chosen]
 
 
-def plan(project: Project, locales: list[str] | None, wanted: list[str] | None) -> Plan:
+#: Called once, before any translation is checked, with the formats of the stale targets (if any).
+StaleHook = Callable[[list[str]], None]
+
+
+def plan(
+    project: Project, locales: list[str] | None, wanted: list[str] | None, on_stale: StaleHook | None = None
+) -> Plan:
+    """Which targets are fresh and which stale, then each stale locale's translation, checked.
+
+    Freshness is decided for every locale first (hashes only): ``on_stale`` learns what will
+    be built before the translations are checked, the costly part of planning a cold build,
+    so the caller can get workers ready meanwhile.
+    """
     result = Plan()
     manifest = read_manifest(project.build_dir)
     names = chosen_formats(wanted)
     builders = {name: get_builder(name) for name in names}
     found: list[str] = []
+    decided: list[tuple[Article, str, _Decision]] = []
     for source, article, all_locales in project_articles(project):
         found += [loc for loc in all_locales if loc not in found]
         result.existing |= {f"{article.slug}/{loc}" for loc in all_locales}
         for locale in all_locales:
             if not locales or locale in locales:
-                _plan_locale(project, result, manifest, builders, source, article, locale)
+                decision = _decide(project, manifest, builders, source, article, locale)
+                if decision is not None:
+                    decided.append((article, locale, decision))
     missing = sorted(set(locales or ()) - set(found))  # a locale no article has (one article may lack it)
     if missing:
         raise PackagerError(
@@ -79,24 +95,42 @@ def plan(project: Project, locales: list[str] | None, wanted: list[str] | None) 
             "run 'packager init LOCALE' to start one",
             project.locales_dir,
         )
+    stale_formats = {t.format for _, _, decision in decided for t in decision.stale}
+    if on_stale is not None and stale_formats:
+        on_stale([name for name in names if name in stale_formats])
+    for article, locale, decision in decided:
+        _plan_locale(project, result, builders, article, locale, decision)
     return result
 
 
-def _plan_locale(
+@dataclass
+class _Decision:
+    """One locale's targets of one article: their input digests, and which are stale."""
+
+    targets: list[Target]
+    digests: dict[Target, str]
+    files: dict[Target, tuple[Path, ...]]
+    unready: dict[Target, str]  # e.g. no voice for this language: only this target fails
+    stale: list[Target]
+    waits: dict[Target, tuple[Target, ...]]
+    fresh: list[Outcome]
+    known: dict[str, Any] | None  # the locale's state the manifest holds, still true when nothing is stale
+
+
+def _decide(
     project: Project,
-    result: Plan,
     manifest: dict[str, Any],
     builders: dict[str, Builder],
     source: Path,
     article: Article,
     locale: str,
-) -> None:
+) -> _Decision | None:
     targets = [Target(article.slug, locale, name, source) for name in builders if name not in skipped(project, locale)]
     if not targets:  # every format asked for is one this locale does without
-        return
+        return None
     digests: dict[Target, str] = {}
     files: dict[Target, tuple[Path, ...]] = {}
-    unready: dict[Target, str] = {}  # e.g. no voice for this language: only this target fails
+    unready: dict[Target, str] = {}
     for t in targets:
         try:
             inputs = target_inputs(project, t.key, article, locale, FORMATS[t.format], builders[t.format])
@@ -114,11 +148,19 @@ def _plan_locale(
         if t in unready or waits[t] or not is_fresh(manifest["targets"].get(t.key), digests[t], project.build_dir):
             stale.append(t)
     fresh = [Outcome(t, "up to date", outputs=manifest["targets"][t.key]["outputs"]) for t in targets if t not in stale]
+    known = manifest["locales"].get(f"{article.slug}/{locale}")
+    return _Decision(targets, digests, files, unready, stale, waits, fresh, known)
+
+
+def _plan_locale(
+    project: Project, result: Plan, builders: dict[str, Builder], article: Article, locale: str, decided: _Decision
+) -> None:
+    """A locale's fresh targets, and, if any is stale, its translation checked and its jobs."""
+    stale, fresh = decided.stale, decided.fresh
     result.fresh += fresh
     state_key = f"{article.slug}/{locale}"
-    if not stale:
-        known = manifest["locales"].get(state_key)  # its inputs are unchanged, so is its state
-        result.states[state_key] = known or fresh[0].outputs[0].get("translation") or published(article)
+    if not stale:  # its inputs are unchanged, so is its state
+        result.states[state_key] = decided.known or fresh[0].outputs[0].get("translation") or published(article)
         return
     try:
         with stage("translate"):
@@ -136,13 +178,13 @@ def _plan_locale(
     result.states[state_key] |= {"draft": localized.draft, "accepted_findings": accepted}
     for t in stale:
         try:
-            if t in unready:
-                raise PackagerError(unready[t])
+            if t in decided.unready:
+                raise PackagerError(decided.unready[t])
             builders[t.format].preflight(project, [locale])
         except PackagerError as exc:
             result.refused.append(Outcome(t, "failed", str(exc)))
         else:
-            result.todo.append(Job(t, digests[t], localized, waits[t], files[t]))
+            result.todo.append(Job(t, decided.digests[t], localized, decided.waits[t], decided.files[t]))
 
 
 def skipped(project: Project, locale: str) -> set[str]:

@@ -77,7 +77,9 @@ def build(
             timings.take()
             with timings.stage("plan"):  # hashing inputs and checking outputs: what a no-op build costs
                 taken = journal.snapshot(project)
-                the_plan = plan(project, locales, formats)
+                the_plan = plan(
+                    project, locales, formats, on_stale=None if project.settings.build.scheduler else warm_pool
+                )
             outcomes = execute(project, the_plan, jobs, report)
             with timings.stage("write"):
                 journal.record(project, journal.request(project, locales, formats), taken, outcomes)
@@ -239,19 +241,39 @@ def _executor(scheduler: str, todo: list[Job], jobs: int) -> Executor:
     return LocalPool(todo, jobs)
 
 
+def _pool_context() -> Any:
+    import multiprocessing
+
+    return multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+
+
+def _preload(names: set[str], context: Any) -> None:
+    """The fork server imports the heavy libraries of these formats' builders once: workers start with them."""
+    if context.get_start_method() == "forkserver":
+        specs = {FORMATS[name].builder for name in names}
+        context.set_forkserver_preload(sorted({m for s in specs for m in getattr(load_builder(s), "preload", ())}))
+
+
+def warm_pool(names: list[str]) -> None:
+    """Start the fork server now, with the imports these formats' builders need (about a second of
+    one core), while planning goes on with the translations' checks; ``LocalPool`` then finds it ready."""
+    context = _pool_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        _preload(set(names), context)
+        forkserver.ensure_running()
+
+
 class LocalPool:
     """Worker processes on this machine, started by a fork server that has imported the heavy libraries."""
 
     def __init__(self, todo: list[Job], jobs: int):
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-        if context.get_start_method() == "forkserver":
-            # Import the heavy libraries once, in the fork server: workers start with them, sharing their pages.
-            specs = {FORMATS[job.target.format].builder for job in todo}
-            context.set_forkserver_preload(sorted({m for s in specs for m in getattr(load_builder(s), "preload", ())}))
+        context = _pool_context()
+        _preload({job.target.format for job in todo}, context)  # unless warm_pool already started it
         self.queue = context.Queue()
         initargs = (self.queue, os.getpid())
         self.pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=initargs)

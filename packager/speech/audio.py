@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,37 +68,66 @@ def loudness(samples: np.ndarray, rate: int = SAMPLE_RATE) -> float:
     """Integrated loudness (ITU-R BS.1770-4, LUFS) of mono ``samples``, as pyloudnorm measures it.
 
     pyloudnorm's K-weighting filters, with its gating done on whole arrays: its own
-    integrated_loudness walks the 400 ms blocks in Python, which mastering, measuring
-    every chapter several times, cannot afford.
+    integrated_loudness walks the 400 ms blocks in Python, which mastering cannot afford.
     """
+    if samples.size < _BLOCK * rate:
+        raise ValueError("loudness needs at least 400 ms of audio")
+    blocks = _Blocks(samples.size, rate)
+    return blocks.gated(blocks.pieces(_k_power(samples, rate)))
+
+
+_BLOCK, _OVERLAP_STEP = 0.4, 0.25  # gating blocks of 400 ms, each starting a quarter of a block after the last
+
+
+def _k_power(samples: np.ndarray, rate: int) -> np.ndarray:
+    """The K-weighted signal's square, sample by sample (the filters' pass-band gain included)."""
     from scipy.signal import sosfilt
 
-    block, step = 0.4, 0.25  # gating blocks of 400 ms, each starting a quarter of a block after the last
-    if samples.size < block * rate:
-        raise ValueError("loudness needs at least 400 ms of audio")
     stages = _k_weighting(rate)
     sos = np.array([np.concatenate([stage.b, stage.a]) for stage in stages])
     weighted = sosfilt(sos, samples.astype(np.float64, copy=False))
     gain = float(np.prod([stage.passband_gain for stage in stages]))
-    blocks = np.arange(int(np.round((samples.size / rate - block) / (block * step))) + 1)
-    starts = (block * (blocks * step) * rate).astype(np.int64)  # pyloudnorm's bounds, to the sample
-    ends = np.minimum((block * (blocks * step + 1) * rate).astype(np.int64), samples.size)
-    # Energy between consecutive bounds (blocks share them), then each block's from those sums.
-    bounds = np.unique(np.concatenate([starts, ends, [samples.size]]))
-    pieces = np.add.reduceat(np.square(weighted, out=weighted), bounds[:-1]) if bounds.size > 1 else np.zeros(0)
-    energy = np.concatenate([[0.0], np.cumsum(pieces)])
-    mean_square = gain**2 * (energy[np.searchsorted(bounds, ends)] - energy[np.searchsorted(bounds, starts)])
-    mean_square /= block * rate
-    with np.errstate(divide="ignore"):
-        levels = -0.691 + 10 * np.log10(mean_square)
-    gated = mean_square[levels >= -70.0]  # the absolute gate
-    if gated.size == 0:
-        return float("-inf")
-    relative = -0.691 + 10 * np.log10(gated.mean()) - 10.0
-    gated = mean_square[(levels > relative) & (levels > -70.0)]  # and the relative one
-    if gated.size == 0:
-        return float("-inf")
-    return float(-0.691 + 10 * np.log10(gated.mean()))
+    return np.square(weighted * gain, out=weighted)
+
+
+class _Blocks:
+    """BS.1770's overlapping gating blocks of a signal of ``size`` samples, as pyloudnorm bounds them.
+
+    Blocks share their bounds: a signal's energy is summed once between consecutive bounds
+    (its pieces), and each block's from those sums, so a change of energy inside a few pieces
+    (what limiting does) is a new loudness without filtering the signal again.
+    """
+
+    def __init__(self, size: int, rate: int):
+        count = np.arange(int(np.round((size / rate - _BLOCK) / (_BLOCK * _OVERLAP_STEP))) + 1)
+        starts = (_BLOCK * (count * _OVERLAP_STEP) * rate).astype(np.int64)  # pyloudnorm's bounds, to the sample
+        ends = np.minimum((_BLOCK * (count * _OVERLAP_STEP + 1) * rate).astype(np.int64), size)
+        self.bounds = np.unique(np.concatenate([starts, ends, [size]]))
+        self.first, self.last = np.searchsorted(self.bounds, starts), np.searchsorted(self.bounds, ends)
+        self.length = _BLOCK * rate
+
+    def pieces(self, power: np.ndarray) -> np.ndarray:
+        """The energy of ``power`` between each bound and the next."""
+        return np.add.reduceat(power, self.bounds[:-1]) if self.bounds.size > 1 else np.zeros(0)
+
+    def piece_of(self, at: np.ndarray) -> np.ndarray:
+        """The piece each sample index in ``at`` falls in."""
+        return np.clip(np.searchsorted(self.bounds, at, side="right") - 1, 0, max(0, self.bounds.size - 2))
+
+    def gated(self, pieces: np.ndarray) -> float:
+        """Integrated loudness from the pieces' energies: absolute gate at -70 LUFS, relative at -10 LU."""
+        energy = np.concatenate([[0.0], np.cumsum(pieces)])
+        mean_square = (energy[self.last] - energy[self.first]) / self.length
+        with np.errstate(divide="ignore"):
+            levels = -0.691 + 10 * np.log10(mean_square)
+        gated = mean_square[levels >= -70.0]  # the absolute gate
+        if gated.size == 0:
+            return float("-inf")
+        relative = -0.691 + 10 * np.log10(gated.mean()) - 10.0
+        gated = mean_square[(levels > relative) & (levels > -70.0)]  # and the relative one
+        if gated.size == 0:
+            return float("-inf")
+        return float(-0.691 + 10 * np.log10(gated.mean()))
 
 
 @functools.lru_cache(maxsize=4)
@@ -116,36 +146,78 @@ def master(samples: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
     """Bring speech to the target loudness with its true peaks limited, measured after limiting.
 
     The limiter's gain depends only on the signal's true peaks, which scale with the gain:
-    they are found once (the costly 4x oversampling), and each try of a gain only redraws
-    the limiter's gain curve and measures the loudness, until the limited signal is within
-    0.15 LU of the target (secant steps: limiting flattens the slope).
+    they are found once. The loudness a gain will give after limiting is first predicted
+    from the K-weighted band-limited signal (limiting scales its energy where the gain curve
+    dips), which costs no filtering; the predicted gain is then limited and measured, and
+    the prediction's error corrected until the measure is within 0.15 LU of the target.
     """
     from scipy.ndimage import maximum_filter1d
     from scipy.signal import butter, sosfiltfilt
 
     # Band-limit first, as the MP3 encoder will: its own low-pass would otherwise add overshoot to limited peaks.
     band = sosfiltfilt(butter(8, LOWPASS_HZ, fs=rate, output="sos"), samples.astype(np.float64))
-    level = loudness(band, rate)
+    if band.size < _BLOCK * rate:
+        raise ValueError("loudness needs at least 400 ms of audio")
+    blocks = _Blocks(band.size, rate)
+    power = _k_power(band, rate)
+    pieces = blocks.pieces(power)
+    level = blocks.gated(pieces)
     if not np.isfinite(level):
         return band.astype(np.float32)
     # The look-ahead, in steps: each step's largest true peak within 5 ms (and a step) either side.
     window = max(2, round(0.005 * rate / LIMITER_HOP))
     nearby = maximum_filter1d(_step_peaks(band, LIMITER_HOP), size=2 * window + 1)
+    step_power = np.add.reduceat(power, np.arange(0, band.size, LIMITER_HOP))
+    step_piece = blocks.piece_of(np.arange(0, band.size, LIMITER_HOP))
+
+    def predicted(gain_db: float) -> float:
+        """Loudness after limiting, each step's K-weighted energy scaled by its limiter gain squared."""
+        gain = 10 ** (gain_db / 20)
+        curve = _gain_curve(gain * nearby, window)
+        dips = np.flatnonzero(curve < 1.0)
+        change = np.bincount(step_piece[dips], step_power[dips] * (curve[dips] ** 2 - 1), minlength=pieces.size)
+        return blocks.gated(gain**2 * np.maximum(pieces + change, 0.0))  # steps straddle pieces: never below 0
+
     target = TARGET_LUFS + ENCODER_LOSS_LU
-    tried: list[tuple[float, float]] = []  # (gain dB, loudness after limiting)
-    gain_db, out = target - level, band
+    gain_db, error, out = target - level, 0.0, band
     for _ in range(5):
+        gain_db, expected = _solve(predicted, gain_db, target - error, 0.02)
         gain = 10 ** (gain_db / 20)
         out = _limited(band, gain, gain * nearby, window)
-        tried.append((gain_db, loudness(out, rate)))
-        miss = target - tried[-1][1]
-        if abs(miss) < 0.15:
+        reached = loudness(out, rate)
+        if abs(target - reached) < 0.15:
             break
-        slope = 0.5  # LU per dB: engines' speech, peaky, loses about half of each added dB to the limiter
+        error = reached - expected  # the prediction's error there: aim that much off next
+    return out.astype(np.float32)
+
+
+def _solve(measure: Callable[[float], float], gain_db: float, goal: float, tolerance: float) -> tuple[float, float]:
+    """The gain (dB) whose ``measure`` is within ``tolerance`` of ``goal``, by secant steps, and its measure.
+
+    Limiting flattens the slope: engines' speech, peaky, loses about half of each added dB to the
+    limiter, so the first step assumes half and the slope is kept between 0.1 and 1 LU per dB.
+    """
+    tried: list[tuple[float, float]] = []
+    for _ in range(8):
+        tried.append((gain_db, measure(gain_db)))
+        miss = goal - tried[-1][1]
+        if abs(miss) < tolerance:
+            break
+        slope = 0.5
         if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
             slope = min(1.0, max(0.1, (tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0])))
         gain_db += miss / slope
-    return out.astype(np.float32)
+    return tried[-1]
+
+
+def _gain_curve(nearby: np.ndarray, window: int) -> np.ndarray:
+    """Per step, the least gain any true peak in ``nearby`` needs, smoothed over ``window`` steps."""
+    from scipy.ndimage import uniform_filter1d
+
+    ceiling = 10 ** (PEAK_CEILING_DBTP / 20)
+    if nearby.size == 0 or nearby.max() <= ceiling:
+        return np.ones(nearby.size)
+    return uniform_filter1d(np.minimum(1.0, ceiling / np.maximum(nearby, 1e-12)), size=window)
 
 
 def _limited(samples: np.ndarray, gain: float, nearby: np.ndarray, window: int) -> np.ndarray:
@@ -157,14 +229,11 @@ def _limited(samples: np.ndarray, gain: float, nearby: np.ndarray, window: int) 
     steps' centres: every value it takes is an average of gains no greater than any peak
     within reach needs. Only the steps that limit, and their neighbours, are drawn.
     """
-    from scipy.ndimage import uniform_filter1d
-
     out = samples * gain
-    ceiling = 10 ** (PEAK_CEILING_DBTP / 20)
-    if nearby.size == 0 or nearby.max() <= ceiling:
-        return out
-    curve = uniform_filter1d(np.minimum(1.0, ceiling / np.maximum(nearby, 1e-12)), size=window)
+    curve = _gain_curve(nearby, window)
     limiting = curve < 1.0
+    if not limiting.any():
+        return out
     limiting[1:] |= limiting[:-1].copy()  # and the steps beside them, which interpolate towards them
     limiting[:-1] |= limiting[1:].copy()
     steps = np.flatnonzero(limiting)
@@ -174,23 +243,48 @@ def _limited(samples: np.ndarray, gain: float, nearby: np.ndarray, window: int) 
     return out
 
 
-def _step_peaks(samples: np.ndarray, step: int, block: int = 1 << 16, margin: int = 64) -> np.ndarray:
+def _step_peaks(samples: np.ndarray, step: int, block: int = 1 << 16) -> np.ndarray:
     """The true peak (the largest magnitude of the 4x-oversampled signal, as ITU-R BS.1770-4
     measures it) of each run of ``step`` samples.
 
-    Oversampled in blocks, each with a margin longer than the interpolation filter, so
-    memory stays a few MB however long the chapter is.
+    The oversampling filter is scipy's ``resample_poly(x, 4, 1)`` one, split into its four
+    phases (each a 21-tap filter of the signal at its own rate), applied as products of
+    spectra: one transform of each block of the signal serves all four phases. Blocks
+    overlap by the filter's length, so memory stays a few MB however long the chapter is.
     """
-    from scipy.signal import resample_poly
+    from scipy import fft
 
     block -= block % step
+    taps = _PHASE_TAPS
+    size = fft.next_fast_len(block + taps - 1, real=True)
+    spectra = _phase_spectra(size)
+    half = taps // 2
+    padded = np.concatenate([np.zeros(half, np.float32), samples.astype(np.float32), np.zeros(half, np.float32)])
     out = np.empty(-(-samples.size // step), dtype=np.float64)
     for start in range(0, samples.size, block):
         end = min(start + block, samples.size)
-        lo, hi = max(0, start - margin), min(samples.size, end + margin)
-        up = np.abs(resample_poly(samples[lo:hi].astype(np.float32), 4, 1))[4 * (start - lo) : 4 * (end - lo)]
-        out[start // step : -(-end // step)] = np.maximum.reduceat(up, np.arange(0, up.size, 4 * step))
+        spectrum = fft.rfft(padded[start : end + 2 * half], size)
+        phases = fft.irfft(spectrum * spectra, size)[:, taps - 1 : taps - 1 + end - start]
+        peaks = np.max(np.abs(phases), axis=0)
+        out[start // step : -(-end // step)] = np.maximum.reduceat(peaks, np.arange(0, peaks.size, step))
     return out
+
+
+_PHASE_TAPS = 21  # taps of each of the four phases of resample_poly's 81-tap filter (10 either side)
+
+
+@functools.lru_cache(maxsize=4)
+def _phase_spectra(size: int) -> np.ndarray:
+    """The spectra (``size``-point) of the four phases of ``resample_poly(x, 4, 1)``'s filter."""
+    from scipy import fft
+    from scipy.signal import firwin
+
+    h = firwin(4 * 2 * 10 + 1, 1 / 4, window=("kaiser", 5.0)) * 4
+    phases = np.zeros((4, _PHASE_TAPS))
+    for p in range(4):
+        taps = h[p::4]
+        phases[p, : taps.size] = taps
+    return fft.rfft(phases.astype(np.float32), size, axis=1)
 
 
 def encode_mp3(samples: np.ndarray, bitrate: int, rate: int = SAMPLE_RATE) -> bytes:

@@ -55,7 +55,8 @@ class SynthesisCache:
         return payload
 
     def _write(self, path: Path, key: str, payload: bytes) -> None:
-        atomic_write(path, payload + hashlib.sha256(key.encode() + payload).digest())
+        """Atomic but not fsynced: an entry a crash left short fails its digest and is made again."""
+        atomic_write(path, payload + hashlib.sha256(key.encode() + payload).digest(), durable=False)
 
     def get(self, key: str) -> tuple[np.ndarray, int] | None:
         payload = self._read(self._path(key), key)

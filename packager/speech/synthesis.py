@@ -18,7 +18,7 @@ from packager.speech.script import Script
 from packager.timings import stage
 
 #: Bump when mastering or encoding changes the sound of a chapter.
-CHAPTER_FORMAT = "chapter-3"
+CHAPTER_FORMAT = "chapter-4"
 
 
 @dataclass

@@ -221,7 +221,7 @@ class EspeakEngine:
 #: the CPU seconds they had used at their last answer: one per voice a worker speaks in.
 _servers: dict[str, list] = {}
 MAX_SERVERS = 4
-#: Voices whose server could not start (no library, or a name only the command line's search finds).
+#: Voices whose server could not start (no library, or no voice or language of that name).
 _unserved: set[str] = set()
 
 

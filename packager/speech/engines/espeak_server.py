@@ -57,9 +57,32 @@ def _load(voice: str) -> tuple[ctypes.CDLL, list[bytes], object, int]:
         c.c_void_p,
         c.c_void_p,
     )
-    if library.espeak_SetVoiceByName(voice.encode()) != 0:  # the command line will say why
-        raise RuntimeError(f"Failed to read voice '{voice}'")
+    if library.espeak_SetVoiceByName(voice.encode()) != 0 and _by_language(library, voice) != 0:
+        raise RuntimeError(f"Failed to read voice '{voice}'")  # the command line will say why
     return library, chunks, collect, rate
+
+
+class _VoiceSpec(ctypes.Structure):
+    """speak_lib.h's espeak_VOICE."""
+
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_char_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
+def _by_language(library: ctypes.CDLL, voice: str) -> int:
+    """What the command line does with a name no voice has ("fr-fr"): the best voice for that
+    language, every other property left empty."""
+    spec = _VoiceSpec(languages=voice.encode())
+    return int(library.espeak_SetVoiceByProperties(ctypes.byref(spec)))
 
 
 def _speak(library: ctypes.CDLL, chunks: list[bytes], request: dict) -> bytes:
