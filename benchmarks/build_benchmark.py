@@ -6,7 +6,8 @@ translators would), and a naive baseline that makes the same handout, large-prin
 audio files by calling the `weasyprint` command line and the speech engine's command line
 (espeak-ng, then ffmpeg to MP3) once per output. Prints times, ratios, peak memory
 (proportional set size of the whole process tree, so that pages shared between worker
-processes count once; sampled every quarter second) and the CPU seconds of each stage of the cold
+processes count once; sampled every quarter second; at least the largest resident set one
+of its processes reached, for a command too short to sample) and the CPU seconds of each stage of the cold
 build (``packager build --stage-cpu``), so that the machine's limit is visible.
 
 With ``--sizes``, the same on synthetic libraries of N articles x M locales
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -85,27 +85,40 @@ class Run:
 
 
 def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
-    """Run commands one after another; wall seconds and peak resident memory of the process tree."""
+    """Run commands one after another: wall seconds, peak memory, CPU seconds.
+
+    Peak memory is the largest of the process tree's sampled PSS and the largest resident set
+    one process of it reached (``wait4``: the kernel's own count, which catches a command too
+    short for a sample). CPU seconds are the stages' (``--stage-cpu``: every worker's too)
+    where the command prints them; else what the commands and the processes they waited for used.
+    """
     peak = 0
     started = time.perf_counter()
     cpu: dict[str, float] = {}
     built = 0
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = 0.0
     for command in commands:
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        done = threading.Event()
+        with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+            process = subprocess.Popen(command, cwd=cwd, stdout=out_file, stderr=err_file)
+            done = threading.Event()
 
-        def sample(pid: int = process.pid, done: threading.Event = done) -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, _tree_pss(pid))
-                done.wait(SAMPLE_SECONDS)  # not sleep: a command that ends waits for no sample
+            def sample(pid: int = process.pid, done: threading.Event = done) -> None:
+                nonlocal peak
+                while not done.is_set():
+                    peak = max(peak, _tree_pss(pid))
+                    done.wait(SAMPLE_SECONDS)  # not sleep: a command that ends waits for no sample
 
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        out, err = process.communicate()
-        done.set()
-        sampler.join()
+            sampler = threading.Thread(target=sample)
+            sampler.start()
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            done.set()
+            sampler.join()
+            peak = max(peak, usage.ru_maxrss * 1024)
+            used += usage.ru_utime + usage.ru_stime
+            out_file.seek(0)
+            err_file.seek(0)
+            out, err = out_file.read(), err_file.read()
         if process.returncode != 0:
             raise SystemExit(f"failed: {' '.join(command)}\n{err.decode()[-2000:]}")
         for line in err.decode().splitlines():
@@ -113,9 +126,7 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
                 cpu = {name: float(s) for name, s in (p.rsplit(" ", 1) for p in line[len(STAGE_CPU) :].split(", "))}
         if "--json" in command:
             built = sum(1 for target in json.loads(out) if target["status"] == "built")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return Run(time.perf_counter() - started, peak, cpu, built, used)
+    return Run(time.perf_counter() - started, peak, cpu, built, max(used, sum(cpu.values())))
 
 
 def median_run(runs: list[Run]) -> Run:
