@@ -242,8 +242,17 @@ def exact_table(locale: str, table: Table) -> Table:
 
 @lru_cache(maxsize=1)
 def version() -> str:
-    result = subprocess.run([TOOL, "--version"], capture_output=True, text=True, check=False)
-    return result.stdout.splitlines()[0] if result.stdout else TOOL
+    """liblouis's version (every braille target hashes it), asked again only when the program changed."""
+    from packager.statcache import tool_version
+
+    def probe() -> str:
+        try:
+            result = subprocess.run([TOOL, "--version"], capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            return TOOL
+        return result.stdout.splitlines()[0] if result.stdout else TOOL
+
+    return tool_version(TOOL, probe)
 
 
 def translate(texts: list[str], table: Table, *, backward: bool = False) -> list[str]:
