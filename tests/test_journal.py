@@ -205,3 +205,25 @@ def test_an_answer_used_too_soon_to_keep_leaves_no_proof(tmp_path: Path, monkeyp
     config.write_text("<fontconfig></fontconfig>", encoding="utf-8")
     assert not statcache.holds(proof)
     statcache.forget()
+
+
+def test_a_library_installed_or_upgraded_is_noticed(
+    fresh_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip adds or removes a ``*.dist-info`` folder in site-packages for every package it installs,
+    upgrades or removes: the folder's stat changes."""
+    import sys
+
+    from packager.project import load_project
+
+    library, elsewhere = tmp_path / "venv" / "site-packages", tmp_path / "elsewhere"  # python -m's folder
+    library.mkdir(parents=True)
+    elsewhere.mkdir()
+    monkeypatch.setattr(statcache, "SETTLED_NS", -(10**18))  # made just now, counted as settled
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "venv"))
+    monkeypatch.setattr(sys, "path", [str(elsewhere), str(library), *sys.path])
+    taken = journal.snapshot(load_project(fresh_project))
+    assert taken.provable and str(library) in taken.paths and str(elsewhere) not in taken.paths
+    assert journal._unchanged(str(library), taken.paths[str(library)])
+    (library / "weasyprint-99.0.dist-info").mkdir()
+    assert not journal._unchanged(str(library), taken.paths[str(library)])

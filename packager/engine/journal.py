@@ -107,8 +107,13 @@ def snapshot(project: Project) -> Snapshot:
         dirs[:] = [d for d in dirs if d != "__pycache__"]
         for name in [*dirs, *files]:
             taken.add(os.path.join(folder, name), code=True)
-    for folder in sys.path:  # the installed libraries' (not the folder ``python -m`` was run in)
-        if folder.startswith((sys.prefix, sys.base_prefix)) and os.path.isdir(folder):
+    import site
+
+    # The installed libraries' folders (not the one ``python -m`` was run in): pip adds or removes one of
+    # their entries (``*.dist-info``) for every package it installs, upgrades or removes.
+    libraries = (sys.prefix, sys.base_prefix, *([site.getusersitepackages()] if site.ENABLE_USER_SITE else []))
+    for folder in sys.path:
+        if folder.startswith(libraries) and os.path.isdir(folder):
             taken.add(folder, code=True)
     return taken
 
