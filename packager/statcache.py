@@ -73,18 +73,23 @@ def tool_version(name: str, probe: Callable[[], str]) -> str:
 def file_sha256(path: str) -> str:
     """A file's sha256, read again only when its stat changed (a file outside the project: a
     voice model; the project's inputs go through the bounded reader, see engine.inputs)."""
-    import hashlib
-
     key = os.path.abspath(path)
     st = os.stat(key)
     stat = list(stat_key(st))
     seen = recall(key, stat)
     if seen is not None:
         return str(seen)
-    with open(key, "rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    digest = sha256_of(key)
     keep(key, stat, digest, max(st.st_mtime_ns, st.st_ctime_ns))
     return digest
+
+
+def sha256_of(path: str) -> str:
+    """A file's sha256, read now."""
+    import hashlib
+
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _tool_stat(binary: str) -> list:
@@ -92,7 +97,7 @@ def _tool_stat(binary: str) -> list:
     return [binary, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
-def _stat(path: str) -> list[int] | None:
+def stat_of(path: str) -> list[int] | None:
     try:
         return list(stat_key(os.stat(path)))
     except OSError:
@@ -110,7 +115,7 @@ def remembered(key: str, ask: Callable[[], tuple[T, Iterable[Path | str]]]) -> T
         _used[key] = seen
         return seen["answer"]
     answer, files = ask()
-    stats: list[tuple[str, list[int] | None]] = [(path, _stat(path)) for path in dict.fromkeys(map(str, files))]
+    stats: list[tuple[str, list[int] | None]] = [(path, stat_of(path)) for path in dict.fromkeys(map(str, files))]
     settled = time.time_ns() - SETTLED_NS
     if all(stat is None or max(stat[1], stat[2]) < settled for _, stat in stats):
         _known[key] = _used[key] = {"files": stats, "answer": answer}
@@ -122,7 +127,7 @@ def remembered(key: str, ask: Callable[[], tuple[T, Iterable[Path | str]]]) -> T
 def _still_true(seen: Any) -> bool:
     """A kept answer whose files all have the stat they had (a damaged store keeps nothing)."""
     try:
-        return "answer" in seen and all(_stat(str(path)) == stat for path, stat in seen["files"])
+        return "answer" in seen and all(stat_of(str(path)) == stat for path, stat in seen["files"])
     except (TypeError, ValueError, KeyError):
         return False
 
@@ -181,8 +186,6 @@ def holds(proof: Any) -> bool:
     """The answers of :func:`proof` still hold: each file's stat is unchanged (and a program is
     still the one found on PATH); a digest kept from a file changed just before it was read is
     read again, as git does for its "racily clean" entries."""
-    import hashlib
-
     try:
         for key, seen in proof["kept"].items():
             if isinstance(seen, dict):
@@ -192,14 +195,11 @@ def holds(proof: Any) -> bool:
                 binary = shutil.which(key[len(TOOL) :])
                 if binary != seen[0] or (binary is not None and _tool_stat(binary) != seen[:-1]):
                     return False
-            elif _stat(key) != seen[:-1]:
+            elif stat_of(key) != seen[:-1]:
                 return False
         for path, seen in proof["racy"].items():
-            if _stat(path) != seen[:-1]:
+            if stat_of(path) != seen[:-1] or sha256_of(path) != seen[-1]:
                 return False
-            with open(path, "rb") as handle:
-                if hashlib.file_digest(handle, "sha256").hexdigest() != seen[-1]:
-                    return False
     except (OSError, TypeError, ValueError, KeyError, AttributeError):
         return False
     return True

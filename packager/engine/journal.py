@@ -81,7 +81,7 @@ class Snapshot:
         if max(st.st_mtime_ns, st.st_ctime_ns) > self.taken_ns - statcache.SETTLED_NS:
             if code:  # being edited: nothing to vouch for what Python imported
                 self.provable = False
-            check = sorted(os.listdir(path)) if os.path.isdir(path) else _sha256(path)
+            check = sorted(os.listdir(path)) if os.path.isdir(path) else statcache.sha256_of(path)
         self.paths[path] = [*stat_key(st), check]
 
 
@@ -173,21 +173,15 @@ def replay(project: Project, locales: list[str] | None, formats: list[str] | Non
 
 
 def _unchanged(path: str, seen: list[Any] | None) -> bool:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return seen is None
-    if seen is None or list(stat_key(st)) != seen[:-1]:
+    now = statcache.stat_of(path)
+    if now is None or seen is None:
+        return now is None and seen is None
+    if now != seen[:-1]:
         return False
     check = seen[-1]
     if check is None:
         return True
-    return sorted(os.listdir(path)) == check if isinstance(check, list) else _sha256(path) == check
-
-
-def _sha256(path: str) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    return sorted(os.listdir(path)) == check if isinstance(check, list) else statcache.sha256_of(path) == check
 
 
 @contextmanager

@@ -70,8 +70,6 @@ def loudness(samples: np.ndarray, rate: int = SAMPLE_RATE) -> float:
     pyloudnorm's K-weighting filters, with its gating done on whole arrays: its own
     integrated_loudness walks the 400 ms blocks in Python, which mastering cannot afford.
     """
-    if samples.size < _BLOCK * rate:
-        raise ValueError("loudness needs at least 400 ms of audio")
     blocks = _Blocks(samples.size, rate)
     return blocks.gated(blocks.pieces(_k_power(samples, rate)))
 
@@ -99,6 +97,8 @@ class _Blocks:
     """
 
     def __init__(self, size: int, rate: int):
+        if size < _BLOCK * rate:
+            raise ValueError("loudness needs at least 400 ms of audio")
         count = np.arange(int(np.round((size / rate - _BLOCK) / (_BLOCK * _OVERLAP_STEP))) + 1)
         starts = (_BLOCK * (count * _OVERLAP_STEP) * rate).astype(np.int64)  # pyloudnorm's bounds, to the sample
         ends = np.minimum((_BLOCK * (count * _OVERLAP_STEP + 1) * rate).astype(np.int64), size)
@@ -156,8 +156,6 @@ def master(samples: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
 
     # Band-limit first, as the MP3 encoder will: its own low-pass would otherwise add overshoot to limited peaks.
     band = sosfiltfilt(butter(8, LOWPASS_HZ, fs=rate, output="sos"), samples.astype(np.float64))
-    if band.size < _BLOCK * rate:
-        raise ValueError("loudness needs at least 400 ms of audio")
     blocks = _Blocks(band.size, rate)
     power = _k_power(band, rate)
     pieces = blocks.pieces(power)
