@@ -169,12 +169,15 @@ _CONFINED: set[Path] = set()
 #: Every file read: the stat it was read at and its sha256, so that hashing a file already read
 #: for parsing (an article, a catalog) does not read it again (see :func:`read_digest`).
 _READ: dict[Path, tuple[tuple[int, ...], str]] = {}
-#: The bytes of the small files read last (a catalog hashed by the planner, then parsed to
-#: translate; the UI catalog every article's checks parse), with the stat they were read at:
-#: a second read of an unchanged file is a stat, not an open. Least recently read go first.
+#: The bytes of the project's small files read last (a catalog hashed by the planner, then
+#: parsed to translate; the UI catalog every article's checks parse), with the stat they were
+#: read at: a second read of an unchanged file is a stat, not an open. Least recently read go
+#: first. Files outside the project (fonts, programs) are only hashed, and not kept. Bounded,
+#: so that a build's memory does not grow with the library: a library whose catalogs outgrow
+#: it has each read twice (hashed when planned, parsed when translated), at worst.
 _RECENT: collections.OrderedDict[Path, tuple[tuple[int, ...], bytes]] = collections.OrderedDict()
-RECENT_FILE_BYTES = 4_000_000
-RECENT_BYTES = 32_000_000
+RECENT_FILE_BYTES = 1_000_000
+RECENT_BYTES = 4_000_000
 _recent_bytes = 0
 
 
@@ -205,9 +208,9 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
     """
     try:
         absolute = Path(os.path.abspath(path))
-        for root in _CONFINED:
-            if absolute.is_relative_to(root) and not absolute.resolve().is_relative_to(root):
-                raise PackagerError(f"the {what} is a link to a file outside the project", path)
+        inside = [root for root in _CONFINED if absolute.is_relative_to(root)]
+        if inside and not all(absolute.resolve().is_relative_to(root) for root in inside):
+            raise PackagerError(f"the {what} is a link to a file outside the project", path)
         if not path.is_file():
             raise PackagerError(f"the {what} is not a regular file" if path.exists() else f"no such {what}", path)
         before = path.stat()
@@ -218,7 +221,10 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
             _RECENT.move_to_end(absolute)
             return recent[1]
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            want = min(limit, before.st_size) + 1  # not limit + 1: read(n) allocates n bytes first
+            data = handle.read(want)
+            if len(data) == want and want <= limit:  # it grew since its stat: read on, up to the limit
+                data += handle.read(limit + 1 - want)
             stat = stat_key(os.fstat(handle.fileno()))
     except OSError as exc:
         raise PackagerError(f"cannot read the {what}: {exc.strerror}", path) from None
@@ -227,7 +233,8 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
     import hashlib
 
     _READ[absolute] = (stat, hashlib.sha256(data).hexdigest())
-    _keep_recent(absolute, stat, data)
+    if inside:
+        _keep_recent(absolute, stat, data)
     return data
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -79,16 +80,20 @@ def read_article(path: Path) -> Article:
 def project_articles(project: Project) -> list[tuple[Path, Article, list[str]]]:
     """Every article with the locales it is built in (its own language first): the one
     article x locale iteration of every command. Slugs must be unique (they name outputs)."""
+    return list(iter_articles(project))
+
+
+def iter_articles(project: Project) -> Iterator[tuple[Path, Article, list[str]]]:
+    """:func:`project_articles` one by one, each parsed when its turn comes: a caller that
+    keeps none holds one article at a time. A repeated slug raises when it is reached."""
     seen: dict[str, Path] = {}
-    out = []
     for source in project.articles():
         article = read_article(source)
         if article.slug in seen:
             raise PackagerError(f"slug {article.slug!r} is also the slug of {seen[article.slug].name}", source)
         seen[article.slug] = source
         translations = [loc for loc in project.catalog_locales(article.slug) if loc != article.meta.language]
-        out.append((source, article, [article.meta.language, *translations]))
-    return out
+        yield source, article, [article.meta.language, *translations]
 
 
 def _read_text(path: Path) -> str:

@@ -34,6 +34,7 @@ from packager.project import Project, Settings, read_limited
 LOCAL_CLUSTER = "local-cluster"
 RETRIES = 2  # a builder that raises is tried this many more times before its target fails
 MAX_TASK_FILE_BYTES = 500_000_000
+SLOTS_EVERY = 2.0  # seconds between asking the scheduler how many worker threads it has
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,6 +120,17 @@ class DaskExecutor:
             except (OSError, TimeoutError, ValueError) as exc:
                 raise PackagerError(f"cannot reach the Dask scheduler {address}: {exc}") from None
         self.tasks: dict[concurrent.futures.Future, Any] = {}  # ours -> Dask's
+        self._slots = (0.0, 0)  # when last asked, and the answer
+
+    @property
+    def slots(self) -> int:
+        """Two tasks a worker thread (one running, one ready to start when it finishes), for the
+        workers the scheduler has now: a cluster may grow or shrink during a build."""
+        asked, slots = self._slots
+        if time.monotonic() - asked > SLOTS_EVERY:
+            slots = 2 * max(1, sum(self.client.nthreads().values()))
+            self._slots = (time.monotonic(), slots)
+        return slots
 
     def __enter__(self) -> DaskExecutor:
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from packager.engine.manifest import is_fresh, read_manifest
 from packager.engine.targets import Outcome, Target
 from packager.errors import PackagerError
 from packager.project import Project
-from packager.source import project_articles
+from packager.source import iter_articles, read_article
 from packager.timings import stage
 
 
@@ -31,17 +32,55 @@ class Job:
 
 
 @dataclass
+class Translated:
+    """One stale locale of one article, its translation checked: what it publishes, its jobs,
+    and the targets refused (all of them, when its translation is)."""
+
+    key: str  # "slug/locale"
+    state: dict[str, Any]
+    jobs: list[Job] = field(default_factory=list)
+    refused: list[Outcome] = field(default_factory=list)
+    withdrawn: bool = False  # refused as outdated: its old files must go
+
+
+#: Source articles a plan keeps parsed between deciding and translating. A library's articles
+#: past these are parsed again when their locales' turn comes: its memory does not grow with it.
+SOURCES_HELD = 32
+
+
+@dataclass
 class Plan:
-    """What one build will do: targets with their input hashes, and targets refused up front."""
+    """What one build will do: targets with their input hashes, and targets refused up front.
+
+    Stale locales wait in ``untranslated`` until :meth:`translate_next`: a build translates
+    each when its workers need more work, so it holds a few translated articles at a time,
+    however big the library. What they publish, refuse and withdraw joins the plan then.
+    """
 
     todo: list[Job] = field(default_factory=list)
     fresh: list[Outcome] = field(default_factory=list)
     refused: list[Outcome] = field(default_factory=list)
     #: "slug/locale" -> what is published there: state (current | outdated | refused | failed),
-    #: version, source_version, reason. Never missing a locale the project has.
+    #: version, source_version, reason. Never missing a locale the project has, once translated.
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
     withdrawn: list[str] = field(default_factory=list)  # "slug/locale" refused as outdated: its old files go
     existing: set[str] = field(default_factory=set)  # every "slug/locale" the project has, whatever was asked
+    untranslated: deque[_Unit] = field(default_factory=deque)
+    stale: int = 0  # stale targets, those of untranslated locales included
+    stale_formats: list[str] = field(default_factory=list)  # their formats, in build order
+
+    def translate_next(self) -> Translated:
+        """Translate and check the next stale locale; add what it publishes to the plan."""
+        unit = self.untranslated.popleft()
+        sources = unit.sources
+        article = sources.pop(unit.source, None) or read_article(unit.source)  # past SOURCES_HELD: parsed again
+        if self.untranslated and self.untranslated[0].source == unit.source:  # its other locales come next
+            sources[unit.source] = article
+        done = _translate(unit.project, unit.builders, article, unit.locale, unit.decision)
+        self.states[done.key] = done.state
+        self.refused += done.refused
+        self.withdrawn += [done.key] if done.withdrawn else []
+        return done
 
 
 def with_needs(digest: str, needed: list[dict[str, Any]]) -> str:
@@ -66,28 +105,42 @@ StaleHook = Callable[[list[str]], None]
 
 
 def plan(
-    project: Project, locales: list[str] | None, wanted: list[str] | None, on_stale: StaleHook | None = None
+    project: Project,
+    locales: list[str] | None,
+    wanted: list[str] | None,
+    on_stale: StaleHook | None = None,
+    translate: bool = True,
 ) -> Plan:
     """Which targets are fresh and which stale, then each stale locale's translation, checked.
 
     Freshness is decided for every locale first (hashes only): ``on_stale`` learns what will
     be built before the translations are checked, the costly part of planning a cold build,
-    so the caller can get workers ready meanwhile.
+    so the caller can get workers ready meanwhile. ``translate=False`` leaves the stale
+    locales in ``untranslated``, for the build to translate one by one (:meth:`Plan.translate_next`).
     """
     result = Plan()
     manifest = read_manifest(project.build_dir)
     names = chosen_formats(wanted)
     builders = {name: get_builder(name) for name in names}
     found: list[str] = []
-    decided: list[tuple[Article, str, _Decision]] = []
-    for source, article, all_locales in project_articles(project):
+    sources: dict[Path, Article] = {}  # shared by the plan's units: see SOURCES_HELD
+    stale: set[str] = set()
+    for source, article, all_locales in iter_articles(project):
         found += [loc for loc in all_locales if loc not in found]
         result.existing |= {f"{article.slug}/{loc}" for loc in all_locales}
         for locale in all_locales:
-            if not locales or locale in locales:
-                decision = _decide(project, manifest, builders, source, article, locale)
-                if decision is not None:
-                    decided.append((article, locale, decision))
+            if locales and locale not in locales:
+                continue
+            decision = _decide(project, manifest, builders, source, article, locale)
+            if decision is None:
+                continue
+            _fresh(result, article, locale, decision)
+            if decision.stale:
+                result.untranslated.append(_Unit(source, locale, decision, project, builders, sources))
+                result.stale += len(decision.stale)
+                stale |= {t.format for t in decision.stale}
+                if len(sources) < SOURCES_HELD:
+                    sources[source] = article
     missing = sorted(set(locales or ()) - set(found))  # a locale no article has (one article may lack it)
     if missing:
         raise PackagerError(
@@ -95,12 +148,24 @@ def plan(
             "run 'packager init LOCALE' to start one",
             project.locales_dir,
         )
-    stale_formats = {t.format for _, _, decision in decided for t in decision.stale}
-    if on_stale is not None and stale_formats:
-        on_stale([name for name in names if name in stale_formats])
-    for article, locale, decision in decided:
-        _plan_locale(project, result, builders, article, locale, decision)
+    result.stale_formats = [name for name in names if name in stale]
+    if on_stale is not None and stale:
+        on_stale(result.stale_formats)
+    while translate and result.untranslated:
+        result.todo += result.translate_next().jobs
     return result
+
+
+@dataclass
+class _Unit:
+    """A stale locale of one article, waiting to be translated."""
+
+    source: Path
+    locale: str
+    decision: _Decision
+    project: Project
+    builders: dict[str, Builder]
+    sources: dict[Path, Article]  # parsed source articles, by path: the plan's, shared
 
 
 @dataclass
@@ -152,16 +217,19 @@ def _decide(
     return _Decision(targets, digests, files, unready, stale, waits, fresh, known)
 
 
-def _plan_locale(
-    project: Project, result: Plan, builders: dict[str, Builder], article: Article, locale: str, decided: _Decision
-) -> None:
-    """A locale's fresh targets, and, if any is stale, its translation checked and its jobs."""
-    stale, fresh = decided.stale, decided.fresh
-    result.fresh += fresh
-    state_key = f"{article.slug}/{locale}"
-    if not stale:  # its inputs are unchanged, so is its state
-        result.states[state_key] = decided.known or fresh[0].outputs[0].get("translation") or published(article)
-        return
+def _fresh(result: Plan, article: Article, locale: str, decided: _Decision) -> None:
+    """A locale's fresh targets; if none is stale, what it publishes, unchanged."""
+    result.fresh += decided.fresh
+    if not decided.stale:  # its inputs are unchanged, so is its state
+        state = decided.known or decided.fresh[0].outputs[0].get("translation") or published(article)
+        result.states[f"{article.slug}/{locale}"] = state
+
+
+def _translate(
+    project: Project, builders: dict[str, Builder], article: Article, locale: str, decided: _Decision
+) -> Translated:
+    """A locale's translation checked, and its jobs: all refused if its translation is."""
+    key = f"{article.slug}/{locale}"
     try:
         with stage("translate"):
             localized, accepted = localize_checked(project, article, locale)
@@ -169,22 +237,20 @@ def _plan_locale(
         from packager.i18n.translate import OutdatedRefused
 
         refused = isinstance(exc, OutdatedRefused)
-        result.refused += [Outcome(t, "refused" if refused else "failed", str(exc)) for t in stale]
-        result.states[state_key] = {"state": "refused" if refused else "failed", "reason": str(exc)}
-        if refused:
-            result.withdrawn.append(state_key)
-        return
-    result.states[state_key] = published(localized)
-    result.states[state_key] |= {"draft": localized.draft, "accepted_findings": accepted}
-    for t in stale:
+        status = "refused" if refused else "failed"
+        outcomes = [Outcome(t, status, str(exc)) for t in decided.stale]
+        return Translated(key, {"state": status, "reason": str(exc)}, refused=outcomes, withdrawn=refused)
+    done = Translated(key, published(localized) | {"draft": localized.draft, "accepted_findings": accepted})
+    for t in decided.stale:
         try:
             if t in decided.unready:
                 raise PackagerError(decided.unready[t])
             builders[t.format].preflight(project, [locale])
         except PackagerError as exc:
-            result.refused.append(Outcome(t, "failed", str(exc)))
+            done.refused.append(Outcome(t, "failed", str(exc)))
         else:
-            result.todo.append(Job(t, decided.digests[t], localized, decided.waits[t], decided.files[t]))
+            done.jobs.append(Job(t, decided.digests[t], localized, decided.waits[t], decided.files[t]))
+    return done
 
 
 def skipped(project: Project, locale: str) -> set[str]:

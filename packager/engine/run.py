@@ -34,6 +34,7 @@ from packager.project import Project
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+    from pathlib import Path
 
 
 Report = Callable[[Event], None]
@@ -77,9 +78,8 @@ def build(
             timings.take()
             with timings.stage("plan"):  # hashing inputs and checking outputs: what a no-op build costs
                 taken = journal.snapshot(project)
-                the_plan = plan(
-                    project, locales, formats, on_stale=None if project.settings.build.scheduler else warm_pool
-                )
+                warm = None if project.settings.build.scheduler else warm_pool
+                the_plan = plan(project, locales, formats, on_stale=warm, translate=False)
             outcomes = execute(project, the_plan, jobs, report)
             with timings.stage("write"):
                 journal.record(project, journal.request(project, locales, formats), taken, outcomes)
@@ -105,19 +105,14 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
         del manifest["locales"][key]
     for key in [k for k in manifest["failures"] if k.rsplit("/", 1)[0] in gone]:
         del manifest["failures"][key]
-    for key in [k for k in manifest["targets"] if k.rsplit("/", 1)[0] in {*the_plan.withdrawn, *gone}]:
-        # A refused outdated translation, or one whose catalog is gone, must not stay where staff print from.
-        for out in manifest["targets"].pop(key)["outputs"]:
-            path = (build_dir / out["path"]).resolve()
-            if path.is_relative_to(build_dir.resolve()) and path.is_file():
-                path.unlink()
+    _withdraw(build_dir, manifest, {*the_plan.withdrawn, *gone})
     for outcome in the_plan.refused:
         manifest["targets"].pop(outcome.target.key, None)
         manifest["failures"][outcome.target.key] = outcome.reason
     for outcome in the_plan.fresh:
         manifest["failures"].pop(outcome.target.key, None)
-    if the_plan.todo:
-        outcomes += _run_jobs(project, the_plan.todo, jobs, manifest, report)
+    if the_plan.todo or the_plan.untranslated:
+        outcomes += _run_jobs(project, the_plan, jobs, manifest, report)
     with timings.stage("write"):
         manifest["shared"] = {}
         for fmt in formats():  # files a format shares between its targets, from what the manifest lists
@@ -131,8 +126,25 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
     return outcomes
 
 
-def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, Any], report: Report) -> list[Outcome]:
-    """Run the jobs on the executor; a job starts once every target it waits for is done.
+def _withdraw(build_dir: Path, manifest: dict[str, Any], keys: set[str]) -> None:
+    """Delete the outputs of these "slug/locale": a refused outdated translation, or one whose
+    catalog is gone, must not stay where staff print from."""
+    for key in [k for k in manifest["targets"] if k.rsplit("/", 1)[0] in keys]:
+        for out in manifest["targets"].pop(key)["outputs"]:
+            path = (build_dir / out["path"]).resolve()
+            if path.is_relative_to(build_dir.resolve()) and path.is_file():
+                path.unlink()
+
+
+#: Stale locales translated ahead of the workers, at least: a project of up to this many is
+#: translated before its first target starts, so its longest targets (audio) can start first;
+#: a bigger library holds this many translated articles at a time, however many it has.
+TRANSLATED_AHEAD = 16
+
+
+def _run_jobs(project: Project, the_plan: Plan, jobs: int, manifest: dict[str, Any], report: Report) -> list[Outcome]:
+    """Run the plan's jobs on the executor, translating its stale locales as they are needed;
+    a job starts once every target it waits for is done, the longest kinds first.
 
     A target found in the shared cache (``build.cache``) is taken from there and never run;
     one built is stored there after.
@@ -141,7 +153,8 @@ def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, 
 
     outcomes: list[Outcome] = []
     failed: dict[Target, str] = {}
-    waiting = {job.target: job for job in sorted(todo, key=lambda j: FORMATS[j.target.format].order)}
+    waiting = {job.target: job for job in the_plan.todo}
+    queued = the_plan.stale - len(the_plan.refused)  # those refused when planned are not run
     settings = project.settings.build
     cache = None
     if settings.cache:
@@ -161,7 +174,7 @@ def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, 
                 cache.put(
                     outcome.outputs[0]["inputs"], outcome.outputs, lambda path: (project.build_dir / path).read_bytes()
                 )
-        elif outcome.status == "failed":
+        elif outcome.status in ("failed", "refused"):
             manifest["targets"].pop(key, None)
             manifest["failures"][key] = outcome.reason
             failed[outcome.target] = outcome.reason
@@ -170,14 +183,34 @@ def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, 
                 write_manifest(project.build_dir, manifest)
             written[0] = time.monotonic()
         outcomes.append(outcome)
-        report(Event("finished", key, outcome=outcome, queued=len(todo)))
+        report(Event("finished", key, outcome=outcome, queued=queued))
 
-    with _executor(settings.scheduler, todo, jobs) as executor:
+    def translate_next() -> None:
+        done = the_plan.translate_next()
+        manifest["locales"][done.key] = done.state
+        if done.withdrawn:
+            _withdraw(project.build_dir, manifest, {done.key})
+        for outcome in done.refused:
+            finish(outcome)
+        waiting.update((job.target, job) for job in done.jobs)
+
+    with _executor(settings.scheduler, the_plan, jobs) as executor:
         running: dict[Future, tuple[Job, str]] = {}
+
+        def translating() -> bool:  # whether to translate another locale now: few enough are held
+            if not the_plan.untranslated:
+                return False
+            held = {(j.target.slug, j.target.locale) for j in [*waiting.values(), *(j for j, _ in running.values())]}
+            return len(held) < max(TRANSLATED_AHEAD, 2 * executor.slots)
+
         try:
-            while waiting or running:
+            while waiting or running or the_plan.untranslated:
+                if translating():
+                    translate_next()  # one at a time: targets ready meanwhile start
                 busy = {j.target for j, _ in running.values()}
-                for target, job in list(waiting.items()):
+                for target, job in sorted(waiting.items(), key=lambda item: FORMATS[item[0].format].order):
+                    if len(running) >= executor.slots:  # the rest wait here, where the longest can go first
+                        break
                     if any(w in waiting or w in busy for w in job.waits_for):
                         continue
                     del waiting[target]
@@ -202,7 +235,7 @@ def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, 
                     busy.add(target)
                 if not running:
                     continue
-                done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                done, _ = wait(running, timeout=0 if translating() else 0.2, return_when=FIRST_COMPLETED)
                 executor.drain(report)
                 for future in done:
                     job, digest = running.pop(future)
@@ -215,6 +248,11 @@ def _run_jobs(project: Project, todo: list[Job], jobs: int, manifest: dict[str, 
 
 class Executor(Protocol):
     """Where targets run: the local process pool (the default) or a Dask cluster (:mod:`.cluster`)."""
+
+    @property
+    def slots(self) -> int:
+        """Targets it runs at once: the build submits no more, and keeps the rest in order."""
+        ...
 
     def __enter__(self) -> Executor: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -233,12 +271,12 @@ class Executor(Protocol):
     def cancel(self, running: list[Future]) -> None: ...
 
 
-def _executor(scheduler: str, todo: list[Job], jobs: int) -> Executor:
+def _executor(scheduler: str, the_plan: Plan, jobs: int) -> Executor:
     if scheduler:
         from packager.engine.cluster import DaskExecutor
 
         return DaskExecutor(scheduler, jobs)
-    return LocalPool(todo, jobs)
+    return LocalPool(the_plan.stale_formats, the_plan.stale, jobs)
 
 
 def _pool_context() -> Any:
@@ -268,15 +306,16 @@ def warm_pool(names: list[str]) -> None:
 class LocalPool:
     """Worker processes on this machine, started by a fork server that has imported the heavy libraries."""
 
-    def __init__(self, todo: list[Job], jobs: int):
+    def __init__(self, names: list[str], targets: int, jobs: int):
+        """A pool for ``targets`` targets of these formats."""
         from concurrent.futures import ProcessPoolExecutor
 
-        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        self.slots = max(1, min(jobs or os.cpu_count() or 1, targets))
         context = _pool_context()
-        _preload({job.target.format for job in todo}, context)  # unless warm_pool already started it
+        _preload(set(names), context)  # unless warm_pool already started it
         self.queue = context.Queue()
         initargs = (self.queue, os.getpid())
-        self.pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=initargs)
+        self.pool = ProcessPoolExecutor(self.slots, mp_context=context, initializer=_init_worker, initargs=initargs)
 
     def __enter__(self) -> LocalPool:
         return self
