@@ -169,16 +169,37 @@ _CONFINED: set[Path] = set()
 #: Every file read: the stat it was read at and its sha256, so that hashing a file already read
 #: for parsing (an article, a catalog) does not read it again (see :func:`read_digest`).
 _READ: dict[Path, tuple[tuple[int, ...], str]] = {}
+RECENT_FILE_BYTES = 1_000_000
+RECENT_BYTES = 4_000_000
+
+
+class _RecentFiles(collections.OrderedDict[Path, tuple[tuple[int, ...], bytes]]):
+    """Files' bytes by path, with the stat they were read at, least recently read first, at
+    most RECENT_BYTES of them; the count of bytes goes with the entries (``clear`` resets it)."""
+
+    held = 0  # bytes
+
+    def keep(self, path: Path, stat: tuple[int, ...], data: bytes) -> None:
+        old = self.pop(path, None)
+        self.held -= len(old[1]) if old else 0
+        if len(data) <= RECENT_FILE_BYTES:
+            self[path] = (stat, data)
+            self.held += len(data)
+        while self.held > RECENT_BYTES:
+            self.held -= len(self.popitem(last=False)[1][1])
+
+    def clear(self) -> None:
+        super().clear()
+        self.held = 0
+
+
 #: The bytes of the project's small files read last (a catalog hashed by the planner, then
 #: parsed to translate; the UI catalog every article's checks parse), with the stat they were
 #: read at: a second read of an unchanged file is a stat, not an open. Least recently read go
 #: first. Files outside the project (fonts, programs) are only hashed, and not kept. Bounded,
 #: so that a build's memory does not grow with the library: a library whose catalogs outgrow
 #: it has each read twice (hashed when planned, parsed when translated), at worst.
-_RECENT: collections.OrderedDict[Path, tuple[tuple[int, ...], bytes]] = collections.OrderedDict()
-RECENT_FILE_BYTES = 1_000_000
-RECENT_BYTES = 4_000_000
-_recent_bytes = 0
+_RECENT = _RecentFiles()
 
 
 def stat_key(st: os.stat_result) -> tuple[int, ...]:
@@ -234,19 +255,8 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
 
     _READ[absolute] = (stat, hashlib.sha256(data).hexdigest())
     if inside:
-        _keep_recent(absolute, stat, data)
+        _RECENT.keep(absolute, stat, data)
     return data
-
-
-def _keep_recent(path: Path, stat: tuple[int, ...], data: bytes) -> None:
-    global _recent_bytes
-    old = _RECENT.pop(path, None)
-    _recent_bytes -= len(old[1]) if old else 0
-    if len(data) <= RECENT_FILE_BYTES:
-        _RECENT[path] = (stat, data)
-        _recent_bytes += len(data)
-    while _recent_bytes > RECENT_BYTES:
-        _recent_bytes -= len(_RECENT.popitem(last=False)[1][1])
 
 
 def read_text_limited(path: Path, limit: int, what: str) -> str:

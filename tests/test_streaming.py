@@ -95,3 +95,28 @@ def test_articles_past_those_a_plan_holds_are_parsed_again_to_the_same_jobs(
     assert parsed == sources[1:]  # the first is held; each other is parsed again once, not once per locale
     assert [(j.target, j.digest, j.article) for j in again.todo] == [(j.target, j.digest, j.article) for j in held.todo]
     assert again.states == held.states and len(again.todo) == 4 * 3
+
+
+def test_the_files_kept_between_hashing_and_parsing_are_the_projects_own_and_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catalog is hashed when planned and parsed when translated: its bytes are kept between,
+    within RECENT_BYTES (least recently read go first); a font outside the project is only hashed."""
+    from packager import project as projects
+
+    root = tmp_path / "project"
+    (root / "locales").mkdir(parents=True)
+    load_project(root)
+    font = tmp_path / "font.ttf"
+    font.write_bytes(b"f" * 10)
+    catalogs = [root / "locales" / f"{n}.po" for n in range(3)]
+    for catalog in catalogs:
+        catalog.write_bytes(b"c" * 100)
+    monkeypatch.setattr(projects, "RECENT_BYTES", 250)
+    projects._RECENT.clear()
+    for path in [font, *catalogs]:
+        projects.read_limited(path, 1000, "file")
+    assert list(projects._RECENT) == catalogs[1:] and projects._RECENT.held == 200
+    projects._RECENT.clear()
+    projects.read_limited(catalogs[0], 1000, "file")
+    assert list(projects._RECENT) == catalogs[:1]  # the count of bytes went with the entries
