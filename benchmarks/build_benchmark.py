@@ -12,7 +12,8 @@ build (``packager build --stage-cpu``), so that the machine's limit is visible.
 
 With ``--sizes``, the same on synthetic libraries of N articles x M locales
 (``benchmarks/library.py``): cold build, no-op rebuild, a one-paragraph edit of one
-article (and how many targets it rebuilt), peak memory, and the ratios between sizes.
+article (and how many targets it rebuilt), peak memory (of the tree, and of the build process
+itself: what the planner and the writer hold, without the workers), and the ratios between sizes.
 
     .venv/bin/python benchmarks/build_benchmark.py [--runs 3] [--keep DIR]
     .venv/bin/python benchmarks/build_benchmark.py --sizes 1x5,10x5,40x10 [--formats handout] [--no-naive]
@@ -60,18 +61,24 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _pss(pid: int) -> int:
+    """A process's proportional set size (0 once it has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _tree_pss(pid: int) -> int:
     """Proportional set size of a process and its descendants: shared pages counted once, not per process."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         stack.extend(_children(current))
-        try:
-            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
+        total += _pss(current)
     return total
 
 
@@ -79,6 +86,7 @@ def _tree_pss(pid: int) -> int:
 class Run:
     seconds: float
     peak: int  # bytes
+    client: int = 0  # bytes: the build process's own peak PSS (the planner's and writer's), without its workers
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage, from --stage-cpu
     built: int = 0  # targets built, from --json
     cpu_seconds: float = 0.0  # user + system CPU of the commands and the processes they waited for
@@ -92,7 +100,7 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
     short for a sample). CPU seconds are the stages' (``--stage-cpu``: every worker's too)
     where the command prints them; else what the commands and the processes they waited for used.
     """
-    peak = 0
+    peak = client = 0
     started = time.perf_counter()
     cpu: dict[str, float] = {}
     built = 0
@@ -103,9 +111,10 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
             done = threading.Event()
 
             def sample(pid: int = process.pid, done: threading.Event = done) -> None:
-                nonlocal peak
+                nonlocal peak, client
                 while not done.is_set():
                     peak = max(peak, _tree_pss(pid))
+                    client = max(client, _pss(pid))
                     done.wait(SAMPLE_SECONDS)  # not sleep: a command that ends waits for no sample
 
             sampler = threading.Thread(target=sample)
@@ -126,7 +135,7 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
                 cpu = {name: float(s) for name, s in (p.rsplit(" ", 1) for p in line[len(STAGE_CPU) :].split(", "))}
         if "--json" in command:
             built = sum(1 for target in json.loads(out) if target["status"] == "built")
-    return Run(time.perf_counter() - started, peak, cpu, built, max(used, sum(cpu.values())))
+    return Run(time.perf_counter() - started, peak, client, cpu, built, max(used, sum(cpu.values())))
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -277,25 +286,29 @@ def growth(base: Path, build: list[str], runs: int, sizes: list[tuple[int, int]]
 
     print(f"\nsynthetic libraries, medians of {runs}: packager build {' '.join(build[1:])}")
     header = f"{'N x M':<8}{'targets':>8}{'cold s':>9}{'cold CPU':>9}{'no-op s':>9}{'no-op CPU':>10}{'ms/target':>10}"
-    print(header + f"{'edit s':>8}{'rebuilt':>8}{'peak MB':>9}")
-    first: tuple[int, Run, Run] | None = None
+    print(header + f"{'edit s':>8}{'rebuilt':>8}{'peak MB':>9}{'build MB':>9}")
+    first: tuple[int, Run, Run, int, int] | None = None
     for articles, locales in sizes:
         found = scenarios(lambda d, a=articles, m=locales: make_library(d, a, m), base, build, runs)
         cold, noop, edit = found["cold"], found["no-op"], found["edit"]
         targets = cold.built
         peak = max(r.peak for r in found.values())
+        client = max(r.client for r in found.values())
         print(
             f"{f'{articles}x{locales}':<8}{targets:>8}{cold.seconds:>9.2f}{sum(cold.cpu.values()):>9.1f}{noop.seconds:>9.2f}"
             f"{noop.cpu_seconds:>10.2f}{1000 * noop.seconds / targets:>10.2f}{edit.seconds:>8.2f}{edit.built:>8}"
-            f"{peak / 2**20:>9.0f}"
+            f"{peak / 2**20:>9.0f}{client / 2**20:>9.0f}"
         )
         print(f"{'':<8}stage CPU s, cold: " + ", ".join(f"{k} {v:.1f}" for k, v in cold.cpu.items()))
         if first is None:
-            first = (targets, cold, noop)
+            first = (targets, cold, noop, peak, client)
         else:
-            t0, cold0, noop0 = first
+            t0, cold0, noop0, peak0, client0 = first
             cold_x, noop_x = cold.seconds / cold0.seconds, noop.seconds / noop0.seconds
-            print(f"{'':<8}ratios to row 1: targets x{targets / t0:.1f}, cold x{cold_x:.1f}, no-op x{noop_x:.1f}")
+            print(
+                f"{'':<8}ratios to row 1: targets x{targets / t0:.1f}, cold x{cold_x:.1f}, no-op x{noop_x:.1f}, "
+                f"peak memory x{peak / peak0:.2f}, build process x{client / client0:.2f}"
+            )
 
 
 def main() -> None:
