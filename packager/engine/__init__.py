@@ -11,7 +11,7 @@ progress through a callback, and the command line decides what to show.
 - :mod:`.inputs`: what a target depends on, hashed
 - :mod:`.manifest`: ``build/manifest.json`` and ``build/index.html``
 - :mod:`.plan`: which targets are stale, the translation and check gate
-- :mod:`.run`: the worker pool, dependencies between targets, the lock
+- :mod:`.run`: the worker pool, dependencies between targets, translating as workers need work, the lock
 - :mod:`.cluster`: Dask distributed as the executor (``--scheduler``), for big libraries
 - :mod:`.cache`: a shared cache of built targets by input hash (``--cache``), a folder or fsspec URL
 """

@@ -136,9 +136,10 @@ def _withdraw(build_dir: Path, manifest: dict[str, Any], keys: set[str]) -> None
                 path.unlink()
 
 
-#: Stale locales translated ahead of the workers, at least: a project of up to this many is
-#: translated before its first target starts, so its longest targets (audio) can start first;
-#: a bigger library holds this many translated articles at a time, however many it has.
+#: Stale locales translated ahead of the workers, at least. A project of up to this many is
+#: all translated while its first targets run (one locale takes about 0.1 s, a target seconds),
+#: so its longest targets (audio) start first everywhere; a bigger library holds this many
+#: translated articles at a time, however many it has.
 TRANSLATED_AHEAD = 16
 
 
