@@ -107,8 +107,7 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
         del manifest["failures"][key]
     _withdraw(build_dir, manifest, {*the_plan.withdrawn, *gone})
     for outcome in the_plan.refused:
-        manifest["targets"].pop(outcome.target.key, None)
-        manifest["failures"][outcome.target.key] = outcome.reason
+        _record_failure(manifest, outcome)
     for outcome in the_plan.fresh:
         manifest["failures"].pop(outcome.target.key, None)
     if the_plan.todo or the_plan.untranslated:
@@ -124,6 +123,12 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
         save_verified(build_dir)
         statcache.save(build_dir)
     return outcomes
+
+
+def _record_failure(manifest: dict[str, Any], outcome: Outcome) -> None:
+    """A target not built this time (failed or refused): no outputs listed, and why."""
+    manifest["targets"].pop(outcome.target.key, None)
+    manifest["failures"][outcome.target.key] = outcome.reason
 
 
 def _withdraw(build_dir: Path, manifest: dict[str, Any], keys: set[str]) -> None:
@@ -176,8 +181,7 @@ def _run_jobs(project: Project, the_plan: Plan, jobs: int, manifest: dict[str, A
                     outcome.outputs[0]["inputs"], outcome.outputs, lambda path: (project.build_dir / path).read_bytes()
                 )
         elif outcome.status in ("failed", "refused"):
-            manifest["targets"].pop(key, None)
-            manifest["failures"][key] = outcome.reason
+            _record_failure(manifest, outcome)
             failed[outcome.target] = outcome.reason
         if time.monotonic() - written[0] >= MANIFEST_EVERY:  # the manifest grows with the library: not per target
             with timings.stage("write"):
