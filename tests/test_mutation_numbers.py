@@ -106,6 +106,14 @@ def test_a_version_is_compared_by_its_first_number() -> None:
     assert readings("version 1.2.3") == [("1.2.3", (Decimal(1),), None)]
 
 
+def test_an_amount_after_a_symbol_ending_in_a_full_stop_is_read_but_not_one_after_a_separator() -> None:
+    """The Caribbean guilder's symbol "Cg." (CLDR 46) is written against its amount: the amount
+    is a number, so a changed price is caught (found by the property test); ".5" stays unread."""
+    assert [(n.raw, n.values) for n in num.numbers("Take Cg.0.00 a day", "en")] == [("0.00", (Decimal("0.00"),))]
+    assert [n.raw for n in num.numbers("Rs.1,000 and Cg.𞥑.𞥐𞥐", "am")] == ["1,000", "1.00"]
+    assert num.numbers("take .5 of it", "en") == []
+
+
 def test_a_hyphen_after_a_letter_is_not_a_minus() -> None:
     assert readings("CABA-201") == [("201", (Decimal(201),), None)]
     assert readings("it is -5 outside") == [("-5", (Decimal(-5),), None)]

@@ -256,9 +256,10 @@ def convention(locale: str) -> Convention:
 
 _SPACES = "[ \u00a0\u202f\u2009]"
 #: A number: "1 250" or "1 250,5" (groups of three after a space, as French or Spanish print
-#: them), else digits with separators. A minus sign counts only after a space or bracket.
+#: them), else digits with separators. A minus sign counts only after a space or bracket. Not
+#: after a separator ("1.2.3", ".5"), but after a letter's full stop, as in a symbol ("Cg.1.00").
 _NUMBER = re.compile(
-    rf"(?<![\d.,٫٬])(?:(?<![^\s(\[“\"'«])[-−])?"
+    rf"(?:(?<![\d.,٫٬])|(?<=[^\W\d_]\.))(?:(?<![^\s(\[“\"'«])[-−])?"
     rf"(?:\d{{1,3}}(?:{_SPACES}\d{{3}})+(?!\d)(?:[.,٫]\d+)?|\d+(?:[.,٫٬'’]\d+)*)"
 )
 
