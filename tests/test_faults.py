@@ -68,12 +68,12 @@ def test_a_full_disk_while_writing_the_manifest_is_a_one_line_error(tmp_path: Pa
     root = copy_project(tmp_path / "project")
     code = (
         "import errno, sys\nfrom packager import atomic\nfrom packager.cli import main\n"
-        "real = atomic.atomic_write\n"
-        "def full(path, data, tmp_dir=None):\n"
+        "real = atomic._replace\n"  # every atomic write, whole or piece by piece
+        "def full(path, blocks, *args):\n"
         "    if path.name == 'manifest.json':\n"
         "        raise OSError(errno.ENOSPC, 'No space left on device', str(path))\n"
-        "    return real(path, data, tmp_dir)\n"
-        "atomic.atomic_write = full\n"
+        "    return real(path, blocks, *args)\n"
+        "atomic._replace = full\n"
         f"sys.exit(main(['-C', {str(root)!r}, 'build', '--locale', 'en', '--format', 'handout', '-q']))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=600)

@@ -5,6 +5,7 @@ project is translated first so its longest kind of target starts first everywher
 
 from __future__ import annotations
 
+import shutil
 import weakref
 from pathlib import Path
 
@@ -120,3 +121,91 @@ def test_the_files_kept_between_hashing_and_parsing_are_the_projects_own_and_bou
     projects._RECENT.clear()
     projects.read_limited(catalogs[0], 1000, "file")
     assert list(projects._RECENT) == catalogs[:1]  # the count of bytes went with the entries
+
+
+def _library_manifest(targets: int) -> dict:
+    """A manifest of ``targets`` targets, each with two outputs, as a build records them."""
+    entries = {}
+    for n in range(targets):
+        key = f"article-{n // 10}/l{n % 10}/braille"
+        outputs = [
+            {"path": f"l{n % 10}/article-{n // 10}.{ext}", "article": f"article-{n // 10}", "locale": f"l{n % 10}",
+             "format": "braille", "main": ext == "brf", "title": "الذئبة", "size": n,
+             "sha256": f"{n:064x}", "inputs": f"{n + 1:064x}"}
+            for ext in ("brf", "pef")
+        ]  # fmt: skip
+        entries[key] = {"inputs": f"{n + 1:064x}", "outputs": outputs}
+    return {"targets": entries, "locales": {}, "failures": {}}
+
+
+def test_a_librarys_manifest_is_written_piece_by_piece_not_held_whole(tmp_path: Path) -> None:
+    """A library's manifest is megabytes, rewritten every second or so while a build runs: written
+    as it is encoded, it costs the build process a small part of its size, and reads back whole."""
+    import json
+    import tracemalloc
+
+    from packager.engine.manifest import MANIFEST, read_manifest, write_manifest
+
+    state = _library_manifest(3000)
+    tracemalloc.start()
+    try:
+        write_manifest(tmp_path, state)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    size = (tmp_path / MANIFEST).stat().st_size
+    assert size > 4_000_000
+    # Held whole, the text alone would be its size, and its bytes as much again; written piece by
+    # piece, what remains is the sorted order of the targets (pointers to their entries, not their text).
+    assert peak < size / 4
+    data = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+    assert data["targets"] == state["targets"]
+    assert data["outputs"] == [out for key in sorted(state["targets"]) for out in state["targets"][key]["outputs"]]
+    assert read_manifest(tmp_path)["targets"] == state["targets"]
+    assert "outputs" not in read_manifest(tmp_path)  # the flat list repeats the targets': not kept in memory
+
+
+def test_a_file_written_piece_by_piece_replaces_the_old_only_when_whole_and_different(tmp_path: Path) -> None:
+    from packager.atomic import atomic_stream
+
+    path, tmp = tmp_path / "out.json", tmp_path / ".tmp"
+    assert atomic_stream(path, ["{", '"a": "é"', "}"], tmp, if_changed=True)
+    assert path.read_bytes() == '{"a": "é"}'.encode()
+    inode = path.stat().st_ino
+    assert not atomic_stream(path, ['{"a": ', '"é"}'], tmp, if_changed=True)  # the same text: left as it was
+    assert path.stat().st_ino == inode
+
+    def broken():  # type: ignore[no-untyped-def]
+        yield '{"a": '
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_stream(path, broken(), tmp, if_changed=True)
+    assert path.read_bytes() == '{"a": "é"}'.encode() and list(tmp.iterdir()) == []
+    assert atomic_stream(path, ['{"a": "è"}'], tmp, if_changed=True)
+    assert path.read_text(encoding="utf-8") == '{"a": "è"}' and path.stat().st_ino != inode
+
+
+def test_a_build_reads_the_last_builds_manifest_once(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planning reads it; running the plan, the shared files and the journal use that copy."""
+    import json
+
+    from packager.engine import manifest
+
+    project = load_project(library)
+    assert {o.status for o in build(project, None, ["braille"])} == {"built"}
+    loaded: list[int] = []
+    real = json.loads
+
+    def loads(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        data = real(text, *args, **kwargs)
+        if isinstance(data, dict) and "targets" in data and "locales" in data:
+            loaded.append(len(data["targets"]))
+        return data
+
+    monkeypatch.setattr(manifest.json, "loads", loads)
+    from benchmarks.library import PSEUDO_LOCALES
+
+    shutil.rmtree(library / "build" / PSEUDO_LOCALES[0])  # so that the second build has work
+    outcomes = build(project, None, ["braille"])
+    assert sorted(o.status for o in outcomes).count("built") == 4 and loaded == [12]

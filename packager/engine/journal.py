@@ -25,6 +25,7 @@ programs, no journal is kept.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -118,19 +119,22 @@ def snapshot(project: Project) -> Snapshot:
     return taken
 
 
-def record(project: Project, asked: str, taken: Snapshot, outcomes: list[Outcome]) -> None:
-    """Keep the journal of a build that left every target up to date; else drop the last one."""
+def record(
+    project: Project, asked: str, taken: Snapshot, outcomes: list[Outcome], shared: dict[str, list[dict[str, Any]]]
+) -> None:
+    """Keep the journal of a build that left every target up to date; else drop the last one.
+    ``shared``: the manifest's files of no one target (the site's home page), by format."""
     path = project.build_dir / JOURNAL
     answers = statcache.proof()
     if not taken.provable or answers is None or any(o.status not in ("up to date", "built") for o in outcomes):
         path.unlink(missing_ok=True)
         return
-    from packager.atomic import atomic_write
-    from packager.engine.manifest import MANIFEST, read_manifest
+    from packager.atomic import atomic_stream
+    from packager.engine.manifest import MANIFEST
 
-    shared = [entry for entries in read_manifest(project.build_dir).get("shared", {}).values() for entry in entries]
+    common = [entry for entries in shared.values() for entry in entries] + [{"path": MANIFEST}, {"path": "index.html"}]
     outputs: dict[str, list[Any] | None] = {}
-    for out in [entry for o in outcomes for entry in o.outputs] + shared + [{"path": MANIFEST}, {"path": "index.html"}]:
+    for out in itertools.chain((entry for o in outcomes for entry in o.outputs), common):
         where = str(project.build_dir / out["path"])
         try:
             outputs[where] = [*stat_key(os.stat(where)), None]  # written by this build: trusted, as manifest does
@@ -143,7 +147,8 @@ def record(project: Project, asked: str, taken: Snapshot, outcomes: list[Outcome
         "answers": answers,
         "targets": [[o.target.key, str(o.target.source)] for o in outcomes],
     }
-    atomic_write(path, json.dumps(data).encode(), tmp_dir=project.build_dir / ".tmp", durable=False)
+    texts = json.JSONEncoder().iterencode(data)  # a library's is big: not held whole
+    atomic_stream(path, texts, tmp_dir=project.build_dir / ".tmp", durable=False)
 
 
 def replay(project: Project, locales: list[str] | None, formats: list[str] | None) -> list[Outcome] | None:

@@ -4,12 +4,13 @@ failure) and ``build/index.html`` (the same, for clinic staff)."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 from packager import __version__
-from packager.atomic import write_if_changed
+from packager.atomic import atomic_stream, write_if_changed
 from packager.errors import PackagerError
 from packager.project import stat_key
 
@@ -27,6 +28,7 @@ def read_manifest(build_dir: Path) -> dict[str, Any]:
         return empty
     if not all(isinstance(data.get(key), dict) for key in ("targets", "locales", "failures")):
         return empty
+    data.pop("outputs", None)  # the targets' outputs again, in one list: written for readers, not kept
     return data
 
 
@@ -52,9 +54,10 @@ def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
         "targets": targets,
         "shared": shared,
     }
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     check_writable(build_dir)
-    write_if_changed(build_dir / MANIFEST, text.encode("utf-8"), tmp_dir=build_dir / ".tmp")
+    text = itertools.chain(json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data), ["\n"])
+    # A few KB a target, written every second while a build runs: never held whole in memory.
+    atomic_stream(build_dir / MANIFEST, text, build_dir / ".tmp", if_changed=True)
 
 
 def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:

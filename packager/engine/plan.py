@@ -68,6 +68,7 @@ class Plan:
     untranslated: deque[_Unit] = field(default_factory=deque)
     stale: int = 0  # stale targets, those of untranslated locales included
     stale_formats: list[str] = field(default_factory=list)  # their formats, in build order
+    manifest: dict[str, Any] = field(default_factory=dict)  # the last build's, planned against (read once)
 
     def translate_next(self) -> Translated:
         """Translate and check the next stale locale; add what it publishes to the plan."""
@@ -118,8 +119,8 @@ def plan(
     so the caller can get workers ready meanwhile. ``translate=False`` leaves the stale
     locales in ``untranslated``, for the build to translate one by one (:meth:`Plan.translate_next`).
     """
-    result = Plan()
-    manifest = read_manifest(project.build_dir)
+    result = Plan(manifest=read_manifest(project.build_dir))
+    manifest = result.manifest
     names = chosen_formats(wanted)
     builders = {name: get_builder(name) for name in names}
     found: list[str] = []

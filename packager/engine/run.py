@@ -21,7 +21,6 @@ from packager.engine.manifest import (
     MANIFEST,
     check_writable,
     is_fresh,
-    read_manifest,
     remember_outputs,
     save_verified,
     write_index,
@@ -42,6 +41,9 @@ Report = Callable[[Event], None]
 #: Seconds between manifest writes while targets finish (and once at the end): a build killed
 #: midway keeps the record of what it finished, without rewriting a big manifest per target.
 MANIFEST_EVERY = 1.0
+#: ... and at least this many times as long as the last write took: a library's manifest
+#: (megabytes) costs the build process, which also translates, no more than a tenth of its time.
+MANIFEST_SHARE = 10
 
 
 def no_report(event: Event) -> None:
@@ -82,7 +84,8 @@ def build(
                 the_plan = plan(project, locales, formats, on_stale=warm, translate=False)
             outcomes = execute(project, the_plan, jobs, report)
             with timings.stage("write"):
-                journal.record(project, journal.request(project, locales, formats), taken, outcomes)
+                asked = journal.request(project, locales, formats)
+                journal.record(project, asked, taken, outcomes, the_plan.manifest.get("shared", {}))
             cpu = timings.take()
             for outcome in outcomes:
                 cpu = timings.add(cpu, outcome.cpu)
@@ -97,7 +100,7 @@ def build(
 
 def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_report) -> list[Outcome]:
     build_dir = project.build_dir
-    manifest = read_manifest(build_dir)
+    manifest = the_plan.manifest  # what it planned against: the manifest on disk, since the lock is held
     outcomes = list(the_plan.fresh) + list(the_plan.refused)
     manifest["locales"].update(the_plan.states)
     gone = {k.rsplit("/", 1)[0] for k in manifest["targets"]} - the_plan.existing  # a deleted catalog or article
@@ -168,7 +171,7 @@ def _run_jobs(project: Project, the_plan: Plan, jobs: int, manifest: dict[str, A
 
         cache = SharedCache(settings.cache)
 
-    written = [time.monotonic()]
+    written = [time.monotonic(), 0.0]  # when the manifest was last written, and how long it took
 
     def finish(outcome: Outcome, cached: bool = False) -> None:
         key = outcome.target.key
@@ -183,10 +186,11 @@ def _run_jobs(project: Project, the_plan: Plan, jobs: int, manifest: dict[str, A
         elif outcome.status in ("failed", "refused"):
             _record_failure(manifest, outcome)
             failed[outcome.target] = outcome.reason
-        if time.monotonic() - written[0] >= MANIFEST_EVERY:  # the manifest grows with the library: not per target
+        started = time.monotonic()
+        if started - written[0] >= max(MANIFEST_EVERY, MANIFEST_SHARE * written[1]):  # not per target
             with timings.stage("write"):
                 write_manifest(project.build_dir, manifest)
-            written[0] = time.monotonic()
+            written[:] = [time.monotonic(), time.monotonic() - started]
         outcomes.append(outcome)
         report(Event("finished", key, outcome=outcome, queued=queued))
 
