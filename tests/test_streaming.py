@@ -209,3 +209,20 @@ def test_a_build_reads_the_last_builds_manifest_once(library: Path, monkeypatch:
     shutil.rmtree(library / "build" / PSEUDO_LOCALES[0])  # so that the second build has work
     outcomes = build(project, None, ["braille"])
     assert sorted(o.status for o in outcomes).count("built") == 4 and loaded == [12]
+
+
+@pytest.mark.parametrize("share", [0, 10**9])
+def test_the_manifest_is_rewritten_less_often_the_longer_it_takes(
+    library: Path, monkeypatch: pytest.MonkeyPatch, share: int
+) -> None:
+    """Written as targets finish, but never again sooner than MANIFEST_SHARE times its last write took."""
+    writes: list[int] = []
+    real = running.write_manifest
+    monkeypatch.setattr(running, "write_manifest", lambda d, m: (writes.append(len(m["targets"])), real(d, m))[1])
+    monkeypatch.setattr(running, "MANIFEST_EVERY", 0.0)
+    monkeypatch.setattr(running, "MANIFEST_SHARE", share)
+    build(load_project(library), None, ["braille"], jobs=1)
+    if share:  # the first write took more than no time: none other until the end
+        assert writes == [1, 12]
+    else:  # one per target finished, and the last
+        assert writes == [*range(1, 13), 12]
