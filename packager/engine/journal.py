@@ -147,7 +147,7 @@ def record(
         "answers": answers,
         "targets": [[o.target.key, str(o.target.source)] for o in outcomes],
     }
-    texts = json.JSONEncoder().iterencode(data)  # a library's is big: not held whole
+    texts = json.JSONEncoder().iterencode(data)  # a library's is big: its pieces are not joined, nor encoded whole
     atomic_stream(path, texts, tmp_dir=project.build_dir / ".tmp", durable=False)
 
 

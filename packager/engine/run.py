@@ -190,7 +190,8 @@ def _run_jobs(project: Project, the_plan: Plan, jobs: int, manifest: dict[str, A
         if started - written[0] >= max(MANIFEST_EVERY, MANIFEST_SHARE * written[1]):  # not per target
             with timings.stage("write"):
                 write_manifest(project.build_dir, manifest)
-            written[:] = [time.monotonic(), time.monotonic() - started]
+            now = time.monotonic()
+            written[:] = [now, now - started]
         outcomes.append(outcome)
         report(Event("finished", key, outcome=outcome, queued=queued))
 
