@@ -16,7 +16,7 @@ article (and how many targets it rebuilt), peak memory (of the tree, and of the 
 itself: what the planner and the writer hold, without the workers), and the ratios between sizes.
 
     .venv/bin/python benchmarks/build_benchmark.py [--runs 3] [--keep DIR]
-    .venv/bin/python benchmarks/build_benchmark.py --sizes 1x5,10x5,40x10 [--formats handout] [--no-naive]
+    .venv/bin/python benchmarks/build_benchmark.py --sizes 1x5,10x5,40x10 [--formats handout] [--no-naive] [--distinct]
     .venv/bin/python benchmarks/build_benchmark.py --sizes 10x5 --no-naive --scheduler local-cluster  # Dask
 """
 
@@ -280,16 +280,17 @@ def shipped(base: Path, build: list[str], runs: int, naive: bool) -> None:
     print(f"peak memory:  {max(cold.peak, edit.peak) / 2**20:.0f} MB (goal <= 500 MB)")
 
 
-def growth(base: Path, build: list[str], runs: int, sizes: list[tuple[int, int]]) -> None:
+def growth(base: Path, build: list[str], runs: int, sizes: list[tuple[int, int]], distinct: bool = False) -> None:
     """Synthetic libraries of N articles x M locales: how cold, no-op and edit grow."""
     from benchmarks.library import make_library
 
-    print(f"\nsynthetic libraries, medians of {runs}: packager build {' '.join(build[1:])}")
+    kind = "different articles" if distinct else "one article repeated"
+    print(f"\nsynthetic libraries ({kind}), medians of {runs}: packager build {' '.join(build[1:])}")
     header = f"{'N x M':<8}{'targets':>8}{'cold s':>9}{'cold CPU':>9}{'no-op s':>9}{'no-op CPU':>10}{'ms/target':>10}"
     print(header + f"{'edit s':>8}{'rebuilt':>8}{'peak MB':>9}{'build MB':>9}")
     first: tuple[int, Run, Run, int, int] | None = None
     for articles, locales in sizes:
-        found = scenarios(lambda d, a=articles, m=locales: make_library(d, a, m), base, build, runs)
+        found = scenarios(lambda d, a=articles, m=locales: make_library(d, a, m, distinct=distinct), base, build, runs)
         cold, noop, edit = found["cold"], found["no-op"], found["edit"]
         targets = cold.built
         peak = max(r.peak for r in found.values())
@@ -318,6 +319,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="", help="synthetic libraries to measure, e.g. 1x5,10x5,40x10")
     parser.add_argument("--formats", default="handout,large-print,audio", help="formats to build (comma-separated)")
     parser.add_argument("--no-naive", action="store_true", help="skip the shipped project and its naive baseline")
+    parser.add_argument("--distinct", action="store_true", help="libraries of different articles (see library.py)")
     parser.add_argument("--jobs", "-j", type=int, default=0, help="packager build --jobs")
     parser.add_argument("--scheduler", help="packager build --scheduler (a Dask scheduler, or local-cluster)")
     args = parser.parse_args()
@@ -337,7 +339,7 @@ def main() -> None:
         shipped(base, build, args.runs, naive="audio" in args.formats)
     if args.sizes:
         sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes.split(",")]
-        growth(base, build, args.runs, [(a, m) for a, m in sizes])
+        growth(base, build, args.runs, [(a, m) for a, m in sizes], args.distinct)
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -56,10 +56,31 @@ def _first_sections(text: str, sections: int) -> str:
     return f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{body}"
 
 
-def make_library(dest: Path, articles: int, locales: int, sections: int = 0) -> Path:
+#: A line of text a distinct article marks: the part before its words (a list marker, a quote's
+#: ">", a heading's "#"), then a letter. Tables, notes, admonitions and code are left alone.
+_TEXT_LINE = re.compile(r"^((?:[-*+] |\d+\. |> |#+ )?)(?=[A-Za-z*])")
+
+
+def _distinct(text: str, k: int) -> str:
+    """Article ``k`` with a word of its own ("Kab" for 2) at the start of every line of text, so
+    that no paragraph is another article's: a library of different articles, for the caches."""
+    tag = ""
+    while k:
+        k, letter = divmod(k - 1, 26)
+        tag = chr(ord("a") + letter) + tag
+    _, front, body = text.split("---\n", 2)
+    lines = [
+        line if "[!" in line or "[^" in line else _TEXT_LINE.sub(lambda m: f"{m[1]}Ka{tag} ", line, count=1)
+        for line in body.split("\n")
+    ]
+    return f"---\n{front}---\n" + "\n".join(lines)
+
+
+def make_library(dest: Path, articles: int, locales: int, sections: int = 0, distinct: bool = False) -> Path:
     """Write project files (source/, locales/) for ``articles`` x ``locales`` into ``dest``.
 
     ``sections``: keep only the article's first sections (0: all), for tests that need a short one.
+    ``distinct``: every article's text its own (see :func:`_distinct`); else they repeat one text.
     """
     from packager.i18n.pofile import read_catalog, write_catalog
     from packager.i18n.workflow import extract, init
@@ -77,6 +98,7 @@ def make_library(dest: Path, articles: int, locales: int, sections: int = 0) -> 
     for k in range(1, articles + 1):
         numbered = text.replace(f"slug: {slug}\n", f"slug: {slug}-{k}\n", 1)
         numbered = re.sub(r"^title: (.*)$", rf"title: \1 ({k})", numbered, count=1, flags=re.MULTILINE)
+        numbered = _distinct(numbered, k) if distinct else numbered
         (dest / "source" / f"{slug}-{k}.md").write_text(numbered, encoding="utf-8")
     project = load_project(dest)
     extract(project)
@@ -95,10 +117,11 @@ def main() -> None:
     parser.add_argument("dest", type=Path, help="an empty or new folder")
     parser.add_argument("--articles", type=int, default=10)
     parser.add_argument("--locales", type=int, default=5, help="locales per article, the source language included")
+    parser.add_argument("--distinct", action="store_true", help="no two articles share a paragraph")
     args = parser.parse_args()
     if args.dest.exists() and any(args.dest.iterdir()):
         raise SystemExit(f"{args.dest} is not empty")
-    make_library(args.dest, args.articles, args.locales)
+    make_library(args.dest, args.articles, args.locales, distinct=args.distinct)
     print(f"{args.articles} articles x {args.locales} locales in {args.dest}")
 
 

@@ -226,3 +226,34 @@ def test_the_manifest_is_rewritten_less_often_the_longer_it_takes(
         assert writes == [1, 12]
     else:  # one per target finished, and the last
         assert writes == [*range(1, 13), 12]
+
+
+def test_a_library_of_different_articles_shares_no_paragraph_between_two(tmp_path: Path) -> None:
+    """The benchmark's --distinct library: what two articles' catalogs share is their front matter's
+    strings (the glossary), nothing of their text; the default library repeats one text."""
+    import yaml
+
+    from packager.i18n.pofile import read_catalog
+
+    def messages(root: Path) -> list[set[str]]:
+        pots = sorted((root / "locales").glob("*-[0-9].pot"))  # the articles' (not the interface's)
+        return [{str(m.id) for m in read_catalog(pot) if m.id} for pot in pots]
+
+    def front(root: Path) -> set[str]:
+        found: set[str] = set()
+        sources = (root / "source").iterdir()
+        stack = [yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1]) for path in sources]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict | list):
+                stack += value.values() if isinstance(value, dict) else value
+            elif isinstance(value, str):
+                found.add(value)
+        return found
+
+    different = make_library(tmp_path / "different", articles=2, locales=1, sections=2, distinct=True)
+    first, second = messages(different)
+    assert len(first) > 10 and first & second <= front(different)
+    same = make_library(tmp_path / "same", articles=2, locales=1, sections=2)
+    first, second = messages(same)
+    assert len((first & second) - front(same)) > 10
