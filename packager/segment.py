@@ -25,6 +25,23 @@ def _icu_locale(locale: str, sentences: bool = False) -> str:
     return f"{tag}@ss=standard" if sentences else tag
 
 
+def _spans(kind: str, text: str, locale: str, sentences: bool = False) -> list[tuple[int, int]]:
+    """ICU's (start, end) pieces of ``text``, as indices into the Python string. ICU counts in
+    UTF-16 code units, so past a character outside the BMP (an emoji, Adlam, a CJK extension)
+    its offsets run ahead of Python's: they are mapped back here, for every caller."""
+    from icu4py import breakers
+
+    spans = list(getattr(breakers, kind)(text, _icu_locale(locale, sentences)).segments())
+    if not text or max(text) <= "\uffff":
+        return spans
+    index, unit = {}, 0
+    for i, char in enumerate(text):
+        index[unit] = i
+        unit += 2 if char > "\uffff" else 1
+    index[unit] = len(text)
+    return [(index[start], index[end]) for start, end in spans]
+
+
 def sentences(text: str, locale: str) -> list[str]:
     """``text`` cut into sentences by ICU, abbreviations ("Dr.", "e.g.") not ending one."""
     from icu4py.breakers import SentenceBreaker
@@ -37,9 +54,7 @@ def sentence_starts(text: str, locale: str) -> list[int]:
     sentence keeps the spaces after its end)."""
     if not text.strip():
         return []
-    from icu4py.breakers import SentenceBreaker
-
-    starts = [start for start, _ in SentenceBreaker(text, _icu_locale(locale, sentences=True)).segments()]
+    starts = [start for start, _ in _spans("SentenceBreaker", text, locale, sentences=True)]
     return [start for start in starts if text[:start].strip() and text[start:].strip()]
 
 
@@ -50,20 +65,14 @@ def ends_sentence(text: str, locale: str) -> bool:
     text = text.rstrip()
     if not text:
         return False
-    from icu4py.breakers import SentenceBreaker
-
     probe = text + " A"  # a following capital: after a terminal ICU must break before it
-    bounds = [start for start, _ in SentenceBreaker(probe, _icu_locale(locale)).segments()]
+    bounds = [start for start, _ in _spans("SentenceBreaker", probe, locale)]
     return len(probe) - 1 in bounds or (bounds[-1] > 0 and probe[bounds[-1] :].strip() == "A")
 
 
 def word_spans(text: str, locale: str) -> list[tuple[int, int]]:
     """(start, end) of every piece between ICU's word breaks for the language (words, spaces, marks)."""
-    if not text:
-        return []
-    from icu4py.breakers import WordBreaker
-
-    return list(WordBreaker(text, _icu_locale(locale)).segments())
+    return _spans("WordBreaker", text, locale) if text else []
 
 
 def _script(char: str) -> str:
@@ -79,10 +88,8 @@ def mark_word_breaks(text: str, locale: str) -> str:
     or Burmese, so the PDF renderer may break a line there (and only there)."""
     if not has_no_space_script(text):
         return text
-    from icu4py.breakers import WordBreaker
-
     out, last = [], 0
-    for start, _ in WordBreaker(text, _icu_locale(locale)).segments():
+    for start, _ in _spans("WordBreaker", text, locale):
         if start and _script(text[start - 1]) in NO_SPACE_SCRIPTS and _script(text[start]) in NO_SPACE_SCRIPTS:
             out.append(text[last:start] + ZWSP)
             last = start
@@ -115,21 +122,22 @@ def find_word(text: str, phrase: str, locale: str) -> tuple[int, int] | None:
     if not matches:
         return None
     bounds = word_bounds(text, locale)
-    return next((m.span() for m in matches if m.start() in bounds and _word_ends(text, m.end(), bounds)), None)
+    return next((m.span() for m in matches if bounds[m.start()] and _word_ends(text, m.end(), bounds)), None)
 
 
-def _word_ends(text: str, at: int, bounds: frozenset[int]) -> bool:
+def _word_ends(text: str, at: int, bounds: bytes) -> bool:
     """A word ends at ``at``; or, in Korean, a particle follows the noun in the same word
     ("관해에", in remission): Korean writes case endings onto the noun, so ICU's word holds both."""
-    return at in bounds or (0 < at < len(text) and _script(text[at - 1]) == _script(text[at]) == "HANGUL")
+    return bool(bounds[at]) or (0 < at < len(text) and _script(text[at - 1]) == _script(text[at]) == "HANGUL")
 
 
 @lru_cache(maxsize=4096)
-def word_bounds(text: str, locale: str) -> frozenset[int]:
-    """Every offset in ``text`` where ICU says a word (or a run of space or punctuation) starts or ends."""
-    from icu4py.breakers import WordBreaker
-
-    bounds = {0, len(text)}
-    for start, end in WordBreaker(text, _icu_locale(locale)).segments():
-        bounds.update((start, end))
-    return frozenset(bounds)
+def word_bounds(text: str, locale: str) -> bytes:
+    """A byte for each offset in ``text`` and its end: 1 where ICU says a word (or a run of space
+    or punctuation) starts or ends. Bytes, not a set of offsets: the cache, full, holds about
+    2 MB, not 25 (a set of a 456-character paragraph's offsets is about 6 KB)."""
+    bounds = bytearray(len(text) + 1)
+    bounds[0] = bounds[len(text)] = 1
+    for start, end in _spans("WordBreaker", text, locale):
+        bounds[start] = bounds[end] = 1
+    return bytes(bounds)

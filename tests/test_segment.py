@@ -50,3 +50,22 @@ def test_a_korean_term_is_found_with_the_particle_written_onto_it() -> None:
     assert text[slice(*find_word(text, "B 세포", "ko"))] == "B 세포"
     assert find_word("many remissions", "remission", "en") is None
     assert find_word("그 관해", "해", "ko") is None  # a term never starts inside a word
+
+
+#: Characters outside the BMP, which ICU counts as two (UTF-16) and Python as one: an emoji, and
+#: Adlam (Fula's own script, CLDR's ff_Adlm).
+ASTRAL = ["😀 ", "𞤀𞤣𞤤𞤢𞤥 "]
+
+
+@pytest.mark.parametrize("before", ASTRAL)
+def test_offsets_after_a_character_outside_the_bmp_are_pythons(before: str) -> None:
+    from packager.segment import find_word, sentence_starts, word_spans
+
+    text = f"{before}Ask your doctor. {before}Then remission may come."
+    second = text.index("Then") - len(before)  # the second sentence starts with its own emoji or word
+    assert sentence_starts(text, "en") == [second]
+    assert find_word(text, "remission", "en") == (text.index("remission"), text.index("remission") + len("remission"))
+    spans = word_spans(text, "en")
+    assert "".join(text[start:end] for start, end in spans) == text
+    assert (text.index("doctor"), text.index("doctor") + len("doctor")) in spans
+    assert ends_sentence(f"{before}{before}Done.", "en") and not ends_sentence(f"{before}{before}Done", "en")
