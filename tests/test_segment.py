@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from babel import Locale
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from packager.i18n.checks.rules import end_punctuation
 from packager.segment import ZWSP, ends_sentence, mark_word_breaks, sentences
@@ -66,6 +70,20 @@ def test_offsets_after_a_character_outside_the_bmp_are_pythons(before: str) -> N
     assert sentence_starts(text, "en") == [second]
     assert find_word(text, "remission", "en") == (text.index("remission"), text.index("remission") + len("remission"))
     spans = word_spans(text, "en")
+    assert [start for start, _ in spans[:1]] + [end for _, end in spans[-1:]] == ([0, len(text)] if text else [])
     assert "".join(text[start:end] for start, end in spans) == text
     assert (text.index("doctor"), text.index("doctor") + len("doctor")) in spans
     assert ends_sentence(f"{before}{before}Done.", "en") and not ends_sentence(f"{before}{before}Done", "en")
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_icus_pieces_of_any_text_are_python_indices_that_rebuild_it(text: str) -> None:
+    """Whatever the script (the BMP or past it): word pieces tile the text, sentence starts fall inside it."""
+    from packager.segment import sentence_starts, word_spans
+
+    spans = word_spans(text, "en")
+    assert [start for start, _ in spans[:1]] + [end for _, end in spans[-1:]] == ([0, len(text)] if text else [])
+    assert "".join(text[start:end] for start, end in spans) == text
+    assert all(end == start for (_, end), (start, _) in itertools.pairwise(spans))
+    assert all(0 < start < len(text) for start in sentence_starts(text, "en"))
