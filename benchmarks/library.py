@@ -14,8 +14,11 @@ committed: made in a temporary folder by the benchmark, or wherever it is told.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,6 +79,25 @@ def _distinct(text: str, k: int) -> str:
     return f"---\n{front}---\n" + "\n".join(lines)
 
 
+#: The date the library's catalogs carry when SOURCE_DATE_EPOCH does not set one (2026-01-01):
+#: else the clock's minute, and two libraries made either side of a minute differ, which a test
+#: comparing two checkouts' builds (tests/test_distributed.py) saw as a cache miss.
+EPOCH = "1767225600"
+
+
+@contextmanager
+def _dated() -> Iterator[None]:
+    """SOURCE_DATE_EPOCH set (packager's catalogs are dated by it) while the library is made."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+
+
 def make_library(dest: Path, articles: int, locales: int, sections: int = 0, distinct: bool = False) -> Path:
     """Write project files (source/, locales/) for ``articles`` x ``locales`` into ``dest``.
 
@@ -101,14 +123,15 @@ def make_library(dest: Path, articles: int, locales: int, sections: int = 0, dis
         numbered = _distinct(numbered, k) if distinct else numbered
         (dest / "source" / f"{slug}-{k}.md").write_text(numbered, encoding="utf-8")
     project = load_project(dest)
-    extract(project)
-    for locale in PSEUDO_LOCALES[: locales - 1]:
-        for path in init(project, locale):
-            catalog = read_catalog(path, locale=locale)
-            for message in catalog:
-                if message.id and isinstance(message.id, str):
-                    message.string = pseudo(message.id)
-            write_catalog(path, catalog)
+    with _dated():
+        extract(project)
+        for locale in PSEUDO_LOCALES[: locales - 1]:
+            for path in init(project, locale):
+                catalog = read_catalog(path, locale=locale)
+                for message in catalog:
+                    if message.id and isinstance(message.id, str):
+                        message.string = pseudo(message.id)
+                write_catalog(path, catalog)
     return dest
 
 

@@ -5,6 +5,7 @@ project is translated first so its longest kind of target starts first everywher
 
 from __future__ import annotations
 
+import os
 import shutil
 import weakref
 from pathlib import Path
@@ -257,3 +258,28 @@ def test_a_library_of_different_articles_shares_no_paragraph_between_two(tmp_pat
     same = make_library(tmp_path / "same", articles=2, locales=1, sections=2)
     first, second = messages(same)
     assert len((first & second) - front(same)) > 10
+
+
+def test_two_libraries_made_at_different_times_are_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catalogs are dated by the minute: a library made a minute after another, for a second checkout
+    (tests/test_distributed.py), must still be the same, or its targets miss the shared cache."""
+    import datetime
+
+    import packager.i18n.extract as extracting
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = make_library(tmp_path / "first", articles=1, locales=2, sections=1)
+
+    class AnHourLater(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def]
+            return datetime.datetime.now(tz) + datetime.timedelta(hours=1)
+
+    monkeypatch.setattr(extracting, "datetime", AnHourLater)
+    second = make_library(tmp_path / "second", articles=1, locales=2, sections=1)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert [(first / f).read_bytes() for f in files] == [(second / f).read_bytes() for f in files]
+    assert "SOURCE_DATE_EPOCH" not in os.environ  # set only while the library was made
