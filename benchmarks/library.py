@@ -88,14 +88,18 @@ EPOCH = "1767225600"
 @contextmanager
 def _dated() -> Iterator[None]:
     """SOURCE_DATE_EPOCH set (packager's catalogs are dated by it) while the library is made."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    if before:
         yield
         return
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:
         yield
     finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before  # set, but empty: as it was
 
 
 def make_library(dest: Path, articles: int, locales: int, sections: int = 0, distinct: bool = False) -> Path:
