@@ -17,9 +17,8 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -85,23 +84,6 @@ def _distinct(text: str, k: int) -> str:
 EPOCH = "1767225600"
 
 
-@contextmanager
-def _dated() -> Iterator[None]:
-    """SOURCE_DATE_EPOCH set (packager's catalogs are dated by it) while the library is made."""
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    if before:
-        yield
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before  # set, but empty: as it was
-
-
 def make_library(dest: Path, articles: int, locales: int, sections: int = 0, distinct: bool = False) -> Path:
     """Write project files (source/, locales/) for ``articles`` x ``locales`` into ``dest``.
 
@@ -127,7 +109,8 @@ def make_library(dest: Path, articles: int, locales: int, sections: int = 0, dis
         numbered = _distinct(numbered, k) if distinct else numbered
         (dest / "source" / f"{slug}-{k}.md").write_text(numbered, encoding="utf-8")
     project = load_project(dest)
-    with _dated():
+    dated = {} if os.environ.get("SOURCE_DATE_EPOCH") else {"SOURCE_DATE_EPOCH": EPOCH}
+    with patch.dict(os.environ, dated):  # set while the catalogs are made, then as it was
         extract(project)
         for locale in PSEUDO_LOCALES[: locales - 1]:
             for path in init(project, locale):
