@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -246,11 +246,12 @@ def cmd_build(project, args) -> int:
         project = dataclasses.replace(project, settings=dataclasses.replace(project.settings, build=settings))
     outcomes = build(project, args.locale, args.format, args.jobs, display.report)
     failed = [o for o in outcomes if o.status in ("failed", "refused")]
+    manifest = read_manifest(project.build_dir)  # what the targets' files are, and what each locale publishes
     if args.json:
-        print(json.dumps([_summary(o) for o in outcomes], indent=2, ensure_ascii=False))
+        print(json.dumps([_summary(o, manifest) for o in outcomes], indent=2, ensure_ascii=False))
     elif not args.quiet:
-        print(summary_table(outcomes))
-        for key, state in sorted(read_manifest(project.build_dir)["locales"].items()):
+        print(summary_table(outcomes, manifest["locales"]))
+        for key, state in sorted(manifest["locales"].items()):
             if state.get("accepted_findings"):
                 print(f"{key}: {len(state['accepted_findings'])} findings accepted by a reviewer (see manifest.json)")
     for where, reason in failure_lines(failed):
@@ -327,23 +328,26 @@ def failure_lines(failed) -> list[tuple[str, str]]:
     return [(f"{slug}/{locale} ({', '.join(fmts)})", reason) for (slug, locale, reason), fmts in grouped.items()]
 
 
-def _summary(outcome) -> dict[str, Any]:
+def _summary(outcome, manifest: dict[str, Any]) -> dict[str, Any]:
+    listed = manifest["targets"].get(outcome.target.key, {}) if outcome.status in ("built", "up to date") else {}
     return {
         "target": outcome.target.key,
         "status": outcome.status,
         "reason": outcome.reason,
         "seconds": round(outcome.seconds, 2),
-        "outputs": [o["path"] for o in outcome.outputs],
+        "outputs": [o["path"] for o in listed.get("outputs", [])],
     }
 
 
-def summary_table(outcomes) -> str:
-    """One row per target; reasons are printed once, apart (see :func:`failure_lines`)."""
+def summary_table(outcomes, published: Mapping[str, Any]) -> str:
+    """One row per target; reasons are printed once, apart (see :func:`failure_lines`).
+    ``published``: what each "slug/locale" publishes (the manifest's locales)."""
     rows = [("target", "status", "detail")]
     for o in sorted(outcomes, key=lambda o: o.target.key):
         detail = (f"{o.reason}" if o.reason else f"{o.seconds:.1f} s") if o.status == "built" else ""
-        if o.outputs and o.outputs[0].get("translation", {}).get("state") == "outdated":
-            detail = (detail + " " if detail else "") + f"outdated: version {o.outputs[0]['translation']['version']}"
+        state = published.get(f"{o.target.slug}/{o.target.locale}") or {}
+        if o.status in ("built", "up to date") and state.get("state") == "outdated":
+            detail = (detail + " " if detail else "") + f"outdated: version {state['version']}"
         rows.append((o.target.key, o.status, detail))
     counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "up to date", "failed", "refused")}
     return format_table(rows) + "\n" + ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "refused")

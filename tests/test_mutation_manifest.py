@@ -1,6 +1,6 @@
 """Fast checks of the output check's memory (engine/manifest.py): an output is read again only
 when its stat changed; what a build writes and records is trusted until then; the memory is
-kept in build/.cache/verified.json between runs and a damaged one is read as empty.
+kept in the store (build/.cache/manifest.sqlite) between runs and a damaged one is made anew.
 
 Reads are counted at ``hashlib.file_digest``; expected digests are computed here from the bytes.
 """
@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from packager.engine import manifest
+from packager.engine.store import STORE
 
 
 @pytest.fixture
@@ -70,20 +72,20 @@ def test_the_memory_is_kept_between_runs_and_a_damaged_one_is_empty(
 ) -> None:
     out = tmp_path / "t.pdf"
     out.write_bytes(b"pdf")
-    manifest.save_verified(tmp_path)  # nothing known: nothing written
-    assert not (tmp_path / ".cache" / "verified.json").exists()
     (tmp_path / "b.pdf").write_bytes(b"b")
     manifest.output_sha256(out, tmp_path)
     manifest.output_sha256(tmp_path / "b.pdf", tmp_path)
-    manifest.save_verified(tmp_path)
-    saved = json.loads((tmp_path / ".cache" / "verified.json").read_text(encoding="utf-8"))
-    assert list(saved) == ["b.pdf", "t.pdf"] and saved["t.pdf"][-1] == sha(b"pdf")  # sorted: stable bytes
-    assert (tmp_path / ".tmp").is_dir() and not any((tmp_path / ".tmp").iterdir())  # written through build/.tmp
-    assert sorted(p.name for p in (tmp_path / ".cache").iterdir()) == ["verified.json"]
+    manifest.forget_verified(tmp_path)  # the build ends: what it hashed is on disk already
+    store = tmp_path / STORE
+    with sqlite3.connect(store) as db:  # read as another program would
+        saved = dict(db.execute("SELECT key, value FROM verified ORDER BY key"))
+    assert list(saved) == ["b.pdf", "t.pdf"] and json.loads(saved["t.pdf"])[-1] == sha(b"pdf")
     monkeypatch.setattr(manifest, "_verified", {})  # the next run
     assert manifest.output_sha256(out, tmp_path) == sha(b"pdf") and reads == ["t.pdf", "b.pdf"]
-    for damaged in ("not json", "[1, 2]"):
-        (tmp_path / ".cache" / "verified.json").write_text(damaged, encoding="utf-8")
+    for damaged in (b"not a database", b"SQLite format 3\x00" + b"\xff" * 200):
+        manifest.forget_verified(tmp_path)
+        for leftover in store.parent.glob(store.name + "*"):
+            leftover.write_bytes(damaged)
         monkeypatch.setattr(manifest, "_verified", {})
         assert manifest.output_sha256(out, tmp_path) == sha(b"pdf")
     assert reads == ["t.pdf", "b.pdf", "t.pdf", "t.pdf"]

@@ -187,8 +187,11 @@ def test_a_file_written_piece_by_piece_replaces_the_old_only_when_whole_and_diff
     assert path.read_text(encoding="utf-8") == '{"a": "è"}' and path.stat().st_ino != inode
 
 
-def test_a_build_reads_the_last_builds_manifest_once(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Planning reads it; running the plan, the shared files and the journal use that copy."""
+def test_a_build_reads_no_manifest_whole_unless_it_changed_since_written(
+    library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planning, running the plan, the shared files and the journal read the manifest's rows from
+    the store; a manifest.json changed by anything else is read once, and is what is trusted."""
     import json
 
     from packager.engine import manifest
@@ -209,7 +212,15 @@ def test_a_build_reads_the_last_builds_manifest_once(library: Path, monkeypatch:
 
     shutil.rmtree(library / "build" / PSEUDO_LOCALES[0])  # so that the second build has work
     outcomes = build(project, None, ["braille"])
-    assert sorted(o.status for o in outcomes).count("built") == 4 and loaded == [12]
+    assert sorted(o.status for o in outcomes).count("built") == 4 and loaded == []
+    path = library / "build" / manifest.MANIFEST
+    data = real(path.read_text(encoding="utf-8"))
+    gone = sorted(data["targets"])[0]
+    del data["targets"][gone]  # as if that target had never been built
+    path.write_text(json.dumps(data), encoding="utf-8")
+    outcomes = build(project, None, ["braille"])
+    assert [o.target.key for o in outcomes if o.status == "built"] == [gone] and loaded == [11]
+    assert real(path.read_text(encoding="utf-8"))["targets"].keys() == {o.target.key for o in outcomes}
 
 
 @pytest.mark.parametrize("share", [0, 10**9])

@@ -119,11 +119,10 @@ def snapshot(project: Project) -> Snapshot:
     return taken
 
 
-def record(
-    project: Project, asked: str, taken: Snapshot, outcomes: list[Outcome], shared: dict[str, list[dict[str, Any]]]
-) -> None:
+def record(project: Project, asked: str, taken: Snapshot, outcomes: list[Outcome], manifest: dict[str, Any]) -> None:
     """Keep the journal of a build that left every target up to date; else drop the last one.
-    ``shared``: the manifest's files of no one target (the site's home page), by format."""
+    ``manifest``: the build's, which lists every target's files and, under ``shared``, the files
+    of no one target (the site's home page)."""
     path = project.build_dir / JOURNAL
     answers = statcache.proof()
     if not taken.provable or answers is None or any(o.status not in ("up to date", "built") for o in outcomes):
@@ -132,9 +131,11 @@ def record(
     from packager.atomic import atomic_stream
     from packager.engine.manifest import MANIFEST
 
-    common = [entry for entries in shared.values() for entry in entries] + [{"path": MANIFEST}, {"path": "index.html"}]
+    shared = manifest.get("shared", {}).values()
+    common = [entry for entries in shared for entry in entries] + [{"path": MANIFEST}, {"path": "index.html"}]
+    listed = (out for o in outcomes for out in manifest["targets"].get(o.target.key, {}).get("outputs", []))
     outputs: dict[str, list[Any] | None] = {}
-    for out in itertools.chain((entry for o in outcomes for entry in o.outputs), common):
+    for out in itertools.chain(listed, common):
         where = str(project.build_dir / out["path"])
         try:
             outputs[where] = [*stat_key(os.stat(where)), None]  # written by this build: trusted, as manifest does
@@ -164,16 +165,10 @@ def replay(project: Project, locales: list[str] | None, formats: list[str] | Non
             return None
         if not statcache.holds(data["answers"]):
             return None
-        from packager.engine.manifest import read_manifest
-
-        entries = read_manifest(project.build_dir)["targets"]
         outcomes = []
-        for key, source in data["targets"]:
-            if key not in entries:
-                return None
+        for key, source in data["targets"]:  # all in the manifest, which is unchanged: its files are there
             slug, locale, fmt = key.rsplit("/", 2)
-            target = Target(slug, locale, fmt, Path(source))
-            outcomes.append(Outcome(target, "up to date", outputs=entries[key]["outputs"]))
+            outcomes.append(Outcome(Target(slug, locale, fmt, Path(source)), "up to date"))
         return outcomes
 
 

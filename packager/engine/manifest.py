@@ -4,13 +4,17 @@ failure) and ``build/index.html`` (the same, for clinic staff)."""
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
+import sqlite3
+from collections.abc import Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
+from io import BufferedReader
 from pathlib import Path
 from typing import Any
 
 from packager import __version__
 from packager.atomic import atomic_stream, write_if_changed
+from packager.engine.store import STORE, Store, Table
 from packager.errors import PackagerError
 from packager.project import stat_key
 
@@ -19,10 +23,66 @@ MANIFEST_VERSION = 1
 
 
 def read_manifest(build_dir: Path) -> dict[str, Any]:
-    empty: dict[str, Any] = {"version": MANIFEST_VERSION, "targets": {}, "locales": {}, "failures": {}}
+    """The manifest, to read: the last build's rows while they are manifest.json's (see
+    :mod:`.store`), else manifest.json itself, read whole."""
+    path = build_dir / STORE
+    if path.is_file():
+        try:
+            store = Store(path, readonly=True)
+            if store.meta("manifest") is not None and store.meta("manifest") == _sha256(build_dir / MANIFEST):
+                return _backed(store)
+        except sqlite3.Error:
+            pass
+    return _load(build_dir)
+
+
+def open_manifest(build_dir: Path) -> dict[str, Any]:
+    """The manifest a build plans against and records into, a row at a time (see :mod:`.store`).
+
+    Its rows are loaded again from manifest.json when that is not the file the store last
+    wrote. Where no store can be kept (a read-only build folder), manifest.json is read whole.
+    """
     try:
-        data = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # missing, a directory, unreadable, not JSON: start afresh
+        store = Store.open(build_dir / STORE)
+        with _opened(build_dir / MANIFEST) as handle:  # opened once: hashed, and read only if changed
+            current = None if handle is None else hashlib.file_digest(handle, "sha256").hexdigest()
+            if current is None or store.meta("manifest") != current:
+                store.load(_parse(handle), current)
+    except (OSError, sqlite3.Error):
+        return _load(build_dir)
+    return _backed(store)
+
+
+def _backed(store: Store) -> dict[str, Any]:
+    return {"version": MANIFEST_VERSION, **store.tables(), "shared": store.meta("shared") or {}}
+
+
+def _load(build_dir: Path) -> dict[str, Any]:
+    with _opened(build_dir / MANIFEST) as handle:
+        return _parse(handle)
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[BufferedReader | None]:
+    """The file open for reading, or None if it cannot be (missing, a folder, unreadable)."""
+    try:
+        handle = path.open("rb")
+    except OSError:
+        yield None
+        return
+    with handle:
+        yield handle
+
+
+def _parse(handle: BufferedReader | None) -> dict[str, Any]:
+    """A manifest read whole from its start (an empty one if it is not ours)."""
+    empty: dict[str, Any] = {"version": MANIFEST_VERSION, "targets": {}, "locales": {}, "failures": {}}
+    if handle is None:
+        return empty
+    try:
+        handle.seek(0)
+        data = json.loads(handle.read().decode("utf-8"))
+    except (OSError, ValueError):  # unreadable, not JSON: start afresh
         return empty
     if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
         return empty
@@ -30,6 +90,14 @@ def read_manifest(build_dir: Path) -> dict[str, Any]:
         return empty
     data.pop("outputs", None)  # the targets' outputs again, in one list: written for readers, not kept
     return data
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 def check_writable(build_dir: Path) -> None:
@@ -41,23 +109,62 @@ def check_writable(build_dir: Path) -> None:
 def write_manifest(build_dir: Path, manifest: dict[str, Any]) -> None:
     """build/manifest.json: every output, what each locale publishes (current, outdated with its
     version, refused or failed with the reason), every target that failed, with its reason, and
-    under ``shared`` the files a format writes for all its targets (the site's home page)."""
-    targets = dict(sorted(manifest["targets"].items()))
-    outputs = [out for entry in targets.values() for out in entry["outputs"]]
-    shared = dict(sorted(manifest.get("shared", {}).items()))  # by format: its files of no one target or locale
-    data = {
-        "version": MANIFEST_VERSION,
-        "packager": __version__,
-        "locales": dict(sorted(manifest["locales"].items())),
-        "failures": dict(sorted(manifest["failures"].items())),
-        "outputs": outputs,
-        "targets": targets,
-        "shared": shared,
-    }
+    under ``shared`` the files a format writes for all its targets (the site's home page).
+
+    Written as ``json.dumps(indent=2)`` would, a target at a time: a library's manifest (a few
+    KB a target, written every second while a build runs) is never held whole in memory.
+    """
     check_writable(build_dir)
-    text = itertools.chain(json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data), ["\n"])
-    # A few KB a target, written every second while a build runs: never held whole in memory.
-    atomic_stream(build_dir / MANIFEST, text, build_dir / ".tmp", if_changed=True)
+    digest = hashlib.sha256()
+
+    def text() -> Iterator[str]:
+        yield f'{{\n  "version": {MANIFEST_VERSION},\n  "packager": {json.dumps(__version__)},\n  "locales": '
+        yield from _object(_in_order(manifest["locales"]), 1)
+        yield ',\n  "failures": '
+        yield from _object(_in_order(manifest["failures"]), 1)
+        yield ',\n  "outputs": '
+        yield from _array((out for _, entry in _in_order(manifest["targets"]) for out in entry["outputs"]), 1)
+        yield ',\n  "targets": '
+        yield from _object(_in_order(manifest["targets"]), 1)
+        yield ',\n  "shared": '  # by format: its files of no one target or locale
+        yield from _object(sorted(manifest.get("shared", {}).items()), 1)
+        yield "\n}\n"
+
+    def hashed() -> Iterator[str]:
+        for piece in text():
+            digest.update(piece.encode("utf-8"))
+            yield piece
+
+    atomic_stream(build_dir / MANIFEST, hashed(), build_dir / ".tmp", if_changed=True)
+    if isinstance(manifest["targets"], Table):
+        store = manifest["targets"].store
+        store.set_meta("shared", manifest.get("shared", {}))
+        store.set_meta("manifest", digest.hexdigest())
+
+
+def _in_order(mapping: Any) -> Iterable[tuple[str, Any]]:
+    return mapping.rows() if isinstance(mapping, Table) else sorted(mapping.items())
+
+
+def _object(pairs: Iterable[tuple[str, Any]], depth: int) -> Iterator[str]:
+    """A JSON object as ``json.dumps(indent=2)`` writes it at this depth, a member at a time."""
+    inner, opening = "\n" + "  " * (depth + 1), "{"
+    for key, value in pairs:
+        yield f"{opening}{inner}{json.dumps(key, ensure_ascii=False)}: {_indented(value, depth + 1)}"
+        opening = ","
+    yield "{}" if opening == "{" else "\n" + "  " * depth + "}"
+
+
+def _array(values: Iterable[Any], depth: int) -> Iterator[str]:
+    inner, opening = "\n" + "  " * (depth + 1), "["
+    for value in values:
+        yield f"{opening}{inner}{_indented(value, depth + 1)}"
+        opening = ","
+    yield "[]" if opening == "[" else "\n" + "  " * depth + "]"
+
+
+def _indented(value: Any, depth: int) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
 
 
 def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
@@ -128,23 +235,22 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
     write_if_changed(build_dir / "index.html", page.encode("utf-8"), tmp_dir=build_dir / ".tmp")
 
 
-VERIFIED = ".cache/verified.json"
 #: build folder -> output path -> [size, mtime_ns, ctime_ns, inode, device, sha256]: outputs whose
-#: content was hashed (or written) with that stat, so a no-op build need not read them again.
-_verified: dict[Path, dict[str, list]] = {}
+#: content was hashed (or written) with that stat, so a no-op build need not read them again. Rows
+#: of the store (a row per output, on disk as soon as known); a dict where no store can be kept.
+_verified: dict[Path, MutableMapping[str, Any]] = {}
 
 
 def _stat_key(path: Path) -> list:
     return list(stat_key(path.stat()))
 
 
-def _known(build_dir: Path) -> dict[str, list]:
+def _known(build_dir: Path) -> MutableMapping[str, Any]:
     if build_dir not in _verified:
         try:
-            data = json.loads((build_dir / VERIFIED).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        _verified[build_dir] = data if isinstance(data, dict) else {}
+            _verified[build_dir] = Store.open(build_dir / STORE).verified()
+        except (OSError, sqlite3.Error):
+            _verified[build_dir] = {}
     return _verified[build_dir]
 
 
@@ -175,11 +281,9 @@ def remember_outputs(build_dir: Path, outputs: list[dict[str, Any]]) -> None:
             known.pop(out["path"], None)
 
 
-def save_verified(build_dir: Path) -> None:
-    known = _verified.pop(build_dir, None)
-    if known is not None:
-        data = json.dumps(known, sort_keys=True).encode()
-        write_if_changed(build_dir / VERIFIED, data, tmp_dir=build_dir / ".tmp")
+def forget_verified(build_dir: Path) -> None:
+    """The build is over: its rows are on disk, and another process may change them now."""
+    _verified.pop(build_dir, None)
 
 
 def is_fresh(entry: dict[str, Any] | None, digest: str, build_dir: Path) -> bool:

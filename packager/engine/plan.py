@@ -11,7 +11,7 @@ from typing import Any
 from packager.builders import FORMATS, Builder, formats, get_builder
 from packager.document import Article
 from packager.engine.inputs import inputs_hash, target_inputs
-from packager.engine.manifest import is_fresh, read_manifest
+from packager.engine.manifest import is_fresh, open_manifest
 from packager.engine.targets import Outcome, Target
 from packager.errors import PackagerError
 from packager.project import Project
@@ -69,6 +69,7 @@ class Plan:
     stale: int = 0  # stale targets, those of untranslated locales included
     stale_formats: list[str] = field(default_factory=list)  # their formats, in build order
     manifest: dict[str, Any] = field(default_factory=dict)  # the last build's, planned against (read once)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage of the targets run so far
 
     def translate_next(self) -> Translated:
         """Translate and check the next stale locale; add what it publishes to the plan."""
@@ -119,7 +120,7 @@ def plan(
     so the caller can get workers ready meanwhile. ``translate=False`` leaves the stale
     locales in ``untranslated``, for the build to translate one by one (:meth:`Plan.translate_next`).
     """
-    result = Plan(manifest=read_manifest(project.build_dir))
+    result = Plan(manifest=open_manifest(project.build_dir))
     manifest = result.manifest
     names = chosen_formats(wanted)
     builders = {name: get_builder(name) for name in names}
@@ -213,8 +214,10 @@ def _decide(
             digests[t] = with_needs(digests[t], [manifest["targets"][n.key] for n in needs])
         if t in unready or waits[t] or not is_fresh(manifest["targets"].get(t.key), digests[t], project.build_dir):
             stale.append(t)
-    fresh = [Outcome(t, "up to date", outputs=manifest["targets"][t.key]["outputs"]) for t in targets if t not in stale]
+    fresh = [Outcome(t, "up to date") for t in targets if t not in stale]  # their outputs: see the manifest
     known = manifest["locales"].get(f"{article.slug}/{locale}")
+    if not known and fresh:  # a manifest of before locales were recorded: what its outputs say
+        known = manifest["targets"][fresh[0].target.key]["outputs"][0].get("translation")
     return _Decision(targets, digests, files, unready, stale, waits, fresh, known)
 
 
@@ -222,7 +225,7 @@ def _fresh(result: Plan, article: Article, locale: str, decided: _Decision) -> N
     """A locale's fresh targets; if none is stale, what it publishes, unchanged."""
     result.fresh += decided.fresh
     if not decided.stale:  # its inputs are unchanged, so is its state
-        state = decided.known or decided.fresh[0].outputs[0].get("translation") or published(article)
+        state = decided.known or published(article)
         result.states[f"{article.slug}/{locale}"] = state
 
 

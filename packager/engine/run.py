@@ -20,9 +20,9 @@ from packager.engine.inputs import forget
 from packager.engine.manifest import (
     MANIFEST,
     check_writable,
+    forget_verified,
     is_fresh,
     remember_outputs,
-    save_verified,
     write_index,
     write_manifest,
 )
@@ -57,7 +57,8 @@ def build(
     jobs: int = 0,
     report: Report = no_report,
 ) -> list[Outcome]:
-    """Plan and run a build under the build lock; returns an outcome for every target."""
+    """Plan and run a build under the build lock; returns an outcome for every target (what
+    happened to it: its files are in the manifest, which a library's build does not hold)."""
     from filelock import FileLock, Timeout
 
     from packager.project import source_date_epoch
@@ -85,10 +86,8 @@ def build(
             outcomes = execute(project, the_plan, jobs, report)
             with timings.stage("write"):
                 asked = journal.request(project, locales, formats)
-                journal.record(project, asked, taken, outcomes, the_plan.manifest.get("shared", {}))
-            cpu = timings.take()
-            for outcome in outcomes:
-                cpu = timings.add(cpu, outcome.cpu)
+                journal.record(project, asked, taken, outcomes, the_plan.manifest)
+            cpu = timings.add(timings.take(), the_plan.cpu)
             report(Event("cpu", cpu=cpu))
             return outcomes
         finally:
@@ -123,7 +122,7 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
                 manifest["shared"][fmt.name] = getattr(importlib.import_module(module), attr)(build_dir, manifest)
         write_manifest(build_dir, manifest)
         write_index(build_dir, manifest)
-        save_verified(build_dir)
+        forget_verified(build_dir)
         statcache.save(build_dir)
     return outcomes
 
@@ -192,8 +191,9 @@ def _run_jobs(project: Project, the_plan: Plan, jobs: int, manifest: dict[str, A
                 write_manifest(project.build_dir, manifest)
             now = time.monotonic()
             written[:] = [now, now - started]
-        outcomes.append(outcome)
         report(Event("finished", key, outcome=outcome, queued=queued))
+        the_plan.cpu = timings.add(the_plan.cpu, outcome.cpu)
+        outcomes.append(Outcome(outcome.target, outcome.status, outcome.reason, outcome.seconds))  # files: manifest
 
     def translate_next() -> None:
         done = the_plan.translate_next()
