@@ -103,6 +103,8 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
     outcomes = list(the_plan.fresh) + list(the_plan.refused)
     manifest["locales"].update(the_plan.states)
     gone = {k.rsplit("/", 1)[0] for k in manifest["targets"]} - the_plan.existing  # a deleted catalog or article
+    the_plan.states.clear()  # recorded: a library's build holds no record per locale (see translate_next)
+    the_plan.existing.clear()
     for key in [k for k in manifest["locales"] if k in gone]:
         del manifest["locales"][key]
     for key in [k for k in manifest["failures"] if k.rsplit("/", 1)[0] in gone]:
@@ -197,7 +199,7 @@ def _run_jobs(project: Project, the_plan: Plan, jobs: int, manifest: dict[str, A
 
     def translate_next() -> None:
         done = the_plan.translate_next()
-        manifest["locales"][done.key] = done.state
+        manifest["locales"][done.key] = the_plan.states.pop(done.key)
         if done.withdrawn:
             _withdraw(project.build_dir, manifest, {done.key})
         for outcome in done.refused:

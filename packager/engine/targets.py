@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a build holds one per target it reports on
 class Target:
     slug: str
     locale: str
@@ -27,7 +27,7 @@ class Target:
         return Target(self.slug, self.locale, fmt, self.source)
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     target: Target
     status: str  # built | up to date | failed | refused
