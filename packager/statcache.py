@@ -187,19 +187,22 @@ def holds(proof: Any) -> bool:
     still the one found on PATH); a digest kept from a file changed just before it was read is
     read again, as git does for its "racily clean" entries."""
     try:
-        for key, seen in proof["kept"].items():
-            if isinstance(seen, dict):
-                if not _still_true(seen):
-                    return False
-            elif key.startswith(TOOL):
-                binary = shutil.which(key[len(TOOL) :])
-                if binary != seen[0] or (binary is not None and _tool_stat(binary) != seen[:-1]):
-                    return False
-            elif stat_of(key) != seen[:-1]:
-                return False
-        for path, seen in proof["racy"].items():
-            if stat_of(path) != seen[:-1] or sha256_of(path) != seen[-1]:
-                return False
-    except (OSError, TypeError, ValueError, KeyError, AttributeError):
+        kept = all(kept_holds(key, seen) for key, seen in proof["kept"].items())
+        return kept and all(racy_holds(path, seen) for path, seen in proof["racy"].items())
+    except (OSError, TypeError, ValueError, KeyError, AttributeError, IndexError):
         return False
-    return True
+
+
+def kept_holds(key: str, seen: Any) -> bool:
+    """One kept answer of :func:`proof` still holds (raises on what is not one)."""
+    if isinstance(seen, dict):
+        return _still_true(seen)
+    if key.startswith(TOOL):
+        binary = shutil.which(key[len(TOOL) :])
+        return binary == seen[0] and (binary is None or _tool_stat(binary) == seen[:-1])
+    return stat_of(key) == seen[:-1]
+
+
+def racy_holds(path: str, seen: Any) -> bool:
+    """One digest of :func:`proof` kept from a file changed just before it was read: read again."""
+    return stat_of(path) == seen[:-1] and sha256_of(path) == seen[-1]

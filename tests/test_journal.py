@@ -227,3 +227,27 @@ def test_a_library_installed_or_upgraded_is_noticed(
     assert journal._unchanged(str(library), taken.paths[str(library)])
     (library / "weasyprint-99.0.dist-info").mkdir()
     assert not journal._unchanged(str(library), taken.paths[str(library)])
+
+
+def test_the_journal_is_read_a_line_at_a_time(fresh_project: Path) -> None:
+    """A library's journal (a line per input, output and target: megabytes) is never held whole."""
+    import tracemalloc
+
+    from packager.engine import build
+    from packager.project import load_project
+
+    project = load_project(fresh_project)
+    built = build(project, [LOCALE], ["braille"])
+    path = fresh_project / "build" / journal.JOURNAL
+    header, first, *rest = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert json.loads(first)[0] == "path"
+    path.write_text(header + first * 40_000 + "".join(rest), encoding="utf-8")  # as many files as a library's
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        replayed = journal.replay(project, [LOCALE], ["braille"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert replayed is not None and [o.target for o in replayed] == [o.target for o in built]
+    assert size > 4_000_000 and peak < size / 10, (peak, size)

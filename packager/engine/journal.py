@@ -3,7 +3,7 @@
 Planning parses every article and catalog and hashes every input; most of what a no-op
 build of the shipped project costs is importing the parser, the checks and CLDR for it. A
 build that ends with every target up to date or built leaves a journal
-(``build/.cache/journal.json``): its request, the stat of everything its answer rests on,
+(``build/.cache/journal.jsonl``): its request, the stat of everything its answer rests on,
 and its targets. The next build of the same request stats those files again (a few hundred
 ``stat`` calls); when none changed, appeared or went, it reports the same targets up to date
 without importing the planner. Anything else plans as usual.
@@ -40,8 +40,8 @@ from packager import statcache
 from packager.engine.targets import Outcome, Target
 from packager.project import SETTINGS_FILE, Project, read_digest, stat_key
 
-JOURNAL = ".cache/journal.json"
-FORMAT = 1
+JOURNAL = ".cache/journal.jsonl"
+FORMAT = 2
 #: Variables a shell changes between two commands and no build reads; every other one counts.
 SHELL_ONLY = frozenset({"OLDPWD", "PWD", "SHLVL", "_", "COLUMNS", "LINES"})
 
@@ -122,7 +122,10 @@ def snapshot(project: Project) -> Snapshot:
 def record(project: Project, asked: str, taken: Snapshot, outcomes: list[Outcome], manifest: dict[str, Any]) -> None:
     """Keep the journal of a build that left every target up to date; else drop the last one.
     ``manifest``: the build's, which lists every target's files and, under ``shared``, the files
-    of no one target (the site's home page)."""
+    of no one target (the site's home page).
+
+    A line per file, answer and target, written as they are stat'ed and read back one at a
+    time (:func:`replay`): a library's journal is never held whole."""
     path = project.build_dir / JOURNAL
     answers = statcache.proof()
     if not taken.provable or answers is None or any(o.status not in ("up to date", "built") for o in outcomes):
@@ -134,42 +137,54 @@ def record(project: Project, asked: str, taken: Snapshot, outcomes: list[Outcome
     shared = manifest.get("shared", {}).values()
     common = [entry for entries in shared for entry in entries] + [{"path": MANIFEST}, {"path": "index.html"}]
     listed = (out for o in outcomes for out in manifest["targets"].get(o.target.key, {}).get("outputs", []))
-    outputs: dict[str, list[Any] | None] = {}
-    for out in itertools.chain(listed, common):
-        where = str(project.build_dir / out["path"])
-        try:
-            outputs[where] = [*stat_key(os.stat(where)), None]  # written by this build: trusted, as manifest does
-        except OSError:
-            outputs[where] = None
-    data = {
-        "format": FORMAT,
-        "request": asked,
-        "paths": taken.paths | outputs,
-        "answers": answers,
-        "targets": [[o.target.key, str(o.target.source)] for o in outcomes],
-    }
-    texts = json.JSONEncoder().iterencode(data)  # a library's is big: its pieces are not joined, nor encoded whole
-    atomic_stream(path, texts, tmp_dir=project.build_dir / ".tmp", durable=False)
+
+    def lines() -> Iterator[str]:
+        yield json.dumps({"format": FORMAT, "request": asked}) + "\n"
+        for where, seen in taken.paths.items():
+            yield _line("path", where, seen)
+        for out in itertools.chain(listed, common):
+            where = str(project.build_dir / out["path"])
+            try:
+                seen = [*stat_key(os.stat(where)), None]  # written by this build: trusted, as manifest does
+            except OSError:
+                seen = None
+            yield _line("path", where, seen)
+        for kind in ("kept", "racy"):
+            for key, answer in answers[kind].items():
+                yield _line(kind, key, answer)
+        for o in outcomes:
+            yield _line("target", o.target.key, str(o.target.source))
+
+    atomic_stream(path, lines(), tmp_dir=project.build_dir / ".tmp", durable=False)
+
+
+def _line(kind: str, key: str, value: Any) -> str:
+    return json.dumps([kind, key, value], ensure_ascii=False) + "\n"
 
 
 def replay(project: Project, locales: list[str] | None, formats: list[str] | None) -> list[Outcome] | None:
     """The outcomes of the last build, all up to date, if it left a journal that still holds."""
+    checks = {"path": _unchanged, "kept": statcache.kept_holds, "racy": statcache.racy_holds}
     try:
-        data = json.loads((project.build_dir / JOURNAL).read_bytes())
-        if data["format"] != FORMAT or data["request"] != request(project, locales, formats):
-            return None
-    except (OSError, ValueError, TypeError, KeyError):
+        handle = (project.build_dir / JOURNAL).open(encoding="utf-8")
+    except OSError:
         return None
-    with _unless_building(project.build_dir) as free:
-        if not free or not all(_unchanged(path, seen) for path, seen in data["paths"].items()):
+    with handle, _unless_building(project.build_dir) as free:
+        try:
+            header = json.loads(handle.readline())
+            if not free or header["format"] != FORMAT or header["request"] != request(project, locales, formats):
+                return None
+            outcomes = []
+            for line in handle:
+                kind, key, seen = json.loads(line)
+                if kind == "target":  # all in the manifest, which is unchanged: its files are there
+                    slug, locale, fmt = key.rsplit("/", 2)
+                    outcomes.append(Outcome(Target(slug, locale, fmt, Path(seen)), "up to date"))
+                elif not checks[kind](key, seen):
+                    return None
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
             return None
-        if not statcache.holds(data["answers"]):
-            return None
-        outcomes = []
-        for key, source in data["targets"]:  # all in the manifest, which is unchanged: its files are there
-            slug, locale, fmt = key.rsplit("/", 2)
-            outcomes.append(Outcome(Target(slug, locale, fmt, Path(source)), "up to date"))
-        return outcomes
+    return outcomes
 
 
 def _unchanged(path: str, seen: list[Any] | None) -> bool:
