@@ -76,6 +76,7 @@ def build(
         try:
             check_writable(build_dir)
             forget()
+            forget_verified(build_dir)  # one a failed build left: the store may have been remade since
             statcache.load(build_dir)
             shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
             timings.take()
