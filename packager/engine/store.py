@@ -91,8 +91,8 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")  # readers (``packager status``) never wait for a build
         self.db.execute("PRAGMA synchronous=NORMAL")  # a power cut may lose the last rows, never corrupt
         for name in (*TABLES, VERIFIED, "meta"):
-            columns = "key TEXT PRIMARY KEY, value TEXT NOT NULL"
-            self.db.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns}) WITHOUT ROWID")
+            columns = "key TEXT PRIMARY KEY, value TEXT NOT NULL"  # a rowid table: its values are KBs
+            self.db.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
         if self.meta("schema") != SCHEMA:
             self.load({name: {} for name in TABLES}, None)
 
