@@ -13,7 +13,8 @@ build (``packager build --stage-cpu``), so that the machine's limit is visible.
 With ``--sizes``, the same on synthetic libraries of N articles x M locales
 (``benchmarks/library.py``): cold build, no-op rebuild, a one-paragraph edit of one
 article (and how many targets it rebuilt), peak memory (of the tree, and of the build process
-itself: what the planner and the writer hold, without the workers), and the ratios between sizes.
+itself: what the planner and the writer hold, without the workers, and of a no-op build), and the
+ratios between sizes.
 
     .venv/bin/python benchmarks/build_benchmark.py [--runs 3] [--keep DIR]
     .venv/bin/python benchmarks/build_benchmark.py --sizes 1x5,10x5,40x10 [--formats handout] [--no-naive] [--distinct]
@@ -287,7 +288,7 @@ def growth(base: Path, build: list[str], runs: int, sizes: list[tuple[int, int]]
     kind = "different articles" if distinct else "one article repeated"
     print(f"\nsynthetic libraries ({kind}), medians of {runs}: packager build {' '.join(build[1:])}")
     header = f"{'N x M':<8}{'targets':>8}{'cold s':>9}{'cold CPU':>9}{'no-op s':>9}{'no-op CPU':>10}{'ms/target':>10}"
-    print(header + f"{'edit s':>8}{'rebuilt':>8}{'peak MB':>9}{'build MB':>9}")
+    print(header + f"{'edit s':>8}{'rebuilt':>8}{'peak MB':>9}{'build MB':>9}{'no-op MB':>9}")
     first: tuple[int, Run, Run, int, int] | None = None
     for articles, locales in sizes:
         found = scenarios(lambda d, a=articles, m=locales: make_library(d, a, m, distinct=distinct), base, build, runs)
@@ -298,7 +299,7 @@ def growth(base: Path, build: list[str], runs: int, sizes: list[tuple[int, int]]
         print(
             f"{f'{articles}x{locales}':<8}{targets:>8}{cold.seconds:>9.2f}{sum(cold.cpu.values()):>9.1f}{noop.seconds:>9.2f}"
             f"{noop.cpu_seconds:>10.2f}{1000 * noop.seconds / targets:>10.2f}{edit.seconds:>8.2f}{edit.built:>8}"
-            f"{peak / 2**20:>9.0f}{client / 2**20:>9.0f}"
+            f"{peak / 2**20:>9.0f}{client / 2**20:>9.0f}{noop.peak / 2**20:>9.0f}"
         )
         print(f"{'':<8}stage CPU s, cold: " + ", ".join(f"{k} {v:.1f}" for k, v in cold.cpu.items()))
         if first is None:
@@ -308,7 +309,8 @@ def growth(base: Path, build: list[str], runs: int, sizes: list[tuple[int, int]]
             cold_x, noop_x = cold.seconds / cold0.seconds, noop.seconds / noop0.seconds
             print(
                 f"{'':<8}ratios to row 1: targets x{targets / t0:.1f}, cold x{cold_x:.1f}, no-op x{noop_x:.1f}, "
-                f"peak memory x{peak / peak0:.2f}, build process x{client / client0:.2f}"
+                f"peak memory x{peak / peak0:.2f}, build process x{client / client0:.2f}, "
+                f"no-op x{noop.peak / noop0.peak:.2f}"
             )
 
 
