@@ -24,6 +24,7 @@ ratios between sizes.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -34,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -83,6 +85,44 @@ def _tree_pss(pid: int) -> int:
     return total
 
 
+#: Python started for a measured command writes its own peak resident set (``VmHWM``) here at exit.
+#: The kernel's ``ru_maxrss`` cannot be used for it: a child that Python spawns execs from the
+#: parent's memory, whose high-water mark it keeps, so a 25 MB no-op showed this process's 50 MB.
+_SITE = """
+import atexit, os
+
+def _peak():
+    with open("/proc/self/status") as status:
+        found = [line.split()[1] for line in status if line.startswith("VmHWM:")]
+    with open(os.environ["PACKAGER_BENCH_PEAKS"], "a") as out:
+        out.write(f"{os.getpid()} {found[0]}\\n")
+
+if os.environ.get("PACKAGER_BENCH_PEAKS"):
+    atexit.register(_peak)
+"""
+
+
+@cache  # once per benchmark: the journal of a no-op build holds only in the environment it was made in
+def _own_peaks() -> tuple[dict[str, str], Path]:
+    """The environment that makes measured Python processes report their peaks, and the file they write."""
+    folder = Path(tempfile.mkdtemp(prefix="packager-bench-site-"))
+    atexit.register(shutil.rmtree, folder, True)
+    (folder / "sitecustomize.py").write_text(_SITE)
+    path = folder / "peaks"
+    paths = [str(folder), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "PACKAGER_BENCH_PEAKS": str(path)}, path
+
+
+def _own_peak(pid: int) -> int | None:
+    """The peak resident set the process ``pid`` wrote at exit (bytes), if it was Python."""
+    try:
+        lines = _own_peaks()[1].read_text().splitlines()
+    except OSError:
+        return None
+    found = [int(kb) * 1024 for p, kb in (line.split() for line in lines) if int(p) == pid]
+    return found[-1] if found else None
+
+
 @dataclass
 class Run:
     seconds: float
@@ -97,9 +137,10 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
     """Run commands one after another: wall seconds, peak memory, CPU seconds.
 
     Peak memory is the largest of the process tree's sampled PSS and the largest resident set
-    one process of it reached (``wait4``: the kernel's own count, which catches a command too
-    short for a sample). CPU seconds are the stages' (``--stage-cpu``: every worker's too)
-    where the command prints them; else what the commands and the processes they waited for used.
+    the command's own process reached (which catches a command too short for a sample): as
+    Python reports it at exit (``VmHWM``), else the kernel's ``wait4`` count. CPU seconds are
+    the stages' (``--stage-cpu``: every worker's too) where the command prints them; else what
+    the commands and the processes they waited for used.
     """
     peak = client = 0
     started = time.perf_counter()
@@ -108,7 +149,9 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
     used = 0.0
     for command in commands:
         with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
-            process = subprocess.Popen(command, cwd=cwd, stdout=out_file, stderr=err_file)
+            env, peaks = _own_peaks()
+            peaks.unlink(missing_ok=True)
+            process = subprocess.Popen(command, cwd=cwd, stdout=out_file, stderr=err_file, env=env)
             done = threading.Event()
 
             def sample(pid: int = process.pid, done: threading.Event = done) -> None:
@@ -124,7 +167,8 @@ def measure(commands: list[list[str]], cwd: Path | None = None) -> Run:
             process.returncode = os.waitstatus_to_exitcode(status)
             done.set()
             sampler.join()
-            peak = max(peak, usage.ru_maxrss * 1024)
+            own = _own_peak(process.pid)
+            peak = max(peak, usage.ru_maxrss * 1024 if own is None else own)
             used += usage.ru_utime + usage.ru_stime
             out_file.seek(0)
             err_file.seek(0)
