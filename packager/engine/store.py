@@ -102,7 +102,9 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             return cls(path)
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):  # in use, not damaged
+                raise
             for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
                 leftover.unlink(missing_ok=True)
             return cls(path)
