@@ -23,8 +23,9 @@ SCHEMA = "1"
 
 
 class Table(MutableMapping[str, Any]):
-    """One mapping of the manifest ("targets", "locales" or "failures"): a row per key, its
-    value kept as JSON, iterated in key order. A value read is a copy: change it by storing it."""
+    """One mapping of the manifest ("targets", "locales" or "failures"), or the outputs' verified
+    stats: a row per key, its value kept as JSON, iterated in key order. A value read is a
+    copy: change it by storing it."""
 
     def __init__(self, store: Store, name: str) -> None:
         self.store, self._name = store, name
