@@ -17,6 +17,7 @@ from packager.atomic import atomic_stream, write_if_changed
 from packager.engine.store import STORE, Store, Table
 from packager.errors import PackagerError
 from packager.project import stat_key
+from packager.statcache import sha256_of
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -94,9 +95,8 @@ def _parse(handle: BufferedReader | None) -> dict[str, Any]:
 
 def _sha256(path: Path) -> str | None:
     try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
+        return sha256_of(str(path))
+    except OSError:  # missing, a folder, unreadable
         return None
 
 
