@@ -166,9 +166,13 @@ def source_date_epoch() -> datetime | None:
 
 #: Project folders whose files may not be links to elsewhere (set by load_project).
 _CONFINED: set[Path] = set()
-#: Every file read: the stat it was read at and its sha256, so that hashing a file already read
-#: for parsing (an article, a catalog) does not read it again (see :func:`read_digest`).
-_READ: dict[Path, tuple[tuple[int, ...], str]] = {}
+#: Files a build holds a record of at once, in each of its per-file caches (the files read last,
+#: the digests hashed last): a library's build holds no record per file of the library. Planning
+#: takes an article's files together, so those it reads again are among the last ones.
+HELD_FILES = 4096
+#: The files read last: the stat each was read at and its sha256, so that hashing a file just
+#: read for parsing (an article, a catalog) does not read it again (see :func:`read_digest`).
+_READ: collections.OrderedDict[Path, tuple[tuple[int, ...], str]] = collections.OrderedDict()
 RECENT_FILE_BYTES = 1_000_000
 RECENT_BYTES = 4_000_000
 
@@ -254,6 +258,9 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
     import hashlib
 
     _READ[absolute] = (stat, hashlib.sha256(data).hexdigest())
+    _READ.move_to_end(absolute)
+    if len(_READ) > HELD_FILES:
+        _READ.popitem(last=False)
     if inside:
         _RECENT.keep(absolute, stat, data)
     return data

@@ -3,32 +3,31 @@
 A no-op build must not read its inputs again, nor ask fontconfig, eSpeak NG or ffmpeg what
 they asked last time: an input's digest, a program's version, the fonts fontconfig offers a
 language. Each answer is kept with the stat of every file it depends on; any write to one of
-them changes its ctime, which no program can set back, so a changed stat asks again. The
-engine loads the store from ``build/.cache/inputs.json`` before planning and saves it after.
+them changes its ctime, which no program can set back, so a changed stat asks again. A build
+keeps them in its folder's store, a row per answer (:func:`load`), so that a library's build
+holds none of them: it has one per input file. Elsewhere they are kept in memory.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from packager.project import stat_key
 
-KNOWN = ".cache/inputs.json"
 #: key -> [*stat, answer] for a file's digest or a program's version (one file each), or
 #: key -> {"files": [[path, stat or None], ...], "answer": ...} for an answer that depends on several.
-_known: dict[str, Any] = {}
+_known: MutableMapping[str, Any] = {}
 #: A file changed this recently may change again within the same timestamp tick, its stat
 #: unchanged: its answer is used, never kept (the next build asks again).
 SETTLED_NS = 2_000_000_000
 #: The answers this build used, as kept (``recall``, ``keep``, ``remembered``), and the digests it
 #: used but could not keep, too recent: what :func:`proof` writes down for the build journal.
-_used: dict[str, Any] = {}
+_used: MutableMapping[str, Any] = {}
 _racy: dict[str, list] = {}
 _unprovable: list[str] = []  # keys of answers used but not kept that no stat can vouch for
 
@@ -37,12 +36,14 @@ TOOL = "tool:"
 
 
 def recall(key: str, stat: list) -> Any:
-    """The answer kept for ``key`` at exactly this stat, else None."""
+    """The answer kept for ``key`` at exactly this stat, else None; or one this build found too
+    recently to keep (the build holds no other record of it, see engine.inputs.file_digest)."""
     seen = _known.get(key)
     if isinstance(seen, list) and seen[:-1] == stat:
         _used[key] = seen
         return seen[-1]
-    return None
+    seen = _racy.get(key)
+    return seen[-1] if seen is not None and seen[:-1] == stat else None
 
 
 def keep(key: str, stat: list, answer: Any, changed_ns: int) -> None:
@@ -59,8 +60,9 @@ def tool_version(name: str, probe: Callable[[], str]) -> str:
     """A program's version as ``probe`` tells it (running it), asked again only when its binary changed."""
     binary = shutil.which(name)
     if binary is None:
-        _used[TOOL + name] = [None, probe()]  # not on PATH: the journal holds while it is not
-        return _used[TOOL + name][-1]
+        version = probe()
+        _used[TOOL + name] = [None, version]  # not on PATH: the journal holds while it is not
+        return version
     stat = _tool_stat(binary)
     seen = recall(TOOL + name, stat)
     if seen is not None:
@@ -148,38 +150,31 @@ def with_folders(paths: Iterable[Path | str], top: Iterable[Path | str] = ()) ->
     return list(found)
 
 
-def load(build_dir: Path) -> None:
-    """What earlier builds of this project found (nothing if the file is missing or not ours)."""
-    _known.clear()
-    try:
-        data = json.loads((build_dir / KNOWN).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    if isinstance(data, dict):
-        _known.update(data)
-
-
-def save(build_dir: Path) -> None:
-    from packager.atomic import write_if_changed
-
-    data = json.dumps(_known, sort_keys=True, ensure_ascii=False).encode()
-    write_if_changed(build_dir / KNOWN, data, tmp_dir=build_dir / ".tmp")
+def load(known: MutableMapping[str, Any], used: MutableMapping[str, Any]) -> None:
+    """Keep answers in ``known`` (what earlier builds found: rows of the build folder's store), and
+    the ones this build uses in ``used``, emptied first."""
+    global _known, _used
+    forget()
+    used.clear()
+    _known, _used = known, used
 
 
 def forget() -> None:
-    """A second build in one process must see changes made since the first."""
-    _known.clear()
-    _used.clear()
+    """A second build in one process must see changes made since the first; and what is asked
+    outside a build is kept in memory, not in the last build's store."""
+    global _known, _used
+    _known, _used = {}, {}
     _racy.clear()
     _unprovable.clear()
 
 
 def proof() -> dict[str, Any] | None:
-    """Every answer this build used, with what it was read from: while :func:`holds` says they
-    all still hold, so does every answer. None when one was used that nothing can vouch for."""
+    """Every answer this build used, with what it was read from, read as it is iterated (rows of
+    the store): while :func:`holds` says they all still hold, so does every answer. None when one
+    was used that nothing can vouch for."""
     if _unprovable:
         return None
-    return {"kept": dict(_used), "racy": dict(_racy)}
+    return {"kept": _used, "racy": _racy}
 
 
 def holds(proof: Any) -> bool:

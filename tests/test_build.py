@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from packager.engine.store import STORE
 from packager.i18n.pofile import read_catalog, write_catalog
 from packager.source import read_article
 from tests.conftest import ALL_LOCALES, REPO, SLUG, copy_project, run_packager
@@ -320,7 +322,7 @@ def test_a_cold_plan_opens_every_catalog_once_though_it_hashes_and_parses_them(t
 def test_a_no_op_build_reads_no_settled_input_and_a_rewrite_keeping_size_and_mtime_is_still_seen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Inputs hashed by an earlier build at the same stat are not read again (build/.cache/inputs.json);
+    """Inputs hashed by an earlier build at the same stat are not read again (the store's "known" rows);
     a same-size rewrite with its old mtime put back still changes the ctime, and is rebuilt."""
     from benchmarks.library import make_library
     from packager import statcache
@@ -361,9 +363,8 @@ def test_a_no_op_build_reads_no_settled_input_and_a_rewrite_keeping_size_and_mti
 
 def test_inputs_changed_in_the_last_two_seconds_are_hashed_again_by_the_next_build(tmp_path: Path) -> None:
     """A file may change again within its timestamp's tick with the same stat: a digest taken that
-    soon after a change is used for this build but not kept for the next (build/.cache/inputs.json)."""
+    soon after a change is used for this build but not kept for the next (the store's "known" rows)."""
     from benchmarks.library import make_library
-    from packager.statcache import KNOWN
 
     root = make_library(tmp_path / "library", articles=1, locales=2, sections=1)
     catalogs = {str(p) for p in (root / "locales").rglob("*.po")}
@@ -372,6 +373,7 @@ def test_inputs_changed_in_the_last_two_seconds_are_hashed_again_by_the_next_bui
         Path(po).write_bytes(Path(po).read_bytes())
     code, _ = build_json(root, "--format", "braille")
     assert code == 0
-    known = json.loads((root / "build" / KNOWN).read_text(encoding="utf-8"))
+    with sqlite3.connect(root / "build" / STORE) as db:  # read as another program would
+        known = {key for (key,) in db.execute("SELECT key FROM known")}
     assert catalogs and not catalogs & set(known)
     assert any(key.startswith(str(root / "source")) for key in known)  # older files are kept

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from packager.engine import manifest
+from packager.engine import store as store_module
 from packager.engine.store import STORE
 
 
@@ -30,7 +31,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(handle, digest)
 
     monkeypatch.setattr(manifest.hashlib, "file_digest", counting)
-    monkeypatch.setattr(manifest, "_verified", {})
+    monkeypatch.setattr(store_module, "_held", {})
     return seen
 
 
@@ -67,26 +68,23 @@ def test_what_a_build_wrote_is_trusted_with_the_digest_it_wrote(tmp_path: Path, 
     assert "gone.pdf" not in manifest._known(tmp_path)
 
 
-def test_the_memory_is_kept_between_runs_and_a_damaged_one_is_empty(
-    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_memory_is_kept_between_runs_and_a_damaged_one_is_empty(tmp_path: Path, reads: list[str]) -> None:
     out = tmp_path / "t.pdf"
     out.write_bytes(b"pdf")
     (tmp_path / "b.pdf").write_bytes(b"b")
     manifest.output_sha256(out, tmp_path)
     manifest.output_sha256(tmp_path / "b.pdf", tmp_path)
-    manifest.forget_verified(tmp_path)  # the build ends: what it hashed is on disk already
+    store_module.let_go(tmp_path)  # the build ends: what it hashed is on disk already
     store = tmp_path / STORE
     with sqlite3.connect(store) as db:  # read as another program would
         saved = dict(db.execute("SELECT key, value FROM verified ORDER BY key"))
     assert list(saved) == ["b.pdf", "t.pdf"] and json.loads(saved["t.pdf"])[-1] == sha(b"pdf")
-    monkeypatch.setattr(manifest, "_verified", {})  # the next run
+    store_module.let_go(tmp_path)  # the next run
     assert manifest.output_sha256(out, tmp_path) == sha(b"pdf") and reads == ["t.pdf", "b.pdf"]
     for damaged in (b"not a database", b"SQLite format 3\x00" + b"\xff" * 200):
-        manifest.forget_verified(tmp_path)
+        store_module.let_go(tmp_path)
         for leftover in store.parent.glob(store.name + "*"):
             leftover.write_bytes(damaged)
-        monkeypatch.setattr(manifest, "_verified", {})
         assert manifest.output_sha256(out, tmp_path) == sha(b"pdf")
     assert reads == ["t.pdf", "b.pdf", "t.pdf", "t.pdf"]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from packager import statcache
+from packager.engine.store import KNOWN, USED, kept, let_go
 
 
 @pytest.fixture
@@ -120,12 +121,12 @@ def test_a_no_op_plan_runs_no_program(fresh_project: Path, monkeypatch: pytest.M
         forget()
         for cached in (fonts._installed_faces, fonts.locale_family, espeak._listings, espeak._binary, ffmpeg_version):
             cached.cache_clear()
-        statcache.load(build_dir)
+        let_go(build_dir)
+        statcache.load(kept(build_dir, KNOWN), kept(build_dir, USED))
 
     sys.addaudithook(audit)
     new_process()
     plan(project, None, ["handout", "audio"])
-    statcache.save(build_dir)
     asked = set(run)
     run.clear()
     new_process()
@@ -156,3 +157,43 @@ def test_a_changed_fontconfig_configuration_asks_fontconfig_again(tmp_path: Path
     assert sorted(Path(p).name for p in listed.split()) == ["First.ttf", "Second.ttf"]  # fontconfig's own answer
     assert [Path(line.split("\t")[0]).name for line in first] == ["First.ttf"]
     assert sorted(Path(line.split("\t")[0]).name for line in second) == ["First.ttf", "Second.ttf"]
+
+
+@pytest.mark.parametrize("settled_ns", [-(10**18), 10**18], ids=["settled", "changed just now"])
+def test_a_file_hashed_before_the_last_ones_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled_ns: int
+) -> None:
+    """A build holds the digests of the files it hashed last, not one per file of the library;
+    a file hashed before those, asked again, is answered from the stat cache (a row of the store),
+    or, changed too recently to keep, from what this build found: it is not read again."""
+    from packager import project
+    from packager.engine import inputs
+
+    monkeypatch.setattr(statcache, "SETTLED_NS", settled_ns)
+    inputs.forget()
+    statcache.load(kept(tmp_path / "build", KNOWN), kept(tmp_path / "build", USED))
+    read: list[str] = []
+    real = inputs.read_limited
+    monkeypatch.setattr(inputs, "read_limited", lambda path, *a: read.append(path.name) or real(path, *a))
+    po = tmp_path / "fr.po"
+    po.write_text('msgid "a"\nmsgstr "b"\n', encoding="utf-8")
+    first = inputs.file_digest(po)
+    inputs.file_digest.cache_clear()  # past the build's last HELD_FILES files
+    project._READ.clear()
+    assert inputs.file_digest(po) == first == statcache.sha256_of(str(po))
+    assert read == ["fr.po"]
+    inputs.forget()
+    let_go(tmp_path / "build")
+
+
+def test_the_files_read_last_are_held_and_no_more(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from packager import project
+
+    monkeypatch.setattr(project, "HELD_FILES", 3)
+    monkeypatch.setattr(project, "_READ", project._READ.__class__())
+    for n in range(5):
+        (tmp_path / f"{n}.md").write_text(str(n), encoding="utf-8")
+        project.read_limited(tmp_path / f"{n}.md", 100, "article")
+    assert [path.name for path in project._READ] == ["2.md", "3.md", "4.md"]
+    assert project.read_digest(tmp_path / "4.md") == statcache.sha256_of(str(tmp_path / "4.md"))
+    assert project.read_digest(tmp_path / "0.md") is None

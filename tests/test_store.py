@@ -10,18 +10,20 @@ from typing import Any
 
 import pytest
 
-from packager.engine.manifest import MANIFEST, open_manifest, read_manifest, write_manifest
+from packager.engine.manifest import MANIFEST, open_manifest, read_manifest, write_index, write_manifest
 from packager.engine.store import STORE, Store, Table
 
 
 def manifest_data(targets: int) -> dict[str, Any]:
     """A manifest of this many targets, with text a JSON encoder must escape."""
+    target = {"article": "a", "locale": "fr", "format": "braille"}
     entries = {
         f"a{n:05d}/fr/braille": {
             "inputs": f"{n:064x}",
             "outputs": [
-                {"path": f"fr/a{n:05d}.brf", "sha256": f"{n:064x}", "main": True, "title": 'Lupus « é » \u2028 "q"'},
-                {"path": f"fr/a{n:05d}.pef", "sha256": f"{n + 1:064x}", "main": False, "size": n * 1.5},
+                {"path": f"fr/a{n:05d}.brf", "sha256": f"{n:064x}", "main": True, "title": 'Lupus « é » \u2028 "q"'}
+                | target,
+                {"path": f"fr/a{n:05d}.pef", "sha256": f"{n + 1:064x}", "main": False, "size": n * 1.5} | target,
             ],
         }
         for n in range(targets)
@@ -130,11 +132,13 @@ def test_a_build_folder_that_cannot_keep_a_store_reads_the_manifest_whole(tmp_pa
 
 
 def test_planning_against_a_big_manifest_holds_a_row_at_a_time(tmp_path: Path) -> None:
-    """6,000 targets (about 6 MB of manifest): read whole, it would take several times its size."""
+    """6,000 targets (about 6 MB of manifest): read whole, it would take several times its size.
+    So would the index page, if it gathered every target's files before it wrote a line."""
     data = manifest_data(6000)
     write_through_store(tmp_path, data)
     size = (tmp_path / MANIFEST).stat().st_size
     assert size > 5_000_000
+    write_index(tmp_path / "warm", {"targets": {}, "failures": {}, "locales": {"a/fr": {}, "z/ar": {}}})  # CLDR loaded
     tracemalloc.start()
     try:
         manifest = open_manifest(tmp_path)
@@ -142,9 +146,13 @@ def test_planning_against_a_big_manifest_holds_a_row_at_a_time(tmp_path: Path) -
         seen = [manifest["targets"][key]["inputs"] for key in sorted(data["targets"])[:10]]
         manifest["targets"]["a00001/fr/braille"] = {"inputs": "new", "outputs": []}
         write_manifest(tmp_path, manifest)
+        write_index(tmp_path, manifest)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert found == 12000 and seen == [f"{n:064x}" for n in range(10)]
     assert peak < size / 4, (peak, size)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert index.count("<li>") == len({*data["locales"], "z/ar"})  # a locale with a failure alone is listed
+    assert index.count('href="fr/a0') == 2 * (6000 - 1) and "audio: no voice for ar" in index  # a00001: no files now
     assert json.loads((tmp_path / MANIFEST).read_text())["targets"]["a00001/fr/braille"]["inputs"] == "new"

@@ -8,7 +8,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +17,19 @@ from packager.builders import TRANSLATION_SETTINGS, Builder, Format
 from packager.document import Article
 from packager.i18n.history import catalog_copy, snapshots
 from packager.i18n.signoff import signoff_path
-from packager.project import Project, read_digest, read_limited, stat_key
+from packager.project import HELD_FILES, Project, read_digest, read_limited, stat_key
 from packager.speech.lexicon import find_lexicon
 
 MAX_INPUT_BYTES = 500_000_000  # fonts and images included
 
 
-@cache  # cleared by forget() at each build: a file is hashed once per build
+@lru_cache(HELD_FILES)  # cleared by forget() at each build; past it, the stat cache answers
 def file_digest(path: Path) -> str:
     """sha256 of an input, read by the one bounded reader (no FIFO, device or link out of the project).
 
-    Not read at all when an earlier build hashed it at the same stat: any write changes a
-    file's ctime, which no program can set back (as for outputs, see manifest.output_sha256).
+    Not read at all when this build or an earlier one hashed it at the same stat: any write
+    changes a file's ctime, which no program can set back (as for outputs, see
+    manifest.output_sha256). A file is read once per build.
     """
     if not path.exists() and not path.is_symlink():
         return "missing"
@@ -99,7 +100,7 @@ def target_inputs(project: Project, key: str, article: Article, locale: str, fmt
     return Inputs(inputs_hash(parts), files)
 
 
-@cache
+@lru_cache(HELD_FILES)
 def _in_project(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 

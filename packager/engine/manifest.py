@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from packager import __version__
-from packager.atomic import atomic_stream, write_if_changed
-from packager.engine.store import STORE, Store, Table
+from packager.atomic import atomic_stream
+from packager.engine.store import STORE, VERIFIED, Store, Table, groups, kept, with_prefix
 from packager.errors import PackagerError
 from packager.project import stat_key
 from packager.statcache import sha256_of
@@ -172,73 +172,62 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
 
     Every locale the last build planned is listed, whatever happened to it: its outputs, whether
     it is current or an outdated translation (and of which version), or why it was not built.
+    Written a locale at a time, from its rows: a library's index is not held whole.
     """
+
+    def lines() -> Iterator[str]:
+        yield '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Patient handouts</title></head>\n'
+        yield "<body><h1>Patient handouts</h1>\n<ul>\n"
+        for key in groups(manifest["locales"], manifest["targets"], manifest["failures"]):
+            yield _index_item(key, manifest) + "\n"
+        yield "</ul></body></html>\n"
+
+    atomic_stream(build_dir / "index.html", lines(), tmp_dir=build_dir / ".tmp", if_changed=True)
+
+
+def _index_item(key: str, manifest: dict[str, Any]) -> str:
+    """The index's line for one "slug/locale": its files, and what a reader must know of them."""
     from html import escape
 
+    from packager.builders import FORMATS, formats
     from packager.i18n.cldr import native_name
 
-    outputs: dict[str, list[dict[str, Any]]] = {}
-    for entry in manifest["targets"].values():
-        for out in entry["outputs"]:
-            outputs.setdefault(f"{out['article']}/{out['locale']}", []).append(out)
-    failures: dict[str, list[str]] = {}
-    for key, reason in manifest["failures"].items():
-        slug, locale, fmt = key.split("/", 2)
-        failures.setdefault(f"{slug}/{locale}", []).append(f"{fmt}: {reason}")
-    from packager.builders import FORMATS, formats
-
+    article, locale = key.split("/", 1)
+    state = manifest["locales"].get(key, {})
+    outs = [out for _, entry in with_prefix(manifest["targets"], key + "/") for out in entry["outputs"]]
+    failures = [f"{k.rsplit('/', 1)[1]}: {reason}" for k, reason in with_prefix(manifest["failures"], key + "/")]
     order = [f.name for f in formats()]
-    items = []
-    for key in sorted({*manifest["locales"], *outputs, *failures}):
-        article, locale = key.split("/", 1)
-        name = native_name(locale)
-        state = manifest["locales"].get(key, {})
-        outs = outputs.get(key, [])
-        links = []
-        shown = [  # not per-section files, nor data for machines (timings): the manifest lists those
-            o
-            for o in outs
-            if o["format"] in FORMATS
-            and (o.get("main") or o["path"].count("/") == 1)
-            and not o["path"].endswith(".json")
-        ]
-        for out in sorted(shown, key=lambda o: (order.index(o["format"]), not o.get("main"), o["path"])):
-            label = FORMATS[out["format"]].label
-            if not out.get("main"):  # a second file of the format: say what kind
-                label += f" ({out['path'].rsplit('.', 1)[-1]})"
-            links.append(f'<a href="{escape(out["path"])}">{escape(label)}</a>')
-        notes = []
-        if state.get("state") == "outdated":
-            notes.append(
-                f"outdated translation: of version {state['version']}; the article is now {state['source_version']}"
-            )
-        elif state.get("state") in ("refused", "failed"):
-            notes.append(f"not built: {state.get('reason', '')}")
-        if any(o.get("draft") for o in outs):
-            notes.append("draft translation, not yet medically reviewed")
-        if state.get("accepted_findings"):
-            notes.append(
-                f"{len(state['accepted_findings'])} check findings accepted by a reviewer: "
-                + "; ".join(state["accepted_findings"])
-            )
-        if state.get("state") not in ("refused", "failed"):
-            notes += [f"not built: {reason}" for reason in failures.get(key, [])]
-        note = "".join(f"<br><em>{escape(n)}</em>" for n in notes)
-        items.append(
-            f'<li><strong>{escape(article)}</strong>: <span lang="{escape(locale.replace("_", "-"))}">'
-            f"{escape(name)}</span> ({escape(locale)}): {' · '.join(links) or 'no files'}{note}</li>"
+    shown = [  # not per-section files, nor data for machines (timings): the manifest lists those
+        o
+        for o in outs
+        if o["format"] in FORMATS and (o.get("main") or o["path"].count("/") == 1) and not o["path"].endswith(".json")
+    ]
+    links = []
+    for out in sorted(shown, key=lambda o: (order.index(o["format"]), not o.get("main"), o["path"])):
+        label = FORMATS[out["format"]].label
+        if not out.get("main"):  # a second file of the format: say what kind
+            label += f" ({out['path'].rsplit('.', 1)[-1]})"
+        links.append(f'<a href="{escape(out["path"])}">{escape(label)}</a>')
+    notes = []
+    if state.get("state") == "outdated":
+        version, now = state["version"], state["source_version"]
+        notes.append(f"outdated translation: of version {version}; the article is now {now}")
+    elif state.get("state") in ("refused", "failed"):
+        notes.append(f"not built: {state.get('reason', '')}")
+    if any(o.get("draft") for o in outs):
+        notes.append("draft translation, not yet medically reviewed")
+    if state.get("accepted_findings"):
+        notes.append(
+            f"{len(state['accepted_findings'])} check findings accepted by a reviewer: "
+            + "; ".join(state["accepted_findings"])
         )
-    page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Patient handouts</title></head>\n'
-        "<body><h1>Patient handouts</h1>\n<ul>\n" + "\n".join(items) + "\n</ul></body></html>\n"
+    if state.get("state") not in ("refused", "failed"):
+        notes += [f"not built: {reason}" for reason in failures]
+    note = "".join(f"<br><em>{escape(n)}</em>" for n in notes)
+    return (
+        f'<li><strong>{escape(article)}</strong>: <span lang="{escape(locale.replace("_", "-"))}">'
+        f"{escape(native_name(locale))}</span> ({escape(locale)}): {' · '.join(links) or 'no files'}{note}</li>"
     )
-    write_if_changed(build_dir / "index.html", page.encode("utf-8"), tmp_dir=build_dir / ".tmp")
-
-
-#: build folder -> output path -> [size, mtime_ns, ctime_ns, inode, device, sha256]: outputs whose
-#: content was hashed (or written) with that stat, so a no-op build need not read them again. Rows
-#: of the store (a row per output, on disk as soon as known); a dict where no store can be kept.
-_verified: dict[Path, MutableMapping[str, Any]] = {}
 
 
 def _stat_key(path: Path) -> list:
@@ -246,12 +235,9 @@ def _stat_key(path: Path) -> list:
 
 
 def _known(build_dir: Path) -> MutableMapping[str, Any]:
-    if build_dir not in _verified:
-        try:
-            _verified[build_dir] = Store.open(build_dir / STORE).verified()
-        except (OSError, sqlite3.Error):
-            _verified[build_dir] = {}
-    return _verified[build_dir]
+    """Output path -> [size, mtime_ns, ctime_ns, inode, device, sha256]: outputs whose content was
+    hashed (or written) with that stat, so a no-op build need not read them again."""
+    return kept(build_dir, VERIFIED)
 
 
 def output_sha256(path: Path, build_dir: Path) -> str:
@@ -279,11 +265,6 @@ def remember_outputs(build_dir: Path, outputs: list[dict[str, Any]]) -> None:
             known[out["path"]] = [*_stat_key(build_dir / out["path"]), out["sha256"]]
         except OSError:
             known.pop(out["path"], None)
-
-
-def forget_verified(build_dir: Path) -> None:
-    """The build is over: its rows are on disk, and another process may change them now."""
-    _verified.pop(build_dir, None)
 
 
 def is_fresh(entry: dict[str, Any] | None, digest: str, build_dir: Path) -> bool:

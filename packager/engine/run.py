@@ -20,13 +20,13 @@ from packager.engine.inputs import forget
 from packager.engine.manifest import (
     MANIFEST,
     check_writable,
-    forget_verified,
     is_fresh,
     remember_outputs,
     write_index,
     write_manifest,
 )
 from packager.engine.plan import Job, Plan, plan, published, with_needs
+from packager.engine.store import KNOWN, USED, kept, let_go
 from packager.engine.targets import Event, Outcome, Target
 from packager.errors import PackagerError
 from packager.project import Project
@@ -76,8 +76,7 @@ def build(
         try:
             check_writable(build_dir)
             forget()
-            forget_verified(build_dir)  # one a failed build left: the store may have been remade since
-            statcache.load(build_dir)
+            statcache.load(kept(build_dir, KNOWN), kept(build_dir, USED))
             shutil.rmtree(build_dir / ".tmp", ignore_errors=True)  # leftovers of a killed build
             timings.take()
             with timings.stage("plan"):  # hashing inputs and checking outputs: what a no-op build costs
@@ -92,6 +91,8 @@ def build(
             report(Event("cpu", cpu=cpu))
             return outcomes
         finally:
+            statcache.forget()  # what is asked after the build is not kept in its store
+            let_go(build_dir)  # the rows are on disk; another build may change them now
             lock.release()
     except OSError as exc:  # build/ is a file, read-only, full: say so, in one line
         where = exc.filename or build_dir
@@ -125,8 +126,6 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
                 manifest["shared"][fmt.name] = getattr(importlib.import_module(module), attr)(build_dir, manifest)
         write_manifest(build_dir, manifest)
         write_index(build_dir, manifest)
-        forget_verified(build_dir)
-        statcache.save(build_dir)
     return outcomes
 
 

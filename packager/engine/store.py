@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import ItemsView, Iterable, Iterator, MutableMapping, ValuesView
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping, ValuesView
 from pathlib import Path
 from typing import Any
 
 STORE = ".cache/manifest.sqlite"
 TABLES = ("targets", "locales", "failures")  # the manifest's
 VERIFIED = "verified"  # output path -> its stat and sha256 when last hashed or written (see manifest.output_sha256)
+KNOWN = "known"  # answers kept across builds with the stat of what they rest on (see packager.statcache)
+USED = "used"  # the answers this build used: what its journal's proof is written from
 SCHEMA = "1"
 
 
 class Table(MutableMapping[str, Any]):
-    """One mapping of the manifest ("targets", "locales" or "failures"), or the outputs' verified
-    stats: a row per key, its value kept as JSON, iterated in key order. A value read is a
-    copy: change it by storing it."""
+    """One mapping of the manifest ("targets", "locales" or "failures"), or one a build keeps
+    beside it (the outputs' verified stats, the stat cache's answers): a row per key, its value
+    kept as JSON, iterated in key order. A value read is a copy: change it by storing it."""
 
     def __init__(self, store: Store, name: str) -> None:
         self.store, self._name = store, name
@@ -52,6 +54,16 @@ class Table(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return int(self.store.db.execute(f"SELECT count(*) FROM {self._name}").fetchone()[0])
+
+    def clear(self) -> None:
+        self.store.db.execute(f"DELETE FROM {self._name}")
+
+    def with_prefix(self, prefix: str) -> Iterator[tuple[str, Any]]:
+        """(key, value) of the keys that start with ``prefix``, in key order: one range of the index."""
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first string after every one with the prefix
+        query = f"SELECT key, value FROM {self._name} WHERE key >= ? AND key < ? ORDER BY key"
+        for key, value in self.store.db.execute(query, (prefix, end)):
+            yield key, json.loads(value)
 
     def rows(self) -> Iterator[tuple[str, Any]]:
         """(key, value) in key order, one query: what ``items()`` and ``values()`` iterate."""
@@ -91,7 +103,7 @@ class Store:
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")  # readers (``packager status``) never wait for a build
         self.db.execute("PRAGMA synchronous=NORMAL")  # a power cut may lose the last rows, never corrupt
-        for name in (*TABLES, VERIFIED, "meta"):
+        for name in (*TABLES, VERIFIED, KNOWN, USED, "meta"):
             columns = "key TEXT PRIMARY KEY, value TEXT NOT NULL"  # a rowid table: its values are KBs
             self.db.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
         if self.meta("schema") != SCHEMA:
@@ -121,9 +133,6 @@ class Store:
         """The manifest's mappings, by name."""
         return {name: Table(self, name) for name in TABLES}
 
-    def verified(self) -> Table:
-        return Table(self, VERIFIED)
-
     def load(self, data: dict[str, Any], manifest_sha256: str | None) -> None:
         """Replace the manifest's rows by ``data`` (a manifest read whole), in one transaction."""
         self.db.execute("BEGIN IMMEDIATE")
@@ -140,6 +149,48 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+
+def with_prefix(mapping: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:
+    """(key, value) of a table's or a dict's keys that start with ``prefix``, in key order."""
+    if isinstance(mapping, Table):
+        return mapping.with_prefix(prefix)
+    return iter(sorted((k, v) for k, v in mapping.items() if k.startswith(prefix)))
+
+
+def groups(whole: Mapping[str, Any], *parts: Mapping[str, Any]) -> Iterator[str]:
+    """The keys of ``whole`` ("slug/locale") and of ``parts`` without their last part ("slug/locale"
+    of "slug/locale/format"), sorted, each once: from the store as it sorts them, where it holds them."""
+    tables = [whole, *parts]
+    if all(isinstance(t, Table) for t in tables):
+        store = whole.store  # type: ignore[attr-defined]
+        cut = "substr(key, 1, length(rtrim(key, replace(key, '/', ''))) - 1)"  # up to the last "/"
+        query = " UNION ".join([f"SELECT key FROM {whole._name}"] + [f"SELECT {cut} FROM {t._name}" for t in parts])  # type: ignore[attr-defined]
+        return (key for (key,) in store.db.execute(query + " ORDER BY 1"))
+    return iter(sorted({*whole, *(key.rsplit("/", 1)[0] for part in parts for key in part)}))
+
+
+#: build folder -> table -> what :func:`kept` gave for it during this build.
+_held: dict[Path, dict[str, MutableMapping[str, Any]]] = {}
+
+
+def kept(build_dir: Path, name: str) -> MutableMapping[str, Any]:
+    """A table the build folder keeps beside the manifest (``VERIFIED``, ``KNOWN``, ``USED``),
+    the same one all build long; a dict, kept in memory only, where no store can be kept (a
+    read-only build folder)."""
+    tables = _held.setdefault(build_dir, {})
+    if name not in tables:
+        try:
+            store = next((t.store for t in tables.values() if isinstance(t, Table)), None)
+            tables[name] = Table(store or Store.open(build_dir / STORE), name)
+        except (OSError, sqlite3.Error):
+            tables[name] = {}
+    return tables[name]
+
+
+def let_go(build_dir: Path) -> None:
+    """The build is over (or starts): its rows are on disk, and another process may change them now."""
+    _held.pop(build_dir, None)
 
 
 def _dumps(value: Any) -> str:
