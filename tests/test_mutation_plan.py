@@ -84,7 +84,7 @@ def test_a_fresh_project_plans_every_target_and_a_dependent_waits(root: Path) ->
     assert result.existing == {f"{SLUG}/{loc}" for loc in locales}
     jobs = {j.target.key: j for j in result.todo}
     assert jobs[f"{SLUG}/es/braille"].article.locale == "es"
-    assert any(p.name == f"{SLUG}.po" for p in jobs[f"{SLUG}/es/braille"].files)
+    assert any(Path(p).name == f"{SLUG}.po" for p in jobs[f"{SLUG}/es/braille"].files)
 
 
 def test_what_is_stale_is_told_before_any_translation_is_checked_and_nothing_when_all_is_fresh(

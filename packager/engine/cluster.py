@@ -58,7 +58,7 @@ class Made:
 
 def task_for(project: Project, job: Job) -> Task:
     root = project.root
-    read = [p for p in job.files if p.exists()]  # a missing file (no sign-off yet) is missing there too
+    read = [p for p in map(Path, job.files) if p.exists()]  # a missing file (no sign-off yet) is missing there too
     files = {p.relative_to(root).as_posix(): read_limited(p, MAX_TASK_FILE_BYTES, "input file") for p in read}
     article = dataclasses.replace(job.article, path=job.article.path.relative_to(root))
     return Task(project.settings, FORMATS[job.target.format].builder, article, files)

@@ -96,7 +96,7 @@ def target_inputs(project: Project, key: str, article: Article, locale: str, fmt
     parts.append(settings_read(project, (*TRANSLATION_SETTINGS, *fmt.settings)))
     parts.extend(builder.inputs(project, locale))
     parts.append(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}")
-    files = tuple(dict.fromkeys(p for p in parts if isinstance(p, Path) and _in_project(p, project.root)))
+    files = tuple(dict.fromkeys(str(p) for p in parts if isinstance(p, Path) and _in_project(p, project.root)))
     return Inputs(inputs_hash(parts), files)
 
 
@@ -107,7 +107,8 @@ def _in_project(path: Path, root: Path) -> bool:
 
 @dataclass(frozen=True)
 class Inputs:
-    """A target's digest, and the files of the project it reads: what a worker without a checkout is sent."""
+    """A target's digest, and the files of the project it reads: what a worker without a checkout
+    is sent (their paths as text: a library's cold build holds them for every target it queues)."""
 
     digest: str
-    files: tuple[Path, ...]
+    files: tuple[str, ...]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ class Job:
     digest: str
     article: Article
     waits_for: tuple[Target, ...] = ()
-    files: tuple[Path, ...] = ()  # the project's files it reads (see inputs.Inputs)
+    files: tuple[str, ...] = ()  # the project's files it reads (see inputs.Inputs)
 
 
 @dataclass
@@ -78,7 +78,7 @@ class Plan:
         article = sources.pop(unit.source, None) or read_article(unit.source)  # past SOURCES_HELD: parsed again
         if self.untranslated and self.untranslated[0].source == unit.source:  # its other locales come next
             sources[unit.source] = article
-        done = _translate(unit.project, unit.builders, article, unit.locale, unit.decision)
+        done = _translate(unit.project, unit.builders, article, unit.locale, unit.stale)
         self.states[done.key] = done.state
         self.refused += done.refused
         self.withdrawn += [done.key] if done.withdrawn else []
@@ -138,7 +138,8 @@ def plan(
                 continue
             _fresh(result, article, locale, decision)
             if decision.stale:
-                result.untranslated.append(_Unit(source, locale, decision, project, builders, sources))
+                queued = tuple(_queued(decision))
+                result.untranslated.append(_Unit(source, locale, queued, project, builders, sources))
                 result.stale += len(decision.stale)
                 stale |= {t.format for t in decision.stale}
                 if len(sources) < SOURCES_HELD:
@@ -158,13 +159,25 @@ def plan(
     return result
 
 
-@dataclass
+@dataclass(slots=True)
+class _Stale:
+    """A stale target waiting for its locale's translation: what its job will need, and no more
+    (a cold build of a library queues one for every target)."""
+
+    target: Target
+    digest: str
+    waits_for: tuple[Target, ...]
+    files: tuple[str, ...]
+    unready: str | None  # why it cannot be built, found when planned
+
+
+@dataclass(slots=True)
 class _Unit:
     """A stale locale of one article, waiting to be translated."""
 
     source: Path
     locale: str
-    decision: _Decision
+    stale: tuple[_Stale, ...]
     project: Project
     builders: dict[str, Builder]
     sources: dict[Path, Article]  # parsed source articles, by path: the plan's, shared
@@ -176,7 +189,7 @@ class _Decision:
 
     targets: list[Target]
     digests: dict[Target, str]
-    files: dict[Target, tuple[Path, ...]]
+    files: dict[Target, tuple[str, ...]]
     unready: dict[Target, str]  # e.g. no voice for this language: only this target fails
     stale: list[Target]
     waits: dict[Target, tuple[Target, ...]]
@@ -196,7 +209,7 @@ def _decide(
     if not targets:  # every format asked for is one this locale does without
         return None
     digests: dict[Target, str] = {}
-    files: dict[Target, tuple[Path, ...]] = {}
+    files: dict[Target, tuple[str, ...]] = {}
     unready: dict[Target, str] = {}
     for t in targets:
         try:
@@ -221,6 +234,11 @@ def _decide(
     return _Decision(targets, digests, files, unready, stale, waits, fresh, known)
 
 
+def _queued(decided: _Decision) -> Iterator[_Stale]:
+    for t in decided.stale:
+        yield _Stale(t, decided.digests.get(t, ""), decided.waits[t], decided.files.get(t, ()), decided.unready.get(t))
+
+
 def _fresh(result: Plan, article: Article, locale: str, decided: _Decision) -> None:
     """A locale's fresh targets; if none is stale, what it publishes, unchanged."""
     result.fresh += decided.fresh
@@ -230,7 +248,7 @@ def _fresh(result: Plan, article: Article, locale: str, decided: _Decision) -> N
 
 
 def _translate(
-    project: Project, builders: dict[str, Builder], article: Article, locale: str, decided: _Decision
+    project: Project, builders: dict[str, Builder], article: Article, locale: str, stale: tuple[_Stale, ...]
 ) -> Translated:
     """A locale's translation checked, and its jobs: all refused if its translation is."""
     key = f"{article.slug}/{locale}"
@@ -242,18 +260,18 @@ def _translate(
 
         refused = isinstance(exc, OutdatedRefused)
         status = "refused" if refused else "failed"
-        outcomes = [Outcome(t, status, str(exc)) for t in decided.stale]
+        outcomes = [Outcome(s.target, status, str(exc)) for s in stale]
         return Translated(key, {"state": status, "reason": str(exc)}, refused=outcomes, withdrawn=refused)
     done = Translated(key, published(localized) | {"draft": localized.draft, "accepted_findings": accepted})
-    for t in decided.stale:
+    for s in stale:
         try:
-            if t in decided.unready:
-                raise PackagerError(decided.unready[t])
-            builders[t.format].preflight(project, [locale])
+            if s.unready is not None:
+                raise PackagerError(s.unready)
+            builders[s.target.format].preflight(project, [locale])
         except PackagerError as exc:
-            done.refused.append(Outcome(t, "failed", str(exc)))
+            done.refused.append(Outcome(s.target, "failed", str(exc)))
         else:
-            done.jobs.append(Job(t, decided.digests[t], localized, decided.waits[t], decided.files[t]))
+            done.jobs.append(Job(s.target, s.digest, localized, s.waits_for, s.files))
     return done
 
 
