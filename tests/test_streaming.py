@@ -294,3 +294,29 @@ def test_two_libraries_made_at_different_times_are_the_same_bytes(
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     assert [(first / f).read_bytes() for f in files] == [(second / f).read_bytes() for f in files]
     assert "SOURCE_DATE_EPOCH" not in os.environ  # set only while the library was made
+
+
+def test_a_cold_builds_queue_holds_little_per_stale_target(tmp_path: Path) -> None:
+    """A library's cold build queues every stale locale before it translates the first: each holds
+    what its jobs will need (a digest, the files a cluster's worker is sent), not the planner's
+    whole decision (every target's digests and files by target, its fresh outcomes)."""
+    import gc
+    import tracemalloc
+
+    root = make_library(tmp_path / "library", articles=30, locales=2, sections=1, distinct=True)
+    project = load_project(root)
+    planning.plan(project, None, ["braille"], translate=False)  # imports, CLDR: loaded once
+    tracemalloc.start()
+    try:
+        the_plan = planning.plan(project, None, ["braille"], translate=False)
+        units = len(the_plan.untranslated)
+        parsed = the_plan.untranslated[0].sources  # the articles a plan keeps parsed: bounded, not measured
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        the_plan.untranslated.clear()
+        gc.collect()
+        per_unit = (before - tracemalloc.get_traced_memory()[0]) / units
+    finally:
+        tracemalloc.stop()
+    assert units == 60 and parsed
+    assert 100 < per_unit < 1200, per_unit  # one target each; the whole decision took 2.2 KB
