@@ -376,7 +376,9 @@ def _drain(queue: Any, report: Report) -> None:
 
 def _outcome(executor: Executor, future: Future, project: Project, job: Job, digest: str) -> Outcome:
     try:
-        return executor.outcome(future, project, job, digest)
+        outcome = executor.outcome(future, project, job, digest)
+        outcome.target = job.target  # the plan's, which shares its article's path: not a worker's copy
+        return outcome
     except PackagerError as exc:
         return Outcome(job.target, "failed", str(exc))
     except Exception as exc:  # a builder bug must not stop the other targets
