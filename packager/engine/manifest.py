@@ -175,28 +175,32 @@ def write_index(build_dir: Path, manifest: dict[str, Any]) -> None:
     Written a locale at a time, from its rows: a library's index is not held whole.
     """
 
+    from packager.builders import formats
+
+    order = [f.name for f in formats()]
+
     def lines() -> Iterator[str]:
         yield '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Patient handouts</title></head>\n'
         yield "<body><h1>Patient handouts</h1>\n<ul>\n"
         for key in groups(manifest["locales"], manifest["targets"], manifest["failures"]):
-            yield _index_item(key, manifest) + "\n"
+            yield _index_item(key, manifest, order) + "\n"
         yield "</ul></body></html>\n"
 
     atomic_stream(build_dir / "index.html", lines(), tmp_dir=build_dir / ".tmp", if_changed=True)
 
 
-def _index_item(key: str, manifest: dict[str, Any]) -> str:
-    """The index's line for one "slug/locale": its files, and what a reader must know of them."""
+def _index_item(key: str, manifest: dict[str, Any], order: list[str]) -> str:
+    """The index's line for one "slug/locale": its files (``order``: the formats' names, in build
+    order), and what a reader must know of them."""
     from html import escape
 
-    from packager.builders import FORMATS, formats
+    from packager.builders import FORMATS
     from packager.i18n.cldr import native_name
 
     article, locale = key.split("/", 1)
     state = manifest["locales"].get(key, {})
     outs = [out for _, entry in with_prefix(manifest["targets"], key + "/") for out in entry["outputs"]]
     failures = [f"{k.rsplit('/', 1)[1]}: {reason}" for k, reason in with_prefix(manifest["failures"], key + "/")]
-    order = [f.name for f in formats()]
     shown = [  # not per-section files, nor data for machines (timings): the manifest lists those
         o
         for o in outs

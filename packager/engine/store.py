@@ -161,12 +161,12 @@ def with_prefix(mapping: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, 
 def groups(whole: Mapping[str, Any], *parts: Mapping[str, Any]) -> Iterator[str]:
     """The keys of ``whole`` ("slug/locale") and of ``parts`` without their last part ("slug/locale"
     of "slug/locale/format"), sorted, each once: from the store as it sorts them, where it holds them."""
-    tables = [whole, *parts]
-    if all(isinstance(t, Table) for t in tables):
-        store = whole.store  # type: ignore[attr-defined]
+    tables = [t for t in (whole, *parts) if isinstance(t, Table)]
+    if len(tables) == 1 + len(parts):
+        first, *rest = tables
         cut = "substr(key, 1, length(rtrim(key, replace(key, '/', ''))) - 1)"  # up to the last "/"
-        query = " UNION ".join([f"SELECT key FROM {whole._name}"] + [f"SELECT {cut} FROM {t._name}" for t in parts])  # type: ignore[attr-defined]
-        return (key for (key,) in store.db.execute(query + " ORDER BY 1"))
+        query = " UNION ".join([f"SELECT key FROM {first._name}", *(f"SELECT {cut} FROM {t._name}" for t in rest)])
+        return (key for (key,) in first.store.db.execute(query + " ORDER BY 1"))
     return iter(sorted({*whole, *(key.rsplit("/", 1)[0] for part in parts for key in part)}))
 
 
