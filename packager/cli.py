@@ -7,9 +7,11 @@ an incomplete locale); 2 bad input or usage, with a one-line error on stderr.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -248,9 +250,11 @@ def cmd_build(project, args) -> int:
     failed = [o for o in outcomes if o.status in ("failed", "refused")]
     manifest = read_manifest(project.build_dir)  # what the targets' files are, and what each locale publishes
     if args.json:
-        print(json.dumps([_summary(o, manifest) for o in outcomes], indent=2, ensure_ascii=False))
+        for line in _json_array(_summary(o, manifest) for o in outcomes):
+            print(line)
     elif not args.quiet:
-        print(summary_table(outcomes, manifest["locales"]))
+        for line in summary_lines(outcomes, manifest["locales"]):
+            print(line)
         for key, state in sorted(manifest["locales"].items()):
             if state.get("accepted_findings"):
                 print(f"{key}: {len(state['accepted_findings'])} findings accepted by a reviewer (see manifest.json)")
@@ -339,25 +343,52 @@ def _summary(outcome, manifest: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def summary_table(outcomes, published: Mapping[str, Any]) -> str:
-    """One row per target; reasons are printed once, apart (see :func:`failure_lines`).
-    ``published``: what each "slug/locale" publishes (the manifest's locales)."""
-    rows = [("target", "status", "detail")]
-    for o in sorted(outcomes, key=lambda o: o.target.key):
-        detail = (f"{o.reason}" if o.reason else f"{o.seconds:.1f} s") if o.status == "built" else ""
-        state = published.get(f"{o.target.slug}/{o.target.locale}") or {}
-        if o.status in ("built", "up to date") and state.get("state") == "outdated":
-            detail = (detail + " " if detail else "") + f"outdated: version {state['version']}"
-        rows.append((o.target.key, o.status, detail))
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "up to date", "failed", "refused")}
-    return format_table(rows) + "\n" + ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "refused")
+def _json_array(items: Iterable[Any]) -> Iterator[str]:
+    """Lines of ``json.dumps(list(items), indent=2)``, an item at a time: a library's build
+    reports on every target without a list of them."""
+    last = None  # the item before, written once the next shows whether a comma follows it
+    for item in items:
+        yield "[" if last is None else last + ","
+        last = textwrap.indent(json.dumps(item, indent=2, ensure_ascii=False), "  ")
+    yield "[]" if last is None else f"{last}\n]"
+
+
+def summary_lines(outcomes, published: Mapping[str, Any]) -> Iterator[str]:
+    """A table of one row per target, in target order, then the counts; reasons are printed
+    once, apart (see :func:`failure_lines`). ``outcomes``: the build's, on disk
+    (:func:`packager.engine.targets.outcome_log`), read twice, never listed: the widths,
+    then the rows. ``published``: what each "slug/locale" publishes (the manifest's locales)."""
+
+    def body() -> Iterator[tuple[str, str, str]]:
+        for o in outcomes.ordered():
+            detail = (f"{o.reason}" if o.reason else f"{o.seconds:.1f} s") if o.status == "built" else ""
+            state = published.get(f"{o.target.slug}/{o.target.locale}") or {}
+            if o.status in ("built", "up to date") and state.get("state") == "outdated":
+                detail = (detail + " " if detail else "") + f"outdated: version {state['version']}"
+            yield (o.target.key, o.status, detail)
+
+    heading = ("target", "status", "detail")
+    widths = [len(cell) for cell in heading]
+    counts = dict.fromkeys(("built", "up to date", "failed", "refused"), 0)
+    for row in body():
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+        if row[1] in counts:
+            counts[row[1]] += 1
+    yield from table_lines(itertools.chain([heading], body()), widths)
+    yield ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "refused")
 
 
 def format_table(rows: Sequence[tuple[str, ...]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return "\n".join(table_lines(rows, widths))
+
+
+def table_lines(rows: Iterable[tuple[str, ...]], widths: list[int]) -> Iterator[str]:
+    """A table's lines, its first row the heading, its columns ``widths`` wide."""
+    for index, row in enumerate(rows):
+        yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip()
+        if index == 0:
+            yield "  ".join("-" * w for w in widths)
 
 
 COMMANDS = {

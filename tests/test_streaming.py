@@ -296,10 +296,10 @@ def test_two_libraries_made_at_different_times_are_the_same_bytes(
     assert "SOURCE_DATE_EPOCH" not in os.environ  # set only while the library was made
 
 
-def test_a_cold_builds_queue_holds_little_per_stale_target(tmp_path: Path) -> None:
-    """A library's cold build queues every stale locale before it translates the first: each holds
-    what its jobs will need (a digest, the files a cluster's worker is sent), not the planner's
-    whole decision (every target's digests and files by target, its fresh outcomes)."""
+def test_a_cold_builds_queue_holds_nothing_per_stale_target_in_memory(tmp_path: Path) -> None:
+    """A library's cold build queues every stale locale before it translates the first: the
+    queue is on disk (see test_spill), so the plan's memory does not grow with the library
+    (queued in memory, each took 0.7 KB; with the planner's whole decision, 2.2 KB)."""
     import gc
     import tracemalloc
 
@@ -310,7 +310,6 @@ def test_a_cold_builds_queue_holds_little_per_stale_target(tmp_path: Path) -> No
     try:
         the_plan = planning.plan(project, None, ["braille"], translate=False)
         units = len(the_plan.untranslated)
-        parsed = the_plan.untranslated[0].sources  # the articles a plan keeps parsed: bounded, not measured
         gc.collect()
         before = tracemalloc.get_traced_memory()[0]
         the_plan.untranslated.clear()
@@ -318,5 +317,5 @@ def test_a_cold_builds_queue_holds_little_per_stale_target(tmp_path: Path) -> No
         per_unit = (before - tracemalloc.get_traced_memory()[0]) / units
     finally:
         tracemalloc.stop()
-    assert units == 60 and parsed
-    assert 100 < per_unit < 1200, per_unit  # one target each; the whole decision took 2.2 KB
+    assert units == 60 and the_plan.stale == 60
+    assert per_unit < 50, per_unit

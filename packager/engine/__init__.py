@@ -7,6 +7,7 @@ and the targets that need it. The engine never prints: it returns outcomes and r
 progress through a callback, and the command line decides what to show.
 
 - :mod:`.targets`: targets, outcomes and the events a build reports
+- :mod:`.spill`: what a build keeps per target (its queue, its outcomes), on disk while it runs
 - :mod:`.journal`: a build with nothing to do, known from stats without planning
 - :mod:`.inputs`: what a target depends on, hashed
 - :mod:`.manifest`: ``build/manifest.json`` and ``build/index.html``
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 from packager.engine.targets import Event, Outcome, Target
 
 if TYPE_CHECKING:
+    from packager.engine.spill import Spilled
     from packager.project import Project
 
 
@@ -34,7 +36,7 @@ def build(
     formats: list[str] | None = None,
     jobs: int = 0,
     report: Callable[[Event], None] = lambda event: None,
-) -> list[Outcome]:
+) -> Spilled[Outcome]:
     """Plan and run a build (:func:`.run.build`), unless its journal shows nothing to do."""
     from packager.engine import journal
 

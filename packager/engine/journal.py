@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from packager import statcache
-from packager.engine.targets import Outcome, Target
+from packager.engine.spill import Spilled
+from packager.engine.targets import Outcome, Target, outcome_log
 from packager.project import SETTINGS_FILE, Project, read_digest, stat_key
 
 JOURNAL = ".cache/journal.jsonl"
@@ -119,7 +120,7 @@ def snapshot(project: Project) -> Snapshot:
     return taken
 
 
-def record(project: Project, asked: str, taken: Snapshot, outcomes: list[Outcome], manifest: dict[str, Any]) -> None:
+def record(project: Project, asked: str, taken: Snapshot, outcomes: Spilled[Outcome], manifest: dict[str, Any]) -> None:
     """Keep the journal of a build that left every target up to date; else drop the last one.
     ``manifest``: the build's, which lists every target's files and, under ``shared``, the files
     of no one target (the site's home page).
@@ -162,7 +163,7 @@ def _line(kind: str, key: str, value: Any) -> str:
     return json.dumps([kind, key, value], ensure_ascii=False) + "\n"
 
 
-def replay(project: Project, locales: list[str] | None, formats: list[str] | None) -> list[Outcome] | None:
+def replay(project: Project, locales: list[str] | None, formats: list[str] | None) -> Spilled[Outcome] | None:
     """The outcomes of the last build, all up to date, if it left a journal that still holds."""
     checks = {"path": _unchanged, "kept": statcache.kept_holds, "racy": statcache.racy_holds}
     try:
@@ -174,7 +175,7 @@ def replay(project: Project, locales: list[str] | None, formats: list[str] | Non
             header = json.loads(handle.readline())
             if not free or header["format"] != FORMAT or header["request"] != request(project, locales, formats):
                 return None
-            outcomes = []
+            outcomes = outcome_log()
             for line in handle:
                 kind, key, seen = json.loads(line)
                 if kind == "target":  # all in the manifest, which is unchanged: its files are there

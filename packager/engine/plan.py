@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +11,8 @@ from packager.builders import FORMATS, Builder, formats, get_builder
 from packager.document import Article
 from packager.engine.inputs import inputs_hash, target_inputs
 from packager.engine.manifest import is_fresh, open_manifest
-from packager.engine.targets import Outcome, Target
+from packager.engine.spill import Spilled
+from packager.engine.targets import Outcome, Target, outcome_log
 from packager.errors import PackagerError
 from packager.project import Project
 from packager.source import iter_articles, read_article
@@ -55,32 +55,36 @@ class Plan:
     Stale locales wait in ``untranslated`` until :meth:`translate_next`: a build translates
     each when its workers need more work, so it holds a few translated articles at a time,
     however big the library. What they publish, refuse and withdraw joins the plan then.
+    What it keeps per target (the queue, the outcomes known so far) is kept on disk (:mod:`.spill`).
     """
 
+    project: Project
+    builders: dict[str, Builder]
     todo: list[Job] = field(default_factory=list)
-    fresh: list[Outcome] = field(default_factory=list)
-    refused: list[Outcome] = field(default_factory=list)
+    fresh: Spilled[Outcome] = field(default_factory=outcome_log)
+    refused: Spilled[Outcome] = field(default_factory=outcome_log)
     #: "slug/locale" -> what is published there: state (current | outdated | refused | failed),
     #: version, source_version, reason. Never missing a locale the project has, once translated.
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
     withdrawn: list[str] = field(default_factory=list)  # "slug/locale" refused as outdated: its old files go
     existing: set[str] = field(default_factory=set)  # every "slug/locale" the project has, whatever was asked
-    untranslated: deque[_Unit] = field(default_factory=deque)
+    untranslated: Spilled[_Unit] = field(default_factory=Spilled)
     stale: int = 0  # stale targets, those of untranslated locales included
     stale_formats: list[str] = field(default_factory=list)  # their formats, in build order
     manifest: dict[str, Any] = field(default_factory=dict)  # the last build's, planned against (read once)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage of the targets run so far
+    sources: dict[Path, Article] = field(default_factory=dict)  # parsed source articles held: see SOURCES_HELD
 
     def translate_next(self) -> Translated:
         """Translate and check the next stale locale; add what it publishes to the plan."""
         unit = self.untranslated.popleft()
-        sources = unit.sources
+        sources = self.sources
         article = sources.pop(unit.source, None) or read_article(unit.source)  # past SOURCES_HELD: parsed again
         if self.untranslated and self.untranslated[0].source == unit.source:  # its other locales come next
             sources[unit.source] = article
-        done = _translate(unit.project, unit.builders, article, unit.locale, unit.stale)
+        done = _translate(self.project, self.builders, article, unit.locale, unit.stale)
         self.states[done.key] = done.state
-        self.refused += done.refused
+        self.refused.extend(done.refused)
         self.withdrawn += [done.key] if done.withdrawn else []
         return done
 
@@ -120,12 +124,11 @@ def plan(
     so the caller can get workers ready meanwhile. ``translate=False`` leaves the stale
     locales in ``untranslated``, for the build to translate one by one (:meth:`Plan.translate_next`).
     """
-    result = Plan(manifest=open_manifest(project.build_dir))
-    manifest = result.manifest
     names = chosen_formats(wanted)
     builders = {name: get_builder(name) for name in names}
+    result = Plan(project, builders, manifest=open_manifest(project.build_dir))
+    manifest = result.manifest
     found: list[str] = []
-    sources: dict[Path, Article] = {}  # shared by the plan's units: see SOURCES_HELD
     stale: set[str] = set()
     for source, article, all_locales in iter_articles(project):
         found += [loc for loc in all_locales if loc not in found]
@@ -138,12 +141,11 @@ def plan(
                 continue
             _fresh(result, article, locale, decision)
             if decision.stale:
-                queued = tuple(_queued(decision))
-                result.untranslated.append(_Unit(source, locale, queued, project, builders, sources))
+                result.untranslated.append(_Unit(source, locale, tuple(_queued(decision))))
                 result.stale += len(decision.stale)
                 stale |= {t.format for t in decision.stale}
-                if len(sources) < SOURCES_HELD:
-                    sources[source] = article
+                if len(result.sources) < SOURCES_HELD:
+                    result.sources[source] = article
     missing = sorted(set(locales or ()) - set(found))  # a locale no article has (one article may lack it)
     if missing:
         raise PackagerError(
@@ -162,7 +164,7 @@ def plan(
 @dataclass(slots=True)
 class _Stale:
     """A stale target waiting for its locale's translation: what its job will need, and no more
-    (a cold build of a library queues one for every target)."""
+    (a cold build of a library queues one for every target, on disk)."""
 
     target: Target
     digest: str
@@ -178,9 +180,6 @@ class _Unit:
     source: Path
     locale: str
     stale: tuple[_Stale, ...]
-    project: Project
-    builders: dict[str, Builder]
-    sources: dict[Path, Article]  # parsed source articles, by path: the plan's, shared
 
 
 @dataclass
@@ -241,7 +240,7 @@ def _queued(decided: _Decision) -> Iterator[_Stale]:
 
 def _fresh(result: Plan, article: Article, locale: str, decided: _Decision) -> None:
     """A locale's fresh targets; if none is stale, what it publishes, unchanged."""
-    result.fresh += decided.fresh
+    result.fresh.extend(decided.fresh)
     if not decided.stale:  # its inputs are unchanged, so is its state
         state = decided.known or published(article)
         result.states[f"{article.slug}/{locale}"] = state

@@ -26,8 +26,9 @@ from packager.engine.manifest import (
     write_manifest,
 )
 from packager.engine.plan import Job, Plan, plan, published, with_needs
+from packager.engine.spill import Spilled
 from packager.engine.store import KNOWN, USED, kept, let_go
-from packager.engine.targets import Event, Outcome, Target
+from packager.engine.targets import Event, Outcome, Target, outcome_log
 from packager.errors import PackagerError
 from packager.project import Project
 
@@ -56,9 +57,9 @@ def build(
     formats: list[str] | None = None,
     jobs: int = 0,
     report: Report = no_report,
-) -> list[Outcome]:
+) -> Spilled[Outcome]:
     """Plan and run a build under the build lock; returns an outcome for every target (what
-    happened to it: its files are in the manifest, which a library's build does not hold)."""
+    happened to it: its files are in the manifest), kept on disk as a library's build has many."""
     from filelock import FileLock, Timeout
 
     from packager.project import source_date_epoch
@@ -99,10 +100,9 @@ def build(
         raise PackagerError(f"cannot write the build folder: {exc.strerror or exc}", where) from None
 
 
-def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_report) -> list[Outcome]:
+def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_report) -> Spilled[Outcome]:
     build_dir = project.build_dir
     manifest = the_plan.manifest  # what it planned against: the manifest on disk, since the lock is held
-    outcomes = list(the_plan.fresh) + list(the_plan.refused)
     manifest["locales"].update(the_plan.states)
     gone = {k.rsplit("/", 1)[0] for k in manifest["targets"]} - the_plan.existing  # a deleted catalog or article
     the_plan.states.clear()  # recorded: a library's build holds no record per locale (see translate_next)
@@ -112,12 +112,15 @@ def execute(project: Project, the_plan: Plan, jobs: int, report: Report = no_rep
     for key in [k for k in manifest["failures"] if k.rsplit("/", 1)[0] in gone]:
         del manifest["failures"][key]
     _withdraw(build_dir, manifest, {*the_plan.withdrawn, *gone})
-    for outcome in the_plan.refused:
-        _record_failure(manifest, outcome)
+    outcomes = outcome_log()
     for outcome in the_plan.fresh:
         manifest["failures"].pop(outcome.target.key, None)
+        outcomes.append(outcome)
+    for outcome in the_plan.refused:
+        _record_failure(manifest, outcome)
+        outcomes.append(outcome)
     if the_plan.todo or the_plan.untranslated:
-        outcomes += _run_jobs(project, the_plan, jobs, manifest, report)
+        _run_jobs(project, the_plan, jobs, manifest, report, outcomes)
     with timings.stage("write"):
         manifest["shared"] = {}
         for fmt in formats():  # files a format shares between its targets, from what the manifest lists
@@ -152,16 +155,18 @@ def _withdraw(build_dir: Path, manifest: dict[str, Any], keys: set[str]) -> None
 TRANSLATED_AHEAD = 16
 
 
-def _run_jobs(project: Project, the_plan: Plan, jobs: int, manifest: dict[str, Any], report: Report) -> list[Outcome]:
+def _run_jobs(
+    project: Project, the_plan: Plan, jobs: int, manifest: dict[str, Any], report: Report, outcomes: Spilled[Outcome]
+) -> None:
     """Run the plan's jobs on the executor, translating its stale locales as they are needed;
-    a job starts once every target it waits for is done, the longest kinds first.
+    a job starts once every target it waits for is done, the longest kinds first. Adds each
+    target's outcome to ``outcomes``.
 
     A target found in the shared cache (``build.cache``) is taken from there and never run;
     one built is stored there after.
     """
     from concurrent.futures import FIRST_COMPLETED, wait  # only when there is work
 
-    outcomes: list[Outcome] = []
     failed: dict[Target, str] = {}
     waiting = {job.target: job for job in the_plan.todo}
     queued = the_plan.stale - len(the_plan.refused)  # those refused when planned are not run
@@ -255,7 +260,6 @@ def _run_jobs(project: Project, the_plan: Plan, jobs: int, manifest: dict[str, A
         except KeyboardInterrupt:
             executor.cancel(list(running))
             raise
-    return outcomes
 
 
 class Executor(Protocol):

@@ -6,9 +6,12 @@ Kept apart from the planner, which imports the parser and the checks: a no-op bu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from packager.engine.spill import Spilled
 
 
 @dataclass(frozen=True, slots=True)  # a build holds one per target it reports on
@@ -35,6 +38,16 @@ class Outcome:
     seconds: float = 0.0
     outputs: list[dict[str, Any]] = field(default_factory=list)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage (packager.timings)
+
+
+def _target_key(outcome: Outcome) -> str:
+    return outcome.target.key
+
+
+def outcome_log(outcomes: Iterable[Outcome] = ()) -> Spilled[Outcome]:
+    """Outcomes as a build reports them: kept on disk, one per target however many, and read
+    back as they came or by target (``ordered()``), as the summary lists them."""
+    return Spilled(outcomes, order=_target_key)
 
 
 @dataclass(frozen=True)
