@@ -87,10 +87,11 @@ class Spilled(Generic[T]):
         while last + 1 < end:
             query = "SELECT id, item FROM items WHERE id > ? AND id < ? ORDER BY id LIMIT ?"
             page = self._db.execute(query, (last, end, PAGE)).fetchall()
-            for last, item in page:  # noqa: B007 (``last``: where the next page starts)
-                yield pickle.loads(item)
             if not page:
                 return
+            last = page[-1][0]  # where the next page starts
+            for _, item in page:
+                yield pickle.loads(item)
 
     def ordered(self) -> Iterator[T]:
         """By ``order``'s names (then as appended): a report sorted without a list in memory."""
